@@ -1,0 +1,9 @@
+"""Persistent state: feeds, articles with facts, stories, the delivery outbox and job runs.
+
+SQLAlchemy 2 on SQLite by default or PostgreSQL by URL; the schema is migrated with alembic at open.
+"""
+
+from briefings.store.database import DuplicateArticle, Store
+from briefings.store.records import Delivery, StoredStory
+
+__all__ = ["Delivery", "DuplicateArticle", "Store", "StoredStory"]

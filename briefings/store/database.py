@@ -1,0 +1,367 @@
+"""The Store: every read and write of briefbot's state, on SQLite or PostgreSQL by URL.
+
+Each method runs in its own short transaction, so the Store can be shared by the scheduler's jobs
+(called from worker threads) and several processes can share one PostgreSQL database. Opening a
+Store upgrades the schema to the newest revision first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from briefings.models import Article, ArticleFacts, FeedState
+from briefings.store import codec, migrate
+from briefings.store.records import Delivery, StoredStory
+from briefings.store.schema import (
+    ArticleRow,
+    DeliveryRow,
+    FactRow,
+    FeatureRow,
+    FeedRow,
+    JobRunRow,
+    StoryRow,
+)
+
+_CHUNK = 500  # ids per IN (...) query, well under SQLite's bound-parameter limit
+
+
+class DuplicateArticle(ValueError):
+    """The canonical URL is already stored: use `update_article` for a publisher's edit."""
+
+
+class Store:
+    """briefbot's persistent state. `Store("sqlite:///briefbot.db")` or a `postgresql+psycopg://` URL."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = _create_engine(url)
+        migrate.upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # --- feeds -------------------------------------------------------------------------------
+
+    def feed_state(self, name: str, url: str) -> FeedState:
+        """The feed's polling state, created on first sight; the configured URL wins over the stored one."""
+        with self._session() as session:
+            self._insert_ignore(session, FeedRow, {"name": name, "url": url, "seeded": False,
+                                                   "failures": 0, "health_reported": False}, ["name"])
+            row = session.scalars(select(FeedRow).where(FeedRow.name == name)).one()
+            row.url = url
+            return _feed_state(row)
+
+    def save_feed_state(self, state: FeedState) -> None:
+        with self._session() as session:
+            row = session.scalars(select(FeedRow).where(FeedRow.name == state.name)).one_or_none()
+            if row is None:
+                row = FeedRow(name=state.name, health_reported=False)
+                session.add(row)
+            row.url = state.url
+            row.etag = state.etag
+            row.last_modified = state.last_modified
+            row.seeded = state.seeded
+            row.failures = state.failures
+            row.last_error = state.last_error
+            row.next_attempt = state.next_attempt
+            row.last_success = state.last_success
+
+    def feed_states(self) -> list[FeedState]:
+        with self._session() as session:
+            return [_feed_state(r) for r in session.scalars(select(FeedRow).order_by(FeedRow.name))]
+
+    def feed_health_reported(self, name: str) -> bool:
+        """Whether a failing feed was already reported, so a channel hears of it once, not every poll."""
+        with self._session() as session:
+            return bool(session.scalar(select(FeedRow.health_reported).where(FeedRow.name == name)))
+
+    def set_feed_health_reported(self, name: str, reported: bool) -> None:
+        with self._session() as session:
+            session.execute(update(FeedRow).where(FeedRow.name == name).values(health_reported=reported))
+
+    # --- articles ------------------------------------------------------------------------------
+
+    def find_article(
+        self, url: str | None = None, guid: str | None = None, fingerprint: str | None = None
+    ) -> Article | None:
+        """The stored article with this canonical URL, else this GUID, else exactly this fingerprint."""
+        with self._session() as session:
+            for column, value in ((ArticleRow.url, url), (ArticleRow.guid, guid),
+                                  (ArticleRow.fingerprint, fingerprint)):
+                if value:
+                    row = session.scalars(
+                        select(ArticleRow).where(column == value).order_by(ArticleRow.id).limit(1)
+                    ).first()
+                    if row is not None:
+                        return _article(row)
+            return None
+
+    def add_article(self, article: Article, facts: ArticleFacts) -> int:
+        """Store a new article with its facts; sets and returns `article.id`."""
+        try:
+            with self._session() as session:
+                row = ArticleRow(fetched_at=datetime.now(UTC))
+                _fill_article(row, article)
+                session.add(row)
+                session.flush()
+                _write_facts(session, row.id, facts)
+                article.id = row.id
+        except IntegrityError as error:
+            raise DuplicateArticle(article.url) from error
+        return row.id
+
+    def update_article(self, article: Article, facts: ArticleFacts) -> None:
+        """A publisher's edit: replace the article's text and facts, keeping its id and story."""
+        with self._session() as session:
+            where = ArticleRow.id == article.id if article.id is not None else ArticleRow.url == article.url
+            row = session.scalars(select(ArticleRow).where(where)).one()
+            _fill_article(row, article)
+            session.execute(delete(FactRow).where(FactRow.article_id == row.id))
+            session.execute(delete(FeatureRow).where(FeatureRow.article_id == row.id))
+            _write_facts(session, row.id, facts)
+            article.id = row.id
+
+    def recent_fingerprints(self, since: datetime) -> list[tuple[int, str]]:
+        """(id, fingerprint) of articles published since then, for near-duplicate search elsewhere."""
+        with self._session() as session:
+            rows = session.execute(
+                select(ArticleRow.id, ArticleRow.fingerprint)
+                .where(ArticleRow.published >= since, ArticleRow.fingerprint != "")
+                .order_by(ArticleRow.id)
+            )
+            return [(i, fp) for i, fp in rows]
+
+    def articles_in_window(self, start: datetime, end: datetime) -> list[tuple[Article, ArticleFacts]]:
+        """Articles published in [start, end], oldest first: what the cluster index is rebuilt from."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(ArticleRow)
+                .where(ArticleRow.published >= start, ArticleRow.published <= end)
+                .order_by(ArticleRow.published, ArticleRow.id)
+            ).all()
+            return _with_facts(session, rows)
+
+    # --- stories -------------------------------------------------------------------------------
+
+    def upsert_story(self, story_id: str, title: dict[str, str] | None = None, replace: bool = False) -> None:
+        """Create the story if new and mark it updated.
+
+        A title is set per language only where the story has none yet (the first article in each
+        language names the story), unless `replace` asks to overwrite.
+        """
+        now = datetime.now(UTC)
+        with self._session() as session:
+            self._insert_ignore(session, StoryRow, {"id": story_id, "created": now, "updated": now}, ["id"])
+            row = session.get_one(StoryRow, story_id)
+            row.updated = now
+            for language, text in (title or {}).items():
+                attribute = f"title_{language}"
+                if hasattr(row, attribute) and (replace or not getattr(row, attribute)):
+                    setattr(row, attribute, text)
+
+    def set_story(self, article_id: int, story_id: str) -> None:
+        """Put the article in the story (the story row is created if it does not exist yet)."""
+        self.upsert_story(story_id)
+        with self._session() as session:
+            session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+
+    def story_ids(self, article_ids: Iterable[int]) -> dict[int, str]:
+        """The story of each of these articles that has one; what `Clusterer.load` needs at start-up."""
+        ids = list(article_ids)
+        result: dict[int, str] = {}
+        with self._session() as session:
+            for chunk in _chunks(ids):
+                rows = session.execute(
+                    select(ArticleRow.id, ArticleRow.story_id)
+                    .where(ArticleRow.id.in_(chunk), ArticleRow.story_id.is_not(None))
+                )
+                result.update({i: s for i, s in rows if s is not None})
+        return result
+
+    def stories(self, since: datetime | None = None) -> list[StoredStory]:
+        """Stories with an article published at or after `since` (all when None), oldest story first."""
+        with self._session() as session:
+            query = select(StoryRow)
+            if since is not None:
+                recent = select(ArticleRow.story_id).where(ArticleRow.published >= since)
+                query = query.where(StoryRow.id.in_(recent))
+            return _stories(session, session.scalars(query).all())
+
+    def story(self, story_id: str) -> StoredStory | None:
+        with self._session() as session:
+            row = session.get(StoryRow, story_id)
+            return _stories(session, [row])[0] if row is not None else None
+
+    # --- delivery outbox ---------------------------------------------------------------------------
+
+    def claim_delivery(self, channel_key: str, brief_key: str) -> Delivery | None:
+        """The outbox row for this brief in this channel, inserted if new.
+
+        Returns None when that brief was already sent there, so a restart or a second worker never
+        posts it twice; otherwise the pending row (new, or left over from a run that died mid-post).
+        """
+        with self._session() as session:
+            values = {"channel_key": channel_key, "brief_key": brief_key, "status": "pending",
+                      "created": datetime.now(UTC), "attempts": 0}
+            self._insert_ignore(session, DeliveryRow, values, ["channel_key", "brief_key"])
+            row = session.scalars(
+                select(DeliveryRow).where(DeliveryRow.channel_key == channel_key,
+                                          DeliveryRow.brief_key == brief_key)
+            ).one()
+            return None if row.status == "sent" else _delivery(row)
+
+    def complete_delivery(self, delivery_id: int, message_id: str | None) -> None:
+        with self._session() as session:
+            session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id)
+                .values(status="sent", sent_at=datetime.now(UTC), platform_message_id=message_id)
+            )
+
+    def record_delivery_error(self, delivery_id: int, error: str) -> None:
+        with self._session() as session:
+            session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id)
+                .values(attempts=DeliveryRow.attempts + 1, last_error=error)
+            )
+
+    def pending_deliveries(self) -> list[Delivery]:
+        with self._session() as session:
+            rows = session.scalars(
+                select(DeliveryRow).where(DeliveryRow.status == "pending").order_by(DeliveryRow.id)
+            )
+            return [_delivery(r) for r in rows]
+
+    # --- scheduler bookkeeping ------------------------------------------------------------------
+
+    def last_run(self, job_key: str) -> datetime | None:
+        with self._session() as session:
+            return session.scalar(select(JobRunRow.last_run).where(JobRunRow.job_key == job_key))
+
+    def record_run(self, job_key: str, when: datetime) -> None:
+        with self._session() as session:
+            self._insert_ignore(session, JobRunRow, {"job_key": job_key, "last_run": when}, ["job_key"])
+            session.execute(update(JobRunRow).where(JobRunRow.job_key == job_key).values(last_run=when))
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    def _insert_ignore(self, session: Session, model: type, values: dict[str, Any],
+                       keys: list[str]) -> None:
+        """INSERT … ON CONFLICT DO NOTHING: insert-or-get without a race between two workers."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=keys))
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers (a slash command) run while the poller writes; SQLite leaves FKs off by default."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _feed_state(row: FeedRow) -> FeedState:
+    return FeedState(
+        name=row.name, url=row.url, etag=row.etag, last_modified=row.last_modified, seeded=row.seeded,
+        failures=row.failures, last_error=row.last_error, next_attempt=row.next_attempt,
+        last_success=row.last_success,
+    )
+
+
+def _fill_article(row: ArticleRow, article: Article) -> None:
+    row.url = article.url
+    row.guid = article.guid
+    row.feed = article.feed
+    row.title = article.title
+    row.text = article.text
+    row.summary = article.summary
+    row.language = article.language
+    row.published = article.published
+    row.fingerprint = article.fingerprint
+    row.backlog = article.backlog
+
+
+def _article(row: ArticleRow) -> Article:
+    return Article(
+        url=row.url, title=row.title, text=row.text, language=row.language, published=row.published,
+        feed=row.feed, guid=row.guid, summary=row.summary, fingerprint=row.fingerprint,
+        backlog=row.backlog, id=row.id,
+    )
+
+
+def _write_facts(session: Session, article_id: int, facts: ArticleFacts) -> None:
+    session.add_all(FactRow(article_id=article_id, kind=k, payload=p) for k, p in codec.fact_rows(facts))
+    session.add(FeatureRow(article_id=article_id, payload=codec.features_payload(facts)))
+
+
+def _with_facts(session: Session, rows: Sequence[ArticleRow]) -> list[tuple[Article, ArticleFacts]]:
+    """Articles with their facts, in three queries per chunk rather than two per article."""
+    facts: dict[int, list[codec.Fact]] = {}
+    features: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks([r.id for r in rows]):
+        fact_rows = session.scalars(select(FactRow).where(FactRow.article_id.in_(chunk)).order_by(FactRow.id))
+        for fact in fact_rows:
+            facts.setdefault(fact.article_id, []).append(codec.fact_from_row(fact.kind, fact.payload))
+        for feature in session.scalars(select(FeatureRow).where(FeatureRow.article_id.in_(chunk))):
+            features[feature.article_id] = feature.payload
+    return [(_article(r), codec.assemble_facts(features.get(r.id), facts.get(r.id, []))) for r in rows]
+
+
+def _stories(session: Session, rows: Sequence[StoryRow]) -> list[StoredStory]:
+    stories = {
+        r.id: StoredStory(
+            id=r.id, created=r.created, updated=r.updated,
+            title={lang: t for lang, t in (("en", r.title_en), ("fr", r.title_fr)) if t},
+        )
+        for r in rows
+    }
+    articles: list[ArticleRow] = []
+    for chunk in _chunks(list(stories)):
+        articles += session.scalars(select(ArticleRow).where(ArticleRow.story_id.in_(chunk))).all()
+    articles.sort(key=lambda r: (r.published, r.id))
+    for row, pair in zip(articles, _with_facts(session, articles), strict=True):
+        stories[str(row.story_id)].articles.append(pair)
+    return sorted(stories.values(), key=_first_published)
+
+
+def _first_published(story: StoredStory) -> tuple[datetime, str]:
+    return (story.articles[0][0].published if story.articles else story.created, story.id)
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        id=row.id, channel_key=row.channel_key, brief_key=row.brief_key, status=row.status,
+        created=row.created, sent_at=row.sent_at, platform_message_id=row.platform_message_id,
+        attempts=row.attempts, last_error=row.last_error,
+    )
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]

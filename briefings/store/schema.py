@@ -1,0 +1,143 @@
+"""The tables, as typed SQLAlchemy 2 ORM classes.
+
+The migrations under `migrations/versions/` create exactly these tables (a test compares the two),
+so a new column means a new revision, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every engine.
+
+    SQLite keeps no offset, so values are stored as naive UTC there and marked UTC again on the way
+    out; PostgreSQL gets `timestamptz`. Callers always see aware UTC datetimes, as models.py requires.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store only takes timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so a later migration can alter them on SQLite (batch mode needs names).
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class FeedRow(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    seeded: Mapped[bool] = mapped_column(default=False)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt: Mapped[datetime | None]
+    last_success: Mapped[datetime | None]
+    health_reported: Mapped[bool] = mapped_column(default=False)
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created: Mapped[datetime]
+    updated: Mapped[datetime]
+    title_en: Mapped[str | None] = mapped_column(Text)
+    title_fr: Mapped[str | None] = mapped_column(Text)
+
+
+class ArticleRow(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    guid: Mapped[str | None] = mapped_column(String(2048), index=True)
+    feed: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8))
+    published: Mapped[datetime] = mapped_column(index=True)
+    fetched_at: Mapped[datetime]
+    fingerprint: Mapped[str] = mapped_column(String(128), default="", index=True)
+    backlog: Mapped[bool] = mapped_column(default=False)
+    story_id: Mapped[str | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+
+
+class FactRow(Base):
+    __tablename__ = "facts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "pledge" | "mission" | "date"
+    payload: Mapped[dict[str, Any]]
+
+
+class FeatureRow(Base):
+    __tablename__ = "article_features"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    payload: Mapped[dict[str, Any]]
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("channel_key", "brief_key", name="uq_deliveries_channel_brief"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_key: Mapped[str] = mapped_column(String(200))
+    brief_key: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # "pending" | "sent"
+    created: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    platform_message_id: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRunRow(Base):
+    __tablename__ = "job_runs"
+
+    job_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_run: Mapped[datetime]
