@@ -295,6 +295,8 @@ def _feed_state(row: FeedRow) -> FeedState:
 
 
 def _fill_article(row: ArticleRow, article: Article) -> None:
+    if article.published.tzinfo is None:
+        raise ValueError(f"naive publication time for {article.url}: the store only takes aware datetimes")
     row.url = article.url
     row.guid = article.guid
     row.feed = article.feed

@@ -1,0 +1,75 @@
+"""Migrations: the schema they build is the models' schema, and upgrading keeps every row."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from briefings.store import Store, migrate
+from briefings.store.schema import Base
+
+
+def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    with store.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    store.close()
+    assert diff == []
+
+
+def test_upgrade_from_the_first_revision_keeps_articles_and_facts(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    assert migrate.current_revision(create_engine(f"sqlite:///{path}")) == "0001"
+
+    # Rows as the first revision's code would have written them (naive UTC text, JSON payloads).
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA foreign_keys=ON")
+    raw.execute("INSERT INTO feeds (id, name, url, seeded, failures) VALUES (1, 'wire', 'http://x/f', 1, 2)")
+    raw.execute("INSERT INTO stories (id, created, updated, title_en) VALUES "
+                "('s-1', '2025-03-10 09:00:00.000000', '2025-03-10 09:00:00.000000', 'Old title')")
+    raw.execute(
+        "INSERT INTO articles (id, url, feed, title, text, summary, language, published, fetched_at,"
+        " fingerprint, backlog, story_id) VALUES (7, 'https://news.example/7', 'wire', 'T', 'Body', '', 'fr',"
+        " '2025-03-10 09:30:00.000000', '2025-03-10 09:31:00.000000', 'beef', 0, 's-1')"
+    )
+    pledge = {"donor": "FR", "recipient": "UA", "amount": 5.0, "currency": "EUR",
+              "evidence": [{"sentence": "Paris donne cinq euros.", "url": "https://news.example/7"}]}
+    raw.execute("INSERT INTO facts (article_id, kind, payload) VALUES (7, 'pledge', ?)",
+                (json.dumps(pledge),))
+    raw.execute("INSERT INTO article_features (article_id, payload) VALUES (7, ?)",
+                (json.dumps({"actors": ["FR", "UA"], "places": [], "names": [], "event_date": None}),))
+    raw.commit()
+    raw.close()
+
+    store = Store(f"sqlite:///{path}")
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == "0002"
+    [(article, facts)] = store.story("s-1").articles
+    assert (article.id, article.published) == (7, datetime(2025, 3, 10, 9, 30, tzinfo=UTC))
+    assert facts.pledges[0].amount == 5.0 and facts.pledges[0].evidence[0].url == article.url
+    assert facts.actors == {"FR", "UA"}
+    [feed] = store.feed_states()
+    assert (feed.seeded, feed.failures) == (True, 2)
+    assert store.feed_health_reported("wire") is False
+    assert store.claim_delivery("slack:C1", "daily") is not None
+    store.close()
+
+
+def test_reopening_an_up_to_date_database_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    store = Store(url)
+    store.upsert_story("s-1", {"fr": "Titre"})
+    store.close()
+    for _ in range(2):
+        store = Store(url)
+        assert migrate.current_revision(store.engine) == "0002"
+        assert [s.title for s in store.stories()] == [{"fr": "Titre"}]
+        store.close()
