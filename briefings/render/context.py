@@ -1,0 +1,293 @@
+"""The template context: a Brief turned into localised lines, ready for any output format.
+
+Every word, figure and date is formatted here, once, for a locale. What is left to a format
+(terminal text, Markdown, and later Slack or Discord) is markup only: how to show a link, how to
+mark free text that is in another language than the brief, how to escape. So a line is a sequence of
+segments carrying those hints rather than a finished string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from babel.support import Translations
+
+from briefings.brief import Brief, DateEntry, MissionEntry, PledgeEntry, StoryBrief
+from briefings.models import Pledge
+from briefings.render.formatting import (
+    actors_name,
+    date_precision,
+    format_money,
+    format_number,
+    format_partial_date,
+    join_elided,
+    opens_condition,
+    place_name,
+    qualifier_text,
+)
+from briefings.render.i18n import translations
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_SAFE_SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text. `foreign` names its language when it is free text in another language than
+    the brief (formats add a marker such as "(en)"); `url` makes it a link (http(s) only)."""
+
+    text: str
+    foreign: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """One localised line of a brief, as segments."""
+
+    segments: tuple[Segment, ...]
+
+    @property
+    def plain(self) -> str:
+        """The line as plain text, foreign text followed by its language in parentheses."""
+        out = []
+        for s in self.segments:
+            text = f"{s.text} ({s.foreign})" if s.foreign else s.text
+            out.append(f"{text} <{s.url}>" if s.url else text)
+        return "".join(out)
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+Part = str | Segment | Line | None
+
+
+def _clean(text: str) -> str:
+    """Feed text on one line: whitespace runs (newlines included) become one space."""
+    return " ".join(text.split())
+
+
+def free_text(text: str, language: str | None, locale: str) -> Segment:
+    """Text quoted from an article, marked when its language is not the brief's."""
+    return Segment(_clean(text), foreign=language if language and language != locale else None)
+
+
+def link(text: str, url: str | None, language: str | None, locale: str) -> Segment:
+    """A link segment; a URL that is not http(s) is dropped, keeping the text."""
+    safe = url if url and url.lower().startswith(_SAFE_SCHEMES) else None
+    return Segment(_clean(text), foreign=free_text(text, language, locale).foreign, url=safe)
+
+
+def compose(pattern: str, **parts: Part) -> Line:
+    """Fill a translated pattern ("%(label)s : %(text)s") with parts, keeping each part's segments.
+
+    Translators own word order and punctuation; parts keep their links and language marks.
+    """
+    segments: list[Segment] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(pattern):
+        segments.append(Segment(pattern[position : match.start()]))
+        segments.extend(_segments(parts[match.group(1)]))
+        position = match.end()
+    segments.append(Segment(pattern[position:]))
+    return Line(tuple(_merge(segments)))
+
+
+def concat(*parts: Part) -> Line:
+    """Parts side by side, as one line."""
+    return Line(tuple(_merge([s for part in parts for s in _segments(part)])))
+
+
+def _segments(part: Part) -> list[Segment]:
+    if part is None:
+        return []
+    if isinstance(part, Line):
+        return list(part.segments)
+    if isinstance(part, Segment):
+        return [part]
+    return [Segment(part)]
+
+
+def _is_plain(segment: Segment) -> bool:
+    return segment.foreign is None and segment.url is None
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    """Drop empty runs and join neighbouring plain runs, so formats see few, meaningful segments."""
+    merged: list[Segment] = []
+    for s in segments:
+        if not s.text:
+            continue
+        if merged and _is_plain(s) and _is_plain(merged[-1]):
+            merged[-1] = Segment(merged[-1].text + s.text)
+        else:
+            merged.append(s)
+    return merged
+
+
+class _Wording:
+    """The locale's gettext catalog plus the rules that combine formatted values into lines."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.t: Translations = translations(locale)
+
+    def day(self, moment: datetime) -> str:
+        return format_partial_date(moment.date().isoformat(), self.locale)
+
+    def sources(self, count: int) -> str | None:
+        if count == 0:
+            return None
+        return self.t.ngettext("%(num)d source", "%(num)d sources", count) % {"num": count}
+
+    def with_sources(self, line: Line, count: int) -> Line:
+        label = self.sources(count)
+        return compose(self.t.gettext("%(text)s · %(sources)s"), text=line, sources=label) if label else line
+
+    def labelled(self, label: Part, text: Part) -> Line:
+        return compose(self.t.gettext("%(label)s: %(text)s"), label=label, text=text)
+
+    # -- pledges -------------------------------------------------------------------------------
+
+    def amount(self, pledge: Pledge) -> str | None:
+        """The priced part: "plus de 35 milliards de dollars (…converted…) sur 2024-2027"."""
+        if pledge.amount is None or not pledge.currency:
+            return None
+        loc = self.locale
+        money = format_money(pledge.amount, pledge.currency, loc, pledge.qualifier)
+        extras = [format_money(a, c, loc) for a, c in pledge.converted]
+        if extras:
+            money += f" ({', '.join(extras)})"
+        if pledge.period:
+            money = self.t.gettext("%(amount)s over %(period)s") % {"amount": money, "period": pledge.period}
+        return money
+
+    def figure(self, pledge: Pledge) -> Line:
+        """What is pledged: the amount, the counted items, or the named items alone."""
+        loc = self.locale
+        money = self.amount(pledge)
+        if money is not None:
+            if pledge.item:
+                return concat(money, " — ", free_text(pledge.item, pledge.language, loc))
+            return concat(money)
+        if pledge.quantity is not None:
+            # The number joins the item so "5 PAC-3 interceptors" reads as one quoted phrase.
+            counted = f"{format_number(pledge.quantity, loc)} {pledge.item or ''}"
+            item = free_text(counted, pledge.language, loc)
+            qualifier = f"{qualifier_text(pledge.qualifier, loc)} " if pledge.qualifier else None
+            return concat(qualifier, item)
+        return concat(free_text(pledge.item or "", pledge.language, loc))
+
+    def condition(self, pledge: Pledge) -> Line | None:
+        """ ", à condition que …" — in the brief's words when the article's language matches."""
+        if not pledge.condition:
+            return None
+        text = _clean(pledge.condition)
+        if opens_condition(text):
+            return concat(", ", free_text(text, pledge.language, self.locale))
+        if pledge.language == self.locale:
+            conjunction = self.t.gettext("provided that")
+            joined = join_elided(conjunction, text) if self.locale == "fr" else f"{conjunction} {text}"
+            return concat(", ", joined)
+        return compose(
+            self.t.gettext(" (condition: %(condition)s)"),
+            condition=free_text(text, pledge.language, self.locale),
+        )
+
+    def who(self, pledge: Pledge) -> str:
+        """ "Royaume-Uni → Ukraine"; an unknown side is left out but the arrow keeps the direction."""
+        donor = actors_name(pledge.donor, self.locale) if pledge.donor else ""
+        recipient = actors_name(pledge.recipient, self.locale) if pledge.recipient else ""
+        if donor and recipient:
+            return f"{donor} → {recipient}"
+        return donor or (f"→ {recipient}" if recipient else "")
+
+    def pledge(self, entry: PledgeEntry) -> dict[str, Line | None]:
+        p = entry.pledge
+        who = self.who(p)
+        what = concat(self.figure(p), self.condition(p))
+        line = self.labelled(who, what) if who else what
+        conflict = None
+        if entry.conflicting:
+            versions = [(p, entry.sources), *entry.conflicting]
+            figures: list[Part] = []
+            for i, (version, count) in enumerate(versions):
+                figure = self.amount(version) or self.figure(version)
+                figures += [" / " if i else None, figure, f" ({self.sources(count)})" if count else None]
+            conflict = compose(self.t.gettext("⚠ figures differ: %(figures)s"), figures=concat(*figures))
+        return {"line": self.with_sources(line, entry.sources), "conflict": conflict}
+
+    # -- missions, dates, sources --------------------------------------------------------------
+
+    def mission(self, entry: MissionEntry) -> Line:
+        m = entry.mission
+        names = [m.name, *[a for a in m.aliases if a != m.name][:1]]
+        head: Line = concat(" / ".join(_clean(n) for n in names))
+        if m.organisation:
+            head = concat(head, f" ({actors_name(m.organisation, self.locale)})")
+        if m.launched:
+            pattern = (
+                self.t.gettext("%(mission)s, launched on %(date)s")
+                if date_precision(m.launched) == "day"
+                else self.t.gettext("%(mission)s, launched in %(date)s")
+            )
+            head = compose(pattern, mission=head, date=format_partial_date(m.launched, self.locale))
+        line = self.labelled(head, free_text(m.purpose, m.language, self.locale)) if m.purpose else head
+        return self.with_sources(line, entry.sources)
+
+    def key_date(self, entry: DateEntry) -> Line:
+        d = entry.date
+        parts: list[Part] = [format_partial_date(d.date, self.locale)]
+        if d.event:
+            parts += [" — ", free_text(d.event, d.language, self.locale)]
+        if d.place:
+            parts += [", " if d.event else " — ", place_name(d.place, self.locale)]
+        return self.with_sources(concat(*parts), entry.sources)
+
+    def headline(self, story: StoryBrief) -> Line:
+        if self.locale in story.titles:
+            return concat(_clean(story.titles[self.locale]))
+        for language, title in story.titles.items():
+            return concat(free_text(title, language, self.locale))
+        return concat(self.t.gettext("Untitled story"))
+
+    def story(self, story: StoryBrief) -> dict[str, Any]:
+        articles = self.t.ngettext("%(num)d article", "%(num)d articles", len(story.sources)) % {
+            "num": len(story.sources)
+        }
+        day = self.day(story.published) if story.published else None
+        meta = " · ".join(p for p in (day, articles) if p)
+        return {
+            "id": story.story_id,
+            "headline": self.headline(story),
+            "meta": meta,
+            "pledges": [self.pledge(e) for e in story.pledges],
+            "missions": [self.mission(e) for e in story.missions],
+            "dates": [self.key_date(e) for e in story.dates],
+            "sources": [
+                concat(s.outlet, " — ", link(s.title, s.url, s.language, self.locale)) for s in story.sources
+            ],
+        }
+
+
+def context(brief: Brief, locale: str) -> dict[str, Any]:
+    """Everything a template needs, formatted for `locale` ("fr" or "en").
+
+    Keys: `locale`; `title` (the topic's name, or None for a one-story brief); `as_of` and `since`
+    (formatted days, `since` may be None); `stories`, each with `id`, `headline` (Line), `meta`
+    (date · article count), `pledges` (dicts with `line` and `conflict`, a Line or None),
+    `missions`, `dates` and `sources` (lists of Line). A Line's `plain` is its plain-text form.
+    """
+    wording = _Wording(locale)
+    topic_name = brief.topic.names.get(locale, brief.topic.slug) if brief.topic else None
+    return {
+        "locale": locale,
+        "title": topic_name,
+        "as_of": wording.day(brief.as_of),
+        "since": wording.day(brief.since) if brief.since else None,
+        "stories": [wording.story(s) for s in brief.stories],
+    }
