@@ -1,0 +1,168 @@
+"""`python -m bot …` (also `briefbot …`): the command line over the same functions the bot runs.
+
+Each sub-command is a small function taking parsed arguments and returning an exit code. Errors a
+user can fix (a bad config value, a broken feed) are printed as one clear line each, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    path = args.config
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    return load_settings(path)
+
+
+def _pipeline(settings: Settings):
+    from briefings.ingest.fetch import FetchLimits
+    from briefings.pipeline import Pipeline
+    from briefings.store import Store
+
+    limits = FetchLimits(timeout_s=settings.ingest.timeout_s, max_bytes=settings.ingest.max_bytes,
+                         concurrency=settings.ingest.concurrency)
+    return Pipeline(Store(settings.storage_url), limits=limits,
+                    max_age=timedelta(hours=settings.ingest.max_age_hours), topics=settings.topics)
+
+
+def _feeds(settings: Settings):
+    from briefings.pipeline import FeedSpec
+
+    return [FeedSpec(feed.name, feed.url) for feed in settings.feeds]
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.feeds:
+        print("no feeds configured: add [[feeds]] tables with name and url to the config", file=sys.stderr)
+        return 2
+    pipeline = _pipeline(settings)
+    report = asyncio.run(pipeline.poll(_feeds(settings), force=True))
+    print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from briefings.export import export_json
+
+    stories = _pipeline(_settings(args)).stories()
+    json.dump(export_json(stories), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _parse_as_of(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from briefings.brief import build_topic_brief
+    from briefings.render import render_bilingual
+
+    settings = _settings(args)
+    pipeline = _pipeline(settings)
+    topic = pipeline.topics.get(args.topic)
+    if topic is None:
+        print(f"unknown topic {args.topic!r}; known topics: {', '.join(sorted(pipeline.topics))}", file=sys.stderr)
+        return 2
+    as_of = _parse_as_of(args.as_of)
+    brief = build_topic_brief(topic, pipeline.stories(), as_of=as_of)
+    langs = ("fr", "en") if args.lang == "both" else (args.lang,)
+    print(render_bilingual(brief, fmt=args.format, langs=langs))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(fmt=args.format, langs=("fr", "en") if args.lang == "both" else (args.lang,)))
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from bot.config import missing_tokens
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}")
+        return 1
+    problems = missing_tokens(settings)
+    for problem in problems:
+        print(f"error: {problem}")
+    print(f"{settings.path or 'embedded defaults'}: {len(settings.feeds)} feeds, {len(settings.channels)} channels")
+    platforms = settings.platforms()
+    print(f"platforms that will start: {', '.join(platforms) if platforms else 'none (no chat tokens set)'}")
+    return 1 if problems else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.run import main_run
+
+    return main_run(_settings(args), dry_run=args.dry_run)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from bot.web import main_web
+
+    return main_web(_settings(args), host=args.host, port=args.port)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="briefbot", description="Bilingual news briefs for Discord and Slack.")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--config", type=Path, help="config.toml (default: ./config.toml if present)")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("demo", cmd_demo, "serve the bundled sample feeds on loopback and print the brief")
+    p.add_argument("--lang", choices=("fr", "en", "both"), default="both")
+    p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p = command("poll", cmd_poll, "poll every configured feed and store new articles")
+    p.add_argument("--once", action="store_true", help="poll once and exit (the scheduler polls in `run`)")
+    p = command("export", cmd_export, "print stories and facts")
+    p.add_argument("--format", choices=("json",), default="json")
+    p = command("brief", cmd_brief, "print the brief of a topic")
+    p.add_argument("--topic", required=True)
+    p.add_argument("--lang", choices=("fr", "en", "both"), default="both")
+    p.add_argument("--as-of", help="ISO date or time; dates after it are upcoming (default: now)")
+    p.add_argument("--format", choices=("text", "markdown"), default="text")
+    command("check-config", cmd_check_config, "validate the config and say which platforms will start")
+    p = command("run", cmd_run, "run the bot: scheduler, Discord and Slack")
+    p.add_argument("--dry-run", action="store_true", help="no tokens: print what would be posted")
+    p = command("web", cmd_web, "serve Slack's HTTP endpoints (commands, events)")
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--port", type=int, default=3000)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup_logging(logging.DEBUG if args.verbose else logging.INFO)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2

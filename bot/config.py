@@ -1,0 +1,334 @@
+"""Settings from config.toml and the environment, validated once at start-up.
+
+Every bad value is reported with its file, key and reason, all at once, so a user fixes a config
+in one pass instead of one error per restart. Secrets never live in the file: tokens come only
+from environment variables, and a token found in the file is itself reported as an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
+PLATFORMS = ("discord", "slack")
+LANGUAGES = ("fr", "en", "both")
+SECRET_ENV = {
+    "discord_token": "DISCORD_TOKEN",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it is and what is wrong with it."""
+
+    file: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.reason}"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    name: str
+    url: str
+    interval_minutes: int = 15
+    language: str | None = None  # a hint when neither the feed nor the text says
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """A chat channel that receives briefs on a schedule."""
+
+    platform: str
+    channel: str
+    topics: tuple[str, ...]
+    schedule: str = "0 8 * * *"  # crontab, in `timezone`
+    timezone: str = "UTC"
+    language: str = "both"
+    mention_role: str | None = None  # Discord role id to ping, opt-in per channel
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        """The channel's identity in the delivery outbox."""
+        return f"{self.platform}:{self.channel}"
+
+
+@dataclass(frozen=True)
+class AdminChannel:
+    platform: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    max_age_hours: float = 48.0  # older items are stored but never posted as news
+    timeout_s: float = 20.0
+    max_bytes: int = 5_000_000
+    concurrency: int = 32
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Chat tokens, read from the environment only. `repr` never shows them."""
+
+    discord_token: str | None = field(default=None, repr=False)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Secrets:
+        env = os.environ if env is None else env
+        return cls(**{attr: env.get(var) or None for attr, var in SECRET_ENV.items()})
+
+    def values(self) -> list[str]:
+        """Every secret that is set, so loggers can redact them."""
+        return [v for v in (getattr(self, attr) for attr in SECRET_ENV) if v]
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path | None
+    storage_url: str = DEFAULT_STORAGE_URL
+    feeds: tuple[FeedConfig, ...] = ()
+    topics: dict[str, dict[str, Any]] = field(default_factory=dict)  # overrides of the default topics
+    channels: tuple[ChannelConfig, ...] = ()
+    admin: AdminChannel | None = None
+    ingest: IngestConfig = IngestConfig()
+    secrets: Secrets = Secrets()
+
+    def platforms(self) -> list[str]:
+        """Platforms that can start: their tokens are set."""
+        out = []
+        if self.secrets.discord_token:
+            out.append("discord")
+        if self.secrets.slack_bot_token and (self.secrets.slack_app_token or self.secrets.slack_signing_secret):
+            out.append("slack")
+        return out
+
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|h|d)?\s*$")
+
+
+def _interval_minutes(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value > 0 else None
+    match = _INTERVAL.match(str(value))
+    if not match or int(match.group(1)) <= 0:
+        return None
+    return int(match.group(1)) * {"h": 60, "d": 1440}.get(match.group(2) or "m", 1)
+
+
+class _Reader:
+    """Collects problems while reading typed values out of the parsed TOML."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def bad(self, key: str, reason: str) -> None:
+        self.problems.append(Problem(self.file, key, reason))
+
+    def get(self, table: dict, key: str, where: str, kind: type | tuple, default: Any = None) -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            self.bad(f"{where}{key}", f"expected {names}, got {type(value).__name__} {value!r}")
+            return default
+        return value
+
+
+def load_settings(path: str | Path | None, env: dict[str, str] | None = None) -> Settings:
+    """Read and validate `path` (None: embedded defaults). Raises ConfigError listing every problem."""
+    if path is None:
+        return Settings(path=None, secrets=Secrets.from_env(env))
+    path = Path(path)
+    file = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([Problem(file, "-", "file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([Problem(file, "-", f"not valid TOML: {exc}")]) from None
+    reader = _Reader(file)
+    settings = _parse(data, path, reader, env)
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return settings
+
+
+def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Settings:
+    for attr, var in SECRET_ENV.items():
+        for where, table in _tables(data):
+            if attr in table or var in table or var.lower() in table:
+                r.bad(f"{where}{attr}", f"secrets do not belong in the config file; set {var} in the environment")
+    storage = r.get(data, "storage", "", dict, {})
+    storage_url = r.get(storage, "url", "storage.", str, DEFAULT_STORAGE_URL)
+    ingest_table = r.get(data, "ingest", "", dict, {})
+    ingest = IngestConfig(
+        max_age_hours=float(r.get(ingest_table, "max_age_hours", "ingest.", (int, float), 48.0)),
+        timeout_s=float(r.get(ingest_table, "timeout_s", "ingest.", (int, float), 20.0)),
+        max_bytes=r.get(ingest_table, "max_bytes", "ingest.", int, 5_000_000),
+        concurrency=r.get(ingest_table, "concurrency", "ingest.", int, 32),
+    )
+    feeds = _feeds(r.get(data, "feeds", "", list, []), r)
+    topics = r.get(data, "topics", "", dict, {})
+    channels = _channels(r.get(data, "channels", "", list, []), r, _known_topics(topics))
+    admin = None
+    admin_table = r.get(data, "admin", "", dict, None)
+    if admin_table is not None:
+        platform = r.get(admin_table, "platform", "admin.", str, "")
+        channel = r.get(admin_table, "channel", "admin.", (str, int), "")
+        if platform not in PLATFORMS:
+            r.bad("admin.platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+        elif not str(channel):
+            r.bad("admin.channel", "missing channel id")
+        else:
+            admin = AdminChannel(platform, str(channel))
+    return Settings(
+        path=path, storage_url=_resolve_sqlite(storage_url, path.parent), feeds=tuple(feeds), topics=topics,
+        channels=tuple(channels), admin=admin, ingest=ingest, secrets=Secrets.from_env(env),
+    )
+
+
+def _tables(data: dict, where: str = ""):
+    yield where, data
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _tables(value, f"{where}{key}.")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    yield from _tables(item, f"{where}{key}[{i}].")
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    """A relative SQLite path is relative to the config file, not to wherever the bot was started."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((base / url[len(prefix):]).resolve())
+    return url
+
+
+def _feeds(items: list, r: _Reader) -> list[FeedConfig]:
+    feeds, names = [], set()
+    for i, item in enumerate(items):
+        where = f"feeds[{i}]."
+        if not isinstance(item, dict):
+            r.bad(f"feeds[{i}]", "each feed is a table with name and url")
+            continue
+        url = r.get(item, "url", where, str, "")
+        name = r.get(item, "name", where, str, "") or url
+        if not re.match(r"^https?://[^\s/]+", url):
+            r.bad(f"{where}url", f"must be an http(s) URL, got {url!r}")
+            continue
+        if name in names:
+            r.bad(f"{where}name", f"duplicate feed name {name!r}")
+            continue
+        names.add(name)
+        interval = _interval_minutes(item.get("interval", 15))
+        if interval is None:
+            r.bad(f"{where}interval",
+                  f"must be minutes (15) or a duration like '30m' or '2h', got {item['interval']!r}")
+            interval = 15
+        language = r.get(item, "language", where, str, None)
+        if language is not None and language not in ("fr", "en"):
+            r.bad(f"{where}language", f"must be 'fr' or 'en', got {language!r}")
+            language = None
+        feeds.append(FeedConfig(name=name, url=url, interval_minutes=interval, language=language))
+    return feeds
+
+
+def _known_topics(overrides: dict) -> set[str]:
+    from briefings.brief import load_topics
+
+    return set(load_topics(overrides))
+
+
+def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelConfig]:
+    from apscheduler.triggers.cron import CronTrigger
+
+    channels = []
+    for i, item in enumerate(items):
+        where = f"channels[{i}]."
+        if not isinstance(item, dict):
+            r.bad(f"channels[{i}]", "each channel is a table with platform, channel and topics")
+            continue
+        platform = r.get(item, "platform", where, str, "")
+        if platform not in PLATFORMS:
+            r.bad(f"{where}platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+        channel = str(r.get(item, "channel", where, (str, int), ""))
+        if not channel:
+            r.bad(f"{where}channel", "missing channel id")
+        topics = r.get(item, "topics", where, list, [])
+        for topic in topics:
+            if topic not in known_topics:
+                r.bad(f"{where}topics", f"unknown topic {topic!r}; known topics: {', '.join(sorted(known_topics))}")
+        if not topics:
+            r.bad(f"{where}topics", "list at least one topic")
+        timezone = r.get(item, "timezone", where, str, "UTC")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.bad(f"{where}timezone", f"unknown time zone {timezone!r} (use an IANA name such as 'Europe/Paris')")
+            timezone = "UTC"
+        schedule = r.get(item, "schedule", where, str, "0 8 * * *")
+        try:
+            CronTrigger.from_crontab(schedule, timezone=timezone)
+        except ValueError as exc:
+            r.bad(f"{where}schedule", f"not a crontab expression ({exc}): {schedule!r}")
+        language = r.get(item, "language", where, str, "both")
+        if language not in LANGUAGES:
+            r.bad(f"{where}language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        role = item.get("mention_role")
+        if role is not None and platform != "discord":
+            r.bad(f"{where}mention_role", "role pings exist on Discord only")
+        channels.append(ChannelConfig(
+            platform=platform, channel=channel, topics=tuple(str(t) for t in topics), schedule=schedule,
+            timezone=timezone, language=language, mention_role=str(role) if role is not None else None,
+            name=r.get(item, "name", where, str, "") or f"{platform}:{channel}",
+        ))
+    return channels
+
+
+def missing_tokens(settings: Settings) -> list[Problem]:
+    """One problem per platform that a channel or the admin channel uses but whose tokens are unset."""
+    used: dict[str, str] = {}
+    for channel in settings.channels:
+        used.setdefault(channel.platform, channel.name)
+    if settings.admin:
+        used.setdefault(settings.admin.platform, "admin")
+    problems = []
+    secrets = settings.secrets
+    if "discord" in used and not secrets.discord_token:
+        problems.append(Problem("environment", "DISCORD_TOKEN", f"not set, but {used['discord']} is a Discord channel"))
+    if "slack" in used:
+        if not secrets.slack_bot_token:
+            problems.append(Problem("environment", "SLACK_BOT_TOKEN",
+                                    f"not set, but {used['slack']} is a Slack channel"))
+        if not (secrets.slack_app_token or secrets.slack_signing_secret):
+            problems.append(Problem("environment", "SLACK_APP_TOKEN",
+                                    "not set (nor SLACK_SIGNING_SECRET for `web`): Slack cannot receive commands"))
+    return problems
