@@ -1,0 +1,90 @@
+"""Platform limits and splitting: every message of a long brief fits, nothing is lost, order is kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot import limits
+from bot.platforms import discord_embeds, slack_blocks
+from briefings.brief import build_topic_brief, load_topics
+from briefings.models import Article, Evidence, Pledge, Story
+
+
+def _stories(count: int) -> list[Story]:
+    out = []
+    for i in range(count):
+        url = f"https://presse.example/{i}"
+        article = Article(
+            url=url, title=f"Article {i:03d} sur l'aide à l'Ukraine, un titre assez long " + "x" * 80,
+            text="texte", language="fr", published=datetime(2026, 3, 1, 8 + i // 60, i % 60, tzinfo=UTC), feed="Presse",
+        )
+        pledges = [
+            Pledge(donor="FR", recipient="UA", amount=1e6 * (j + 1), currency="EUR", item=f"lot {j} " + "y" * 60,
+                   language="fr", evidence=[Evidence("phrase", url)])
+            for j in range(6)
+        ]
+        out.append(Story(id=f"s{i:03d}", title={"fr": article.title}, articles=[article], topics=["ukraine-aid"],
+                         pledges=pledges))
+    return out
+
+
+def _order(words: list[str]) -> list[str]:
+    """Story numbers in order of first appearance (each headline also appears in its sources)."""
+    return list(dict.fromkeys(w for w in words if len(w) == 3 and w.isdigit()))
+
+
+def _expected(count: int) -> list[str]:
+    return [f"{i:03d}" for i in reversed(range(count))]  # newest first
+
+
+def _brief(count: int):
+    return build_topic_brief(load_topics()["ukraine-aid"], _stories(count), as_of=datetime(2026, 3, 2, tzinfo=UTC))
+
+
+def test_split_text_respects_limit_and_keeps_every_line() -> None:
+    text = "\n".join(f"ligne {i} " + "z" * (i % 50) for i in range(400))
+    pieces = limits.split_text(text, 500)
+    assert all(len(p) <= 500 for p in pieces)
+    assert "\n".join(pieces).split("\n") == text.split("\n")
+
+
+def test_overlong_line_is_cut_without_splitting_an_escape() -> None:
+    line = "a" * 9 + "\\*" + "b" * 20
+    pieces = limits.split_text(line, 10)
+    assert pieces[0] == "a" * 9 and pieces[1].startswith("\\*")
+    entity = "c" * 8 + "&amp;" + "d" * 5
+    assert limits.split_text(entity, 10)[0] == "c" * 8
+
+
+def test_long_brief_splits_into_slack_messages_within_limits() -> None:
+    messages = slack_blocks.brief_messages(_brief(120), "fr")
+    assert len(messages) > 1
+    headlines = []
+    for i, message in enumerate(messages, start=1):
+        blocks = message["blocks"]
+        assert len(blocks) <= limits.SLACK_BLOCKS
+        assert blocks[0]["type"] == "header" and len(blocks[0]["text"]["text"]) <= limits.SLACK_HEADER_TEXT
+        assert blocks[0]["text"]["text"].endswith(f"({i}/{len(messages)})")
+        for block in blocks:
+            if block["type"] == "section":
+                assert len(block["text"]["text"]) <= limits.SLACK_SECTION_TEXT
+                headlines += block["text"]["text"].split()
+    assert _order(headlines) == _expected(120)
+
+
+def test_long_brief_splits_into_discord_messages_within_limits() -> None:
+    messages = discord_embeds.brief_messages(_brief(120), "en")
+    assert len(messages) > 1
+    seen = []
+    for message in messages:
+        (embed,) = message["embeds"]
+        assert len(embed["description"]) <= limits.DISCORD_EMBED_DESCRIPTION
+        assert len(embed["title"]) <= limits.DISCORD_EMBED_TITLE
+        assert len(embed["title"]) + len(embed["description"]) <= limits.DISCORD_MESSAGE_TOTAL
+        seen += embed["description"].split()
+    assert _order(seen) == _expected(120)
+
+
+def test_one_story_brief_is_one_message() -> None:
+    assert len(slack_blocks.brief_messages(_brief(1), "en")) == 1
+    assert len(discord_embeds.brief_messages(_brief(1), "fr")) == 1
