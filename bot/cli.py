@@ -100,11 +100,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
     try:
         settings = _settings(args)
+        problems = []
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}")
-        return 1
-    problems = missing_tokens(settings)
+        if exc.partial is None:
+            for problem in exc.problems:
+                print(f"error: {problem}")
+            return 1
+        settings, problems = exc.partial, list(exc.problems)
+    problems += missing_tokens(settings)
     for problem in problems:
         print(f"error: {problem}")
     print(f"{settings.path or 'embedded defaults'}: {len(settings.feeds)} feeds, {len(settings.channels)} channels")

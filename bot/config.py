@@ -41,9 +41,10 @@ class Problem:
 class ConfigError(Exception):
     """The configuration cannot be used; `problems` lists every reason."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], partial: Settings | None = None):
         super().__init__("\n".join(map(str, problems)))
         self.problems = problems
+        self.partial = partial  # what could be read despite the problems, for reporting more of them
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def load_settings(path: str | Path | None, env: dict[str, str] | None = None) ->
     reader = _Reader(file)
     settings = _parse(data, path, reader, env)
     if reader.problems:
-        raise ConfigError(reader.problems)
+        raise ConfigError(reader.problems, settings)
     return settings
 
 

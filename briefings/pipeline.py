@@ -75,25 +75,24 @@ class Pipeline:
         """Poll every feed once (feeds in backoff are skipped unless `force`) and store what is new."""
         now = now or datetime.now(UTC)
         states = [self.store.feed_state(feed.name, feed.url) for feed in feeds]
-        outcomes = await poll_feeds(states, limits=self.limits, now=now, force=force)
-        return await asyncio.to_thread(self._absorb, outcomes, now)
+        outcomes = await poll_feeds(states, limits=self.limits, now=now, force=force, max_age=self.max_age)
+        return await asyncio.to_thread(self._absorb, outcomes)
 
-    def _absorb(self, outcomes: list[PollOutcome], now: datetime) -> PollReport:
+    def _absorb(self, outcomes: list[PollOutcome]) -> PollReport:
         report = PollReport(feeds=len(outcomes))
         fresh: list[Article] = []
         for outcome in outcomes:
-            first_poll = not outcome.state.seeded
             if outcome.error:
                 report.errors[outcome.state.name] = outcome.error
                 log.warning("feed %r failed: %s", outcome.state.name, outcome.error)
-            else:
-                outcome.state.seeded = True
+            for page_error in outcome.page_errors:
+                log.info("feed %r: page kept as summary: %s", outcome.state.name, page_error)
             report.not_modified += outcome.not_modified
-            for article in outcome.articles:
-                # Age limits and first-run seeding decide what is posted, never what is stored.
-                article.backlog = first_poll or now - article.published > self.max_age
-                fresh.append(article)
-            self.store.save_feed_state(outcome.state)
+            # Age limits and first-run seeding (ingest marks those articles `backlog`) decide what
+            # is posted, never what is stored.
+            fresh.extend(outcome.articles)
+            if not outcome.skipped:
+                self.store.save_feed_state(outcome.state)
         fresh.sort(key=lambda a: a.published)
         for article in fresh:
             self._absorb_article(article, report)

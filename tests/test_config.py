@@ -1,0 +1,101 @@
+"""Config validation: every bad value reported with file, key and reason; secrets only from env."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings, missing_tokens
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """
+[storage]
+url = "sqlite:///data/bot.db"
+
+[[feeds]]
+name = "wire"
+url = "https://example.org/feed.xml"
+interval = "30m"
+
+[[channels]]
+platform = "slack"
+channel = "C0123"
+topics = ["ukraine-aid"]
+schedule = "0 7 * * 1-5"
+timezone = "Europe/Paris"
+language = "fr"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_config_is_read_with_relative_sqlite_path_resolved(tmp_path):
+    settings = load_settings(write(tmp_path, GOOD), env={})
+    assert settings.storage_url == f"sqlite:///{tmp_path.resolve() / 'data/bot.db'}"
+    assert settings.feeds[0].interval_minutes == 30
+    channel = settings.channels[0]
+    assert (channel.key, channel.timezone, channel.language) == ("slack:C0123", "Europe/Paris", "fr")
+    assert settings.platforms() == []
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    bad = GOOD.replace("Europe/Paris", "Europe/Pariss").replace('["ukraine-aid"]', '["ukraine-aid", "cricket"]')
+    bad = bad.replace('"30m"', '"soon"') + '\n[[feeds]]\nname = "x"\nurl = "ftp://example.org/f"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, bad), env={})
+    keys = {p.key: p.reason for p in caught.value.problems}
+    assert "unknown time zone 'Europe/Pariss'" in keys["channels[0].timezone"]
+    assert "unknown topic 'cricket'" in keys["channels[0].topics"] and "ukraine-aid" in keys["channels[0].topics"]
+    assert "feeds[0].interval" in keys and "feeds[1].url" in keys
+    assert all(p.file.endswith("config.toml") for p in caught.value.problems)
+
+
+def test_a_token_in_the_file_is_refused(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + '\n[slack]\nslack_bot_token = "xoxb-123"\n'), env={})
+    assert any("SLACK_BOT_TOKEN" in p.reason for p in caught.value.problems)
+
+
+def test_missing_tokens_named_per_platform(tmp_path):
+    settings = load_settings(write(tmp_path, GOOD), env={})
+    assert [p.key for p in missing_tokens(settings)] == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
+    settings = load_settings(write(tmp_path, GOOD), env=env)
+    assert missing_tokens(settings) == [] and settings.platforms() == ["slack"]
+    assert "xoxb-test" not in repr(settings)
+
+
+def test_eval_style_config_needs_nothing_else(tmp_path):
+    path = write(tmp_path, '[storage]\nurl = "sqlite:///x.db"\n\n[[feeds]]\nname = "a"\nurl = "http://127.0.0.1:1/f.xml"\n')
+    settings = load_settings(path, env={})
+    assert settings.channels == () and settings.admin is None and len(settings.feeds) == 1
+
+
+def test_check_config_prints_one_line_per_problem(tmp_path):
+    bad = GOOD.replace("Europe/Paris", "Mars/Olympus").replace('["ukraine-aid"]', '["cricket"]')
+    path = write(tmp_path, bad)
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(path)],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    lines = [line for line in result.stdout.splitlines() if line.startswith("error:")]
+    assert result.returncode == 1
+    assert len(lines) == 4, result.stdout  # time zone, topic, and the two Slack tokens
+    assert any("channels[0].timezone" in line and "Mars/Olympus" in line for line in lines)
+    assert any("channels[0].topics" in line and "cricket" in line for line in lines)
+    assert any("SLACK_BOT_TOKEN: not set" in line for line in lines)
+
+
+def test_check_config_names_missing_token(tmp_path):
+    path = write(tmp_path, GOOD)
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(path)],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert "error: environment: SLACK_BOT_TOKEN: not set" in result.stdout
+    assert "platforms that will start: none" in result.stdout
