@@ -90,9 +90,7 @@ def make_session(limits: FetchLimits) -> aiohttp.ClientSession:
     """
     connections = limits.concurrency * (1 + limits.page_concurrency)
     connector = aiohttp.TCPConnector(limit=connections, ttl_dns_cache=300)
-    return aiohttp.ClientSession(
-        connector=connector, headers={"User-Agent": USER_AGENT}, auto_decompress=True
-    )
+    return aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT}, auto_decompress=True)
 
 
 async def fetch(
@@ -147,9 +145,7 @@ async def _fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    timeout = aiohttp.ClientTimeout(
-        total=None, sock_connect=limits.timeout_s, sock_read=limits.read_timeout_s
-    )
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=limits.timeout_s, sock_read=limits.read_timeout_s)
     current = check_url(url)
     seen = {str(current)}
     for _hop in range(limits.max_redirects + 1):
@@ -176,9 +172,7 @@ async def _read(resp: aiohttp.ClientResponse, limits: FetchLimits) -> FetchRespo
     etag = resp.headers.get("ETag")
     last_modified = resp.headers.get("Last-Modified")
     if resp.status == 304:
-        return FetchResponse(
-            str(resp.url), 304, b"", etag=etag, last_modified=last_modified, not_modified=True
-        )
+        return FetchResponse(str(resp.url), 304, b"", etag=etag, last_modified=last_modified, not_modified=True)
     if resp.status >= 400:
         raise FetchError(f"HTTP {resp.status}")
     too_big = f"body larger than {human_size(limits.max_bytes)}"

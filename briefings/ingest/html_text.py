@@ -43,9 +43,7 @@ _BLOCK = frozenset(
         "hr",
     ]
 )
-_DROP = frozenset(
-    ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "form", "button"]
-)
+_DROP = frozenset(["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "form", "button"])
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 

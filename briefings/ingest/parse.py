@@ -24,9 +24,7 @@ from briefings.ingest.html_text import html_to_text, inline_text
 
 MAX_FEED_BYTES = 20_000_000  # a second guard for callers that skip fetch's byte cap
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_HTML_START = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE | re.DOTALL
-)
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html|<head|<body)", re.IGNORECASE | re.DOTALL)
 
 
 class FeedParseError(Exception):

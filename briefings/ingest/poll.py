@@ -58,9 +58,7 @@ def backoff(failures: int) -> timedelta:
 def failed(state: FeedState, reason: str, now: datetime) -> FeedState:
     """The state after a failed poll: one more failure, the reason, and when to try again."""
     failures = state.failures + 1
-    return dataclasses.replace(
-        state, failures=failures, last_error=reason, next_attempt=now + backoff(failures)
-    )
+    return dataclasses.replace(state, failures=failures, last_error=reason, next_attempt=now + backoff(failures))
 
 
 def due(state: FeedState, now: datetime) -> bool:
@@ -86,9 +84,7 @@ async def poll_feed(
     """
     now = now.astimezone(UTC)
     try:
-        response = await fetch(
-            session, state.url, etag=state.etag, last_modified=state.last_modified, limits=limits
-        )
+        response = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified, limits=limits)
         if response.not_modified:
             fresh = _succeeded(state, now, response.etag, response.last_modified)
             return PollOutcome(state.name, fresh, not_modified=True)
@@ -203,8 +199,8 @@ def _build_articles(
             continue
         if item.has_full_text or page is None:
             text = item.content or item.summary
-        else:
-            text = max(page.text, item.content, key=len)
+        else:  # a page text shorter than the feed's own texts means extraction missed the article
+            text = max(page.text, item.content, item.summary, key=len)
         title = item.title or (page.title if page else "") or text[:120]
         published = _published(item, page, now)
         articles.append(

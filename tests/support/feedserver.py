@@ -39,6 +39,7 @@ class Resource:
     content_type: str = RSS_TYPE
     modified: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     conditional: bool = True  # answer If-None-Match / If-Modified-Since with 304
+    compress: bool = False  # gzip the body when the client accepts it
     kind: str = "ok"  # ok | status | drip | redirect | oversize | gzipbomb | hangup
     status: int = 200
     location: str = ""
@@ -60,6 +61,7 @@ class FeedServer:
         self.hits: Counter[str] = Counter()  # requests per path
         self.not_modified: Counter[str] = Counter()  # 304 answers per path
         self.request_headers: dict[str, list[dict[str, str]]] = {}
+        self.served_encodings: dict[str, list[str]] = {}  # Content-Encoding of each compressed answer
         self.base = ""
         self._runner: web.AppRunner | None = None
         self._bombs: dict[int, bytes] = {}
@@ -114,9 +116,7 @@ class FeedServer:
 
     def fail(self, path: str, status: int = 500) -> None:
         """Answer every request at `path` with `status`."""
-        self.resources[path] = Resource(
-            body=b"server error", content_type="text/plain", kind="status", status=status
-        )
+        self.resources[path] = Resource(body=b"server error", content_type="text/plain", kind="status", status=status)
 
     def drip(self, path: str, interval: float = 0.5, duration: float = 30.0) -> None:
         """Send headers, then one byte every `interval` seconds for `duration` seconds."""
@@ -171,7 +171,11 @@ class FeedServer:
             if _fresh(request, resource):
                 self.not_modified[request.path] += 1
                 return web.Response(status=304, headers=headers)
-        return web.Response(body=resource.body, headers=headers)
+        response = web.Response(body=resource.body, headers=headers)
+        if resource.compress and "gzip" in request.headers.get("Accept-Encoding", ""):
+            response.enable_compression(web.ContentCoding.gzip)
+            self.served_encodings.setdefault(request.path, []).append("gzip")
+        return response
 
     async def _drip(self, request: web.Request, resource: Resource) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": RSS_TYPE, "Content-Length": "100000"})
