@@ -94,11 +94,13 @@ class Pipeline:
             if not outcome.skipped:
                 self.store.save_feed_state(outcome.state)
         fresh.sort(key=lambda a: a.published)
-        for article in fresh:
-            self._absorb_article(article, report)
+        if fresh:
+            index = self._index_for(fresh[0].published, fresh[-1].published)
+            for article in fresh:
+                self._absorb_article(article, index, report)
         return report
 
-    def _absorb_article(self, article: Article, report: PollReport) -> None:
+    def _absorb_article(self, article: Article, index: Clusterer, report: PollReport) -> None:
         known = self.store.find_article(url=article.url, guid=article.guid)
         if known is not None:
             if content_hash(known.title, known.text) == content_hash(article.title, article.text):
@@ -113,22 +115,24 @@ class Pipeline:
             report.unchanged += 1  # the same wire copy at another address
             return
         facts = extract_article(article)
-        clusterer = self._clusterer_for(article.published)
         self.store.add_article(article, facts)
-        story_id = clusterer.assign(article, facts)
+        story_id = index.assign(article, facts)
         self.store.set_story(article.id, story_id)
         report.new += 1
         report.backlog += article.backlog
         report.stories.add(story_id)
 
-    def _clusterer_for(self, published: datetime) -> Clusterer:
-        """The story index, loaded once from the stored articles near the ones being added."""
-        start = published - CLUSTER_WINDOW
-        if self._clusterer is None or (self._loaded_from is not None and start < self._loaded_from):
+    def _index_for(self, first: datetime, last: datetime) -> Clusterer:
+        """The story index, holding the stored articles near the ones being added.
+
+        Loaded once per process from the store; a long-running bot keeps it warm (new articles go
+        in as they are assigned) and reloads only when older articles than it holds arrive.
+        """
+        start = first - CLUSTER_WINDOW
+        if self._clusterer is None or self._loaded_from is None or start < self._loaded_from:
+            stored = self.store.articles_in_window(start, max(last, datetime.now(UTC)) + CLUSTER_WINDOW)
             self._clusterer = Clusterer()
-            stored = self.store.articles_in_window(start, published + CLUSTER_WINDOW)
-            ids = self.store.story_ids(a.id for a, _ in stored if a.id is not None)
-            self._clusterer.load([(a, f, ids[a.id]) for a, f in stored if a.id in ids])
+            self._clusterer.load(stored, self.store.story_ids(a.id for a, _ in stored if a.id is not None))
             self._loaded_from = start
         return self._clusterer
 
