@@ -236,29 +236,39 @@ def _titles(story: Story) -> dict[str, str]:
     return titles
 
 
+def _same(a: Pledge, b: Pledge) -> bool:
+    return a is b or a == b
+
+
+def _conflict_components(conflicts: list[list[Pledge]]) -> list[list[Pledge]]:
+    """Conflict groups that share a pledge joined into one (pairs A–B and B–C are one disagreement)."""
+    components: list[list[Pledge]] = []
+    for group in conflicts:
+        members = list(group)
+        for component in [c for c in components if any(_same(m, x) for m in members for x in c)]:
+            components.remove(component)
+            members += [x for x in component if not any(_same(x, m) for m in members)]
+        components.append(members)
+    return [c for c in components if len(c) > 1]
+
+
 def _pledge_entries(story: Story) -> list[PledgeEntry]:
     """One entry per pledge; each conflict group becomes one entry showing its figures side by side.
 
     The figure stated by the most articles leads; the others are listed as conflicting. Conflict
     members are recognised whether or not the merging stage also left them in `story.pledges`.
     """
-
-    def same(a: Pledge, b: Pledge) -> bool:
-        return a is b or a == b
-
+    components = _conflict_components(story.conflicts)
     entries: list[PledgeEntry] = []
-    grouped: list[list[Pledge]] = [group for group in story.conflicts if len(group) > 1]
-    placed: set[int] = set()
+    placed: list[list[Pledge]] = []
     for pledge in story.pledges:
-        group = next((g for g in grouped if any(same(pledge, member) for member in g)), None)
-        if group is None:
+        component = next((c for c in components if any(_same(pledge, m) for m in c)), None)
+        if component is None:
             entries.append(PledgeEntry(pledge, _source_count(pledge.evidence)))
-            continue
-        if id(group) in placed:
-            continue
-        placed.add(id(group))
-        entries.append(_conflict_entry(group))
-    entries.extend(_conflict_entry(g) for g in grouped if id(g) not in placed)
+        elif not any(component is p for p in placed):
+            placed.append(component)
+            entries.append(_conflict_entry(component))
+    entries.extend(_conflict_entry(c) for c in components if not any(c is p for p in placed))
     return entries
 
 
