@@ -143,20 +143,24 @@ def story_actors(story: Story) -> set[str]:
     return codes
 
 
+def _matches(topic: Topic, actors: set[str], folded_text: str) -> bool:
+    if set(topic.actors) & actors:
+        return True
+    return any(
+        _keyword_pattern(keyword).search(folded_text) for words in topic.keywords.values() for keyword in words
+    )
+
+
 def matches_topic(topic: Topic, story: Story) -> bool:
     """Whether a story is about a topic: one of its actors, or one keyword in any language."""
-    if set(topic.actors) & story_actors(story):
-        return True
-    text = _story_text(story)
-    return any(
-        _keyword_pattern(keyword).search(text) for words in topic.keywords.values() for keyword in words
-    )
+    return _matches(topic, story_actors(story), _story_text(story))
 
 
 def topics_for(story: Story, topics: Mapping[str, Topic] | None = None) -> list[str]:
     """Slugs of the topics a story matches, in the topics' order."""
     topics = load_topics() if topics is None else topics
-    return [slug for slug, topic in topics.items() if matches_topic(topic, story)]
+    actors, text = story_actors(story), _story_text(story)  # computed once for all topics
+    return [slug for slug, topic in topics.items() if _matches(topic, actors, text)]
 
 
 # ---------------------------------------------------------------------------------------------
