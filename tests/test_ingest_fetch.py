@@ -7,7 +7,7 @@ import time
 import pytest
 
 from briefings.ingest.fetch import USER_AGENT, FetchError, FetchLimits, fetch, make_session
-from tests.support.feedserver import FeedEntry, FeedServer, rss
+from tests.support.feedserver import FeedEntry, FeedServer, LoopbackResolver, rss
 
 FAST = FetchLimits(timeout_s=1.0, read_timeout_s=0.8, max_bytes=1_000_000, max_redirects=3)
 
@@ -20,7 +20,7 @@ async def server():
 
 @pytest.fixture
 async def session():
-    async with make_session(FAST) as sess:
+    async with make_session(FAST, resolver=LoopbackResolver()) as sess:
         yield sess
 
 
@@ -142,3 +142,8 @@ async def test_hang_up_and_refused_connection_are_named(server, session):
     await server.close()
     reason, _ = await failure(session, f"http://127.0.0.1:{port}/feed.xml")
     assert reason.startswith("cannot connect")
+
+
+async def test_names_off_loopback_are_never_looked_up_in_tests(session):
+    reason, _ = await failure(session, "http://news.invalid/feed.xml")
+    assert reason.startswith("cannot connect") and "news.invalid" in reason

@@ -11,7 +11,7 @@ from briefings.ingest.dedupe import content_hash
 from briefings.ingest.fetch import FetchLimits, make_session
 from briefings.ingest.poll import backoff, poll_feed, poll_feeds
 from briefings.models import FeedState
-from tests.support.feedserver import FeedEntry, FeedServer, article_page, rss
+from tests.support.feedserver import FeedEntry, FeedServer, LoopbackResolver, article_page, rss
 
 LIMITS = FetchLimits(timeout_s=1.0, read_timeout_s=0.8, max_bytes=1_000_000)
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -36,7 +36,7 @@ async def server():
 
 @pytest.fixture
 async def session():
-    async with make_session(LIMITS) as sess:
+    async with make_session(LIMITS, resolver=LoopbackResolver()) as sess:
         yield sess
 
 

@@ -13,6 +13,7 @@ import asyncio
 from dataclasses import dataclass
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 USER_AGENT = "briefbot/0.1 (bilingual news brief bot; feed reader)"
@@ -83,13 +84,14 @@ def check_url(url: str) -> URL:
     return parsed
 
 
-def make_session(limits: FetchLimits) -> aiohttp.ClientSession:
+def make_session(limits: FetchLimits, *, resolver: AbstractResolver | None = None) -> aiohttp.ClientSession:
     """A session sized for polling: enough connections for feeds and their pages, decompression on.
 
     `fetch` counts the decompressed bytes, so `auto_decompress` must stay on for the gzip-bomb cap.
+    `resolver` decides where host names may lead (tests keep every lookup on loopback).
     """
     connections = limits.concurrency * (1 + limits.page_concurrency)
-    connector = aiohttp.TCPConnector(limit=connections, ttl_dns_cache=300)
+    connector = aiohttp.TCPConnector(limit=connections, ttl_dns_cache=300, resolver=resolver)
     return aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT}, auto_decompress=True)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import socket
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from xml.sax.saxutils import escape
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -247,6 +249,28 @@ def _fresh(request: web.Request, resource: Resource) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+class LoopbackResolver(AbstractResolver):
+    """A resolver that answers only for localhost, so no test ever sends a DNS query off the machine.
+
+    Feeds in tests may link to made-up hosts; with this resolver those fetches fail as "cannot
+    connect" instead of leaking a lookup. Use it with `make_session(limits, resolver=LoopbackResolver())`.
+    """
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host != "localhost":
+            raise OSError(f"{host} is not resolved in tests")
+        return [
+            ResolveResult(
+                hostname=host, host="127.0.0.1", port=port, family=socket.AF_INET, proto=0, flags=socket.AI_NUMERICHOST
+            )
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
 # -- builders ----------------------------------------------------------------------------------------
