@@ -1,0 +1,115 @@
+"""What an article is about, as language-neutral features for clustering.
+
+French and English reports of one event share few words but many values: country and
+organisation codes, place names, people's names, amounts, dates, and the capitalised names,
+acronyms, codes and numbers in their titles and leads ("Rutte", "IRIS-T", "PAC-3", "2035"). Each
+feature is a string with a kind prefix; its weight is the kind's weight from cluster.toml (IDF is
+applied later, over the articles in the index).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+from functools import lru_cache
+
+from briefings.cluster.settings import ClusterSettings
+from briefings.models import Article, ArticleFacts
+
+Features = dict[str, float]  # feature -> weight of its kind
+
+KINDS = {"a": "actor", "p": "place", "n": "name", "m": "mission", "$": "amount", "d": "date", "t": "token"}
+
+_TOKEN = re.compile(r"\w+(?:[-.,]\w+)*")
+_NUMBER = re.compile(r"[\d.,]+")
+_DIGIT = re.compile(r"\d")
+_SENTENCE_END = ".!?…\n"
+_OPENERS = " \t«»“”\"'‘’([-–—"
+
+
+@lru_cache(maxsize=1 << 16)
+def fold(text: str) -> str:
+    """Lower case without accents: "Pogačar" and "pogacar" are one name (cached: words recur)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def article_features(article: Article, facts: ArticleFacts, settings: ClusterSettings) -> Features:
+    keys = fact_features(facts) | token_features(article, settings)
+    return {key: settings.weights[KINDS[key[0]]] for key in keys}
+
+
+def fact_features(facts: ArticleFacts) -> set[str]:
+    keys = {f"a:{code.upper()}" for code in facts.actors}
+    keys |= {f"p:{fold(place)}" for place in facts.places}
+    keys |= {f"n:{fold(name)}" for name in facts.names}
+    keys |= {f"m:{fold(mission.name)}" for mission in facts.missions}
+    for pledge in facts.pledges:
+        amounts = [(pledge.amount, pledge.currency), *pledge.converted]
+        keys |= {f"$:{amount:.3g}{currency}" for amount, currency in amounts if amount and currency}
+    keys |= {f"d:{key_date.date}" for key_date in facts.dates}
+    if facts.event_date:
+        keys.add(f"d:{facts.event_date}")
+    return keys
+
+
+def token_features(article: Article, settings: ClusterSettings) -> set[str]:
+    """Capitalised words (not opening a sentence), acronyms, codes and numbers of title and lead."""
+    body = (article.text or article.summary)[: settings.lead_chars]
+    keys = _tokens(article.title, settings, names=not _title_case(article.title, settings))
+    return keys | _tokens(body, settings, names=True)
+
+
+def event_day(article: Article, facts: ArticleFacts, settings: ClusterSettings) -> date:
+    """The day the story happened: the extracted event date when it is a plausible day, else publication.
+
+    Reports of one event appear over several days; anchoring on the event day keeps a late report
+    next to the early ones. An event date far from publication is more likely a misreading (an
+    anniversary, an upcoming summit) than the event itself, so it is not trusted.
+    """
+    published = article.published.date()
+    if facts.event_date and len(facts.event_date) == 10:
+        try:
+            day = date.fromisoformat(facts.event_date)
+        except ValueError:
+            return published
+        earliest = published - timedelta(days=settings.event_date_max_lag_days)
+        if earliest <= day <= published + timedelta(days=1):
+            return day
+    return published
+
+
+def _tokens(text: str, settings: ClusterSettings, names: bool) -> set[str]:
+    keys: set[str] = set()
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token[0].isdigit():
+            number = _NUMBER.match(token)
+            digits = re.sub(r"[.,]", "", number.group()).lstrip("0") if number else ""
+            if digits:
+                keys.add(f"t:{digits}")
+            continue
+        word = fold(token).replace(".", "")
+        if len(word) < settings.min_token_length or word in settings.stop_words:
+            continue
+        if _DIGIT.search(token) or (token.isupper() and len(token) > 1):
+            keys.add(f"t:{word}")  # a code or an acronym: "f-16", "iris-t", "nato"
+        elif names and token[0].isupper() and not _opens_sentence(text, match.start()):
+            keys.add(f"t:{word}")
+    return keys
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def _title_case(title: str, settings: ClusterSettings) -> bool:
+    """English headlines often capitalise every word; then capitals say nothing about names."""
+    words = [w for w in _TOKEN.findall(title) if len(w) > 3 and w[0].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) >= settings.title_case_share

@@ -1,0 +1,216 @@
+"""Story clustering on short articles written for these tests, in French and English.
+
+ArticleFacts are written by hand here, as the extractor would fill them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from briefings.cluster import Clusterer, story_id_for
+from briefings.cluster.features import event_day, token_features
+from briefings.cluster.settings import default_settings
+from briefings.models import Article, ArticleFacts, Mission, Pledge
+from briefings.store import Store
+
+
+def at(day: str, hour: int = 9) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def art(slug: str, lang: str, when: datetime, title: str, text: str, fingerprint: str = "") -> Article:
+    return Article(url=f"https://{slug}.example/{when:%Y%m%d}/{lang}", title=title, text=text, language=lang,
+                   published=when, fingerprint=fingerprint)
+
+
+# One event told four ways: Portugal gives drones to Ukraine at a Brussels meeting (invented details).
+DRONES_FR = (
+    art("matin", "fr", at("2025-05-14", 8), "Le Portugal promet 300 millions d'euros de drones à l'Ukraine",
+        "Réunis à Bruxelles, les soutiens de Kiev ont entendu le ministre portugais Nuno Melo annoncer "
+        "une enveloppe de 300 millions d'euros. Lisbonne financera des drones Hornet-7 livrés avant l'hiver."),
+    ArticleFacts(pledges=[Pledge(donor="PT", recipient="UA", amount=300e6, currency="EUR", item="drones")],
+                 actors={"PT", "UA", "UDCG"}, places={"Brussels", "Lisbon"}, names={"nuno melo"},
+                 event_date="2025-05-14"),
+)
+DRONES_EN = (
+    art("daily", "en", at("2025-05-14", 15), "Portugal to fund drones for Kyiv",
+        "Lisbon will spend 300 million euros on Hornet-7 drones for Ukraine, Defence Minister Nuno Melo "
+        "told allies gathered in Brussels on Wednesday. Deliveries are due before winter."),
+    ArticleFacts(pledges=[Pledge(donor="PT", recipient="UA", amount=300e6, currency="EUR", item="drones",
+                                 converted=[(340e6, "USD")])],
+                 actors={"PT", "UA"}, places={"Brussels", "Lisbon"}, names={"nuno melo"},
+                 event_date="2025-05-14"),
+)
+DRONES_EN_LATE = (
+    art("weekly", "en", at("2025-05-16"), "What the Brussels drone pledge means",
+        "Two days after Nuno Melo spoke, analysts say the Hornet-7 order will take months to fill."),
+    ArticleFacts(actors={"PT", "UA"}, places={"Brussels"}, names={"nuno melo"}, event_date="2025-05-14"),
+)
+DRONES_FR_LATE = (
+    art("soir", "fr", at("2025-05-15"), "Drones : l'aide portugaise détaillée",
+        "Le lendemain de la réunion de Bruxelles, Lisbonne a précisé le calendrier des Hornet-7 promis par "
+        "Nuno Melo."),
+    ArticleFacts(actors={"PT", "UA"}, places={"Brussels", "Lisbon"}, names={"nuno melo"}),
+)
+
+# The same day, something else entirely: a mountain stage of a bike race.
+CYCLING_FR = (
+    art("sport", "fr", at("2025-05-14", 18), "Giro : Luca Bertoni s'impose au sommet du Blockhaus",
+        "Le coureur italien Luca Bertoni a remporté mercredi la dixième étape, devant Jonas Aalto."),
+    ArticleFacts(actors={"IT", "FI"}, places={"Blockhaus"}, names={"luca bertoni", "jonas aalto"},
+                 event_date="2025-05-14"),
+)
+CYCLING_EN = (
+    art("velo", "en", at("2025-05-14", 19), "Bertoni takes Blockhaus stage",
+        "Italian rider Luca Bertoni won Wednesday's climb to the Blockhaus ahead of Jonas Aalto of Finland."),
+    ArticleFacts(actors={"IT", "FI"}, places={"Blockhaus"}, names={"luca bertoni", "jonas aalto"},
+                 event_date="2025-05-14"),
+)
+# ... and a NATO meeting about something else, same day, sharing the generic actors.
+NATO_SAME_DAY = (
+    art("wire", "en", at("2025-05-14", 11), "NATO ministers discuss spending",
+        "NATO foreign ministers met in Antalya to argue over how fast allies should raise military budgets. "
+        "Mark Rutte urged Canada and Spain to move faster."),
+    ArticleFacts(actors={"NATO", "CA", "ES", "TR"}, places={"Antalya"}, names={"mark rutte"},
+                 event_date="2025-05-14"),
+)
+
+# Same organisation, months apart: two sea-and-air missions with similar wording.
+LOOKOUT_JAN = (
+    art("navy", "en", at("2025-01-15"), "NATO starts Northern Lookout to guard undersea cables",
+        "NATO said on Wednesday it would send frigates and patrol aircraft to the North Sea under a new "
+        "mission called Northern Lookout, Mark Rutte announced in Helsinki."),
+    ArticleFacts(missions=[Mission(name="Northern Lookout", organisation="NATO", launched="2025-01-15")],
+                 actors={"NATO", "FI"}, places={"Helsinki", "North Sea"}, names={"mark rutte"},
+                 event_date="2025-01-15"),
+)
+LOOKOUT_JAN_FR = (
+    art("marine", "fr", at("2025-01-16"), "L'OTAN lance « Guet du Nord » pour protéger les câbles",
+        "Mark Rutte a présenté à Helsinki la mission Northern Lookout : frégates et avions de patrouille "
+        "iront en mer du Nord."),
+    ArticleFacts(missions=[Mission(name="Northern Lookout", organisation="NATO", aliases=["Guet du Nord"])],
+                 actors={"NATO", "FI"}, places={"Helsinki", "North Sea"}, names={"mark rutte"},
+                 event_date="2025-01-15"),
+)
+WATCH_SEPT = (
+    art("navy", "en", at("2025-09-10"), "NATO starts Southern Watch after airspace violations",
+        "NATO said on Wednesday it would send fighter jets and air defence to its southern members under a "
+        "new mission called Southern Watch, Mark Rutte announced in Brussels."),
+    ArticleFacts(missions=[Mission(name="Southern Watch", organisation="NATO", launched="2025-09-10")],
+                 actors={"NATO"}, places={"Brussels"}, names={"mark rutte"}, event_date="2025-09-10"),
+)
+
+
+def test_one_event_in_french_and_english_is_one_story() -> None:
+    clusterer = Clusterer()
+    ids = [clusterer.assign(a, f) for a, f in (DRONES_FR, DRONES_EN, DRONES_FR_LATE, DRONES_EN_LATE)]
+    assert ids == [story_id_for(DRONES_FR[0])] * 4
+
+
+def test_unrelated_events_on_the_same_day_stay_apart() -> None:
+    clusterer = Clusterer()
+    ids = {name: clusterer.assign(*pair) for name, pair in [
+        ("drones_fr", DRONES_FR), ("cycling_fr", CYCLING_FR), ("nato", NATO_SAME_DAY),
+        ("drones_en", DRONES_EN), ("cycling_en", CYCLING_EN),
+    ]}
+    assert ids["drones_fr"] == ids["drones_en"]
+    assert ids["cycling_fr"] == ids["cycling_en"]
+    assert len({ids["drones_fr"], ids["cycling_fr"], ids["nato"]}) == 3
+
+
+def test_the_same_organisation_months_apart_is_two_stories() -> None:
+    clusterer = Clusterer()
+    january = [clusterer.assign(*LOOKOUT_JAN), clusterer.assign(*LOOKOUT_JAN_FR)]
+    september = clusterer.assign(*WATCH_SEPT)
+    assert january[0] == january[1]
+    assert september != january[0]
+
+
+def test_the_same_mission_wording_within_the_window_but_other_names_is_another_story() -> None:
+    """The time window alone does not merge: a look-alike mission a week later has other names."""
+    clusterer = Clusterer()
+    first = clusterer.assign(*LOOKOUT_JAN)
+    lookalike_article, lookalike_facts = WATCH_SEPT
+    moved = Article(**{**lookalike_article.__dict__, "url": "https://navy.example/moved",
+                       "published": at("2025-01-19")})
+    facts = ArticleFacts(**{**lookalike_facts.__dict__, "event_date": "2025-01-19"})
+    assert clusterer.assign(moved, facts) != first
+
+
+def test_wire_copies_join_whatever_their_features() -> None:
+    clusterer = Clusterer()
+    original, facts = DRONES_EN
+    original = Article(**{**original.__dict__, "fingerprint": "f0f0f0f0f0f0f0f0"})
+    copy = art("reprint", "en", at("2025-05-14", 16), "Lisbon funds drones", "Short credit line only.",
+               fingerprint="f0f0f0f0f0f0f0f3")  # two bits away
+    stranger = art("other", "en", at("2025-05-14", 17), "Lisbon funds drones", "Short credit line only.",
+                   fingerprint="0f0f0f0f0f0f0f0f")
+    first = clusterer.assign(original, facts)
+    assert clusterer.assign(copy, ArticleFacts()) == first
+    assert clusterer.last.fingerprints == 1
+    assert clusterer.assign(stranger, ArticleFacts()) != first
+
+
+def test_assigning_an_article_again_gives_its_story() -> None:
+    clusterer = Clusterer()
+    first = clusterer.assign(*DRONES_FR)
+    clusterer.assign(*CYCLING_FR)
+    assert clusterer.assign(*DRONES_FR) == first
+    assert len(clusterer) == 2
+
+
+def test_ids_are_stable_across_a_restart(tmp_path: Path) -> None:
+    stream = [DRONES_FR, CYCLING_FR, NATO_SAME_DAY, DRONES_EN, CYCLING_EN, DRONES_FR_LATE, DRONES_EN_LATE]
+    uninterrupted = Clusterer()
+    expected = [uninterrupted.assign(a, f) for a, f in stream]
+
+    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
+    before = Clusterer()
+    for article, facts in stream[:4]:
+        store.add_article(article, facts)
+        store.set_story(article.id, before.assign(article, facts))
+    store.close()
+
+    store = Store(f"sqlite:///{tmp_path / 'b.db'}")
+    pairs = store.articles_in_window(at("2025-05-01"), at("2025-05-31"))
+    restarted = Clusterer()
+    restarted.load(pairs, store.story_ids(a.id for a, _ in pairs))
+    store.close()
+    assert [restarted.assign(a, f) for a, f in stream] == expected
+
+
+def test_load_keeps_stored_story_ids_even_where_clustering_would_differ() -> None:
+    """A story id once given is never renumbered, whatever the index would decide today."""
+    clusterer = Clusterer()
+    article, facts = DRONES_EN
+    article = Article(**{**article.__dict__, "id": 5})
+    clusterer.load([(article, facts)], {5: "s-kept-from-last-week"})
+    assert clusterer.assign(*DRONES_FR) == "s-kept-from-last-week"
+
+
+def test_prune_forgets_old_stories_and_keeps_working() -> None:
+    clusterer = Clusterer()
+    clusterer.assign(*LOOKOUT_JAN)
+    clusterer.assign(*DRONES_FR)
+    assert clusterer.prune(at("2025-05-01")) == 1
+    assert len(clusterer) == 1
+    assert clusterer.assign(*DRONES_EN) == story_id_for(DRONES_FR[0])
+    assert clusterer.assign(*LOOKOUT_JAN_FR) == story_id_for(LOOKOUT_JAN_FR[0])  # a new story now
+
+
+def test_event_day_trusts_a_plausible_event_date_only() -> None:
+    settings = default_settings()
+    article = DRONES_EN_LATE[0]
+    assert event_day(article, ArticleFacts(event_date="2025-05-14"), settings).isoformat() == "2025-05-14"
+    assert event_day(article, ArticleFacts(event_date="2024-02-24"), settings).isoformat() == "2025-05-16"
+    assert event_day(article, ArticleFacts(event_date="2025-05"), settings).isoformat() == "2025-05-16"
+
+
+def test_tokens_are_names_codes_and_numbers_not_sentence_openers() -> None:
+    article = art("x", "en", at("2025-05-14"), "Allies Send More Jets To Kyiv",
+                  "Yesterday the IRIS-T batteries and 2,5 F-16 jets left. The minister Boris Pistorius "
+                  "spoke in Berlin on Friday (AFP).")
+    tokens = token_features(article, default_settings())
+    assert {"t:iris-t", "t:f-16", "t:25", "t:boris", "t:pistorius", "t:berlin"} <= tokens
+    assert not tokens & {"t:yesterday", "t:the", "t:friday", "t:afp", "t:allies", "t:send", "t:jets"}
