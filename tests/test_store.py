@@ -1,13 +1,18 @@
-"""The store on a real SQLite file: round trips of articles and facts, stories, feeds, outbox, jobs."""
+"""The store on a real SQLite file: round trips of articles and facts, stories, feeds, outbox, jobs.
+
+Set BRIEFBOT_TEST_POSTGRES_URL (e.g. postgresql+psycopg://user@127.0.0.1/briefbot_test, a database
+these tests may wipe) to run the same tests on PostgreSQL as well.
+"""
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from briefings.models import Article, ArticleFacts, Evidence, FeedState, KeyDate, Mission, Pledge
 from briefings.store import DuplicateArticle, Store
@@ -20,9 +25,23 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "nested" / "brief.db"
 
 
-@pytest.fixture
-def store(db_path: Path):
-    store = Store(f"sqlite:///{db_path}")
+POSTGRES_URL = os.environ.get("BRIEFBOT_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, db_path: Path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{db_path}"
+    elif POSTGRES_URL:
+        url = POSTGRES_URL
+        engine = create_engine(url)
+        with engine.begin() as connection:  # a blank database for every test
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        pytest.skip("BRIEFBOT_TEST_POSTGRES_URL is not set")
+    store = Store(url)
     yield store
     store.close()
 
@@ -90,11 +109,14 @@ def test_datetimes_come_back_in_utc_and_naive_ones_are_refused(store: Store) -> 
 def test_find_article_by_url_then_guid_then_fingerprint(store: Store) -> None:
     first = article(1, guid="g-1", fingerprint="ff00")
     second = article(2, guid="g-2", fingerprint="00ff")
-    store.add_article(first, ArticleFacts())
-    store.add_article(second, ArticleFacts())
+    elsewhere = article(3, guid="g-1", feed="blog")
+    for a in (first, second, elsewhere):
+        store.add_article(a, ArticleFacts())
 
     assert store.find_article(url=second.url, guid="g-1").id == second.id
     assert store.find_article(url="https://news.example/none", guid="g-1").id == first.id
+    assert store.find_article(guid="g-1", feed="blog").id == elsewhere.id
+    assert store.find_article(guid="g-2", feed="blog") is None
     assert store.find_article(guid="missing", fingerprint="00ff").id == second.id
     assert store.find_article(url="https://news.example/none", guid="nope", fingerprint="1234") is None
     assert store.find_article() is None
@@ -123,20 +145,22 @@ def test_update_article_replaces_text_and_facts_but_keeps_id_and_story(store: St
     assert stored_facts == fewer
 
 
-def test_deleting_an_article_cascades_to_its_facts(store: Store, db_path: Path) -> None:
+def test_deleting_an_article_cascades_to_its_facts(store: Store) -> None:
     a = article(1)
     store.add_article(a, rich_facts(a.url))
     with store.engine.begin() as connection:
-        connection.exec_driver_sql("DELETE FROM articles WHERE id = ?", (a.id,))
-    raw = sqlite3.connect(db_path)
-    assert raw.execute("SELECT count(*) FROM facts").fetchone() == (0,)
-    assert raw.execute("SELECT count(*) FROM article_features").fetchone() == (0,)
+        assert connection.execute(text("SELECT count(*) FROM facts")).scalar() == 4
+        connection.execute(text("DELETE FROM articles WHERE id = :id"), {"id": a.id})
+        assert connection.execute(text("SELECT count(*) FROM facts")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM article_features")).scalar() == 0
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: Store) -> None:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(db_path: Path) -> None:
+    store = Store(f"sqlite:///{db_path}")
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
 
 
 def test_stories_group_their_articles_oldest_first_and_filter_by_since(store: Store) -> None:

@@ -97,15 +97,26 @@ class Store:
     # --- articles ------------------------------------------------------------------------------
 
     def find_article(
-        self, url: str | None = None, guid: str | None = None, fingerprint: str | None = None
+        self,
+        url: str | None = None,
+        guid: str | None = None,
+        fingerprint: str | None = None,
+        feed: str | None = None,
     ) -> Article | None:
-        """The stored article with this canonical URL, else this GUID, else exactly this fingerprint."""
+        """The stored article with this canonical URL, else this GUID, else exactly this fingerprint.
+
+        GUIDs are only unique within a feed ("1234" may mean two articles in two feeds), so when
+        `feed` is given the GUID is looked up in that feed only.
+        """
         with self._session() as session:
-            for column, value in ((ArticleRow.url, url), (ArticleRow.guid, guid),
-                                  (ArticleRow.fingerprint, fingerprint)):
+            guid_match = ArticleRow.guid == guid
+            if feed is not None:
+                guid_match = guid_match & (ArticleRow.feed == feed)
+            for condition, value in ((ArticleRow.url == url, url), (guid_match, guid),
+                                     (ArticleRow.fingerprint == fingerprint, fingerprint)):
                 if value:
                     row = session.scalars(
-                        select(ArticleRow).where(column == value).order_by(ArticleRow.id).limit(1)
+                        select(ArticleRow).where(condition).order_by(ArticleRow.id).limit(1)
                     ).first()
                     if row is not None:
                         return _article(row)
