@@ -1,0 +1,108 @@
+"""The small interface between delivery and the chat platforms, and which platforms can start.
+
+Delivery only knows `Poster`: post one message part (marked with its brief key) and list which parts
+of a brief a channel already shows. Each platform implements it with its own client (discord.py,
+slack_sdk) and its own way of marking a message (Discord: nonce + embed footer; Slack: message
+metadata), so a restart can check the channel before posting again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.config import Settings
+
+# Point the clients at another API root (a proxy, or the loopback fakes in tests). Unset in production.
+SLACK_API_URL_ENV = "BRIEFBOT_SLACK_API_URL"
+DISCORD_API_URL_ENV = "BRIEFBOT_DISCORD_API_URL"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Which part of which brief a message is, so the platform itself can tell us it was posted."""
+
+    brief_key: str
+    part: int  # 1-based
+    total: int
+
+    @property
+    def token(self) -> str:
+        """Short, stable, opaque: fits Discord's 25-character nonce and a footer."""
+        return f"{_digest(self.brief_key)}-{self.part}"
+
+    @staticmethod
+    def part_in(brief_key: str, token: str) -> int | None:
+        """The part number when `token` marks a part of `brief_key`, else None."""
+        prefix = _digest(brief_key) + "-"
+        tail = token[len(prefix):]
+        return int(tail) if token.startswith(prefix) and tail.isdigit() else None
+
+
+def _digest(brief_key: str) -> str:
+    return hashlib.sha256(brief_key.encode()).hexdigest()[:16]
+
+
+class PostError(Exception):
+    """A post failed. `retry_after` (seconds) when the platform said when to retry; `permanent` when
+    retrying cannot help (unknown channel, missing permission)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Poster(Protocol):
+    platform: str
+
+    async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
+                   mention_role: str | None = None) -> str:
+        """Post one message; returns the platform's message id. Raises PostError."""
+
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+        """Parts of `brief_key` this bot already posted in `channel` since `since`: part → message id."""
+
+
+def describe_startup(settings: Settings) -> list[str]:
+    """One line per platform: whether `python -m bot run` will start it, and why not."""
+    s = settings.secrets
+    lines = []
+    discord_channels = [c for c in settings.channels if c.platform == "discord"]
+    slack_channels = [c for c in settings.channels if c.platform == "slack"]
+    if s.discord_token:
+        lines.append(f"discord: will start ({len(discord_channels)} channel(s), slash commands over the gateway)")
+    else:
+        unserved = f" ({len(discord_channels)} configured channel(s) will get nothing)" if discord_channels else ""
+        lines.append("discord: will not start: DISCORD_TOKEN is not set" + unserved)
+    if not s.slack_bot_token:
+        lines.append("slack: will not start: SLACK_BOT_TOKEN is not set"
+                     + (f" ({len(slack_channels)} configured channel(s) will get nothing)" if slack_channels else ""))
+    elif s.slack_app_token:
+        lines.append(f"slack: will start in Socket Mode ({len(slack_channels)} channel(s))")
+    elif s.slack_signing_secret:
+        lines.append(f"slack: will post briefs ({len(slack_channels)} channel(s)); slash commands need "
+                     "`python -m bot web` (SLACK_SIGNING_SECRET set, no SLACK_APP_TOKEN for Socket Mode)")
+    else:
+        lines.append("slack: will post briefs only: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+                     "(`python -m bot web`) for slash commands")
+    if settings.admin and settings.admin.platform not in active_platforms(settings):
+        lines.append(f"admin channel: {settings.admin.platform} is not starting, feed health reports will be dropped")
+    return lines
+
+
+def active_platforms(settings: Settings) -> list[str]:
+    """Platforms that can post: Discord with its token, Slack with its bot token."""
+    out = []
+    if settings.secrets.discord_token:
+        out.append("discord")
+    if settings.secrets.slack_bot_token:
+        out.append("slack")
+    return out
+
+
+def api_url(env_name: str) -> str | None:
+    return os.environ.get(env_name) or None

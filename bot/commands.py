@@ -1,0 +1,264 @@
+"""Slash commands, the same on Discord and Slack: `/summary`, `/pledges`, `/missions`, `/dates`,
+`/topics`, `/sources`.
+
+This module knows no platform. A platform adapter turns its request into `Commands.run(name, args,
+locale)` (run in a worker thread: loading stories is database and CPU work) and renders the `Reply`
+with its own templates. Every failure becomes a reply: a bad argument lists what exists, an
+unexpected error is logged and answered with one sentence, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from bot.config import Settings
+from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, fold, is_upcoming, load_topics
+from briefings.models import Story
+from briefings.render import context
+from briefings.render.context import Line, concat, link
+from briefings.render.formatting import actor_name
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("summary", "pledges", "missions", "dates", "topics", "sources")
+LANGUAGES = ("fr", "en", "both")
+MAX_LINES = 40  # a reply is one message; beyond this, "…and N more"
+MAX_STORIES = 10  # newest stories in a /summary
+MAX_CHOICES = 25  # Discord's autocomplete limit
+PUBLIC_WORDS = ("public", "--public", "channel", "--channel")  # Slack: post the answer in the channel
+
+
+@dataclass
+class Reply:
+    """A platform-neutral answer: either lines under a title, or a brief rendered per locale."""
+
+    title: str
+    lines: list[Line | str] = field(default_factory=list)
+    brief: Brief | None = None
+    locales: tuple[str, ...] = ("en",)
+    ok: bool = True
+
+
+@cache
+def _wording() -> dict[str, dict[str, str]]:
+    return tomllib.loads(resources.files("bot").joinpath("templates/replies.toml").read_text(encoding="utf-8"))
+
+
+def say(locale: str, key: str, **values: Any) -> str:
+    return _wording()[locale if locale in ("fr", "en") else "en"][key].format(**values)
+
+
+def locale_of(tag: str | None) -> str:
+    """A platform's locale tag ("fr", "fr-FR", "en-GB") reduced to a brief language."""
+    return "fr" if (tag or "").lower().startswith("fr") else "en"
+
+
+class ArgumentError(ValueError):
+    """A user's argument is wrong; the reply explains and lists what exists."""
+
+    def __init__(self, reply: Reply):
+        super().__init__(reply.title)
+        self.reply = reply
+
+
+class Commands:
+    """The commands over the stored stories. `stories` loads them (merged facts), `now` is the clock."""
+
+    def __init__(self, settings: Settings, stories: Callable[[], list[Story]],
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.settings = settings
+        self.topics: dict[str, Topic] = load_topics(settings.topics)
+        self._stories = stories
+        self._now = now
+
+    def run(self, name: str, args: Mapping[str, str | None], locale: str = "en") -> Reply:
+        """Answer a command; never raises."""
+        handlers: dict[str, Callable[..., Reply]] = {
+            "summary": self.summary, "pledges": self.pledges, "missions": self.missions,
+            "dates": self.dates, "topics": self.list_topics, "sources": self.sources,
+        }
+        handler = handlers.get(name.lstrip("/"))
+        if handler is None:
+            return Reply(say(locale, "unknown_command", name=name, names=", ".join(f"/{c}" for c in COMMANDS)),
+                         ok=False, locales=(locale,))
+        try:
+            return handler(locale=locale, **{k: v for k, v in args.items() if v not in (None, "")})
+        except ArgumentError as exc:
+            return exc.reply
+        except TypeError as exc:  # an argument the command does not take
+            log.info("command /%s: bad arguments %r: %s", name, dict(args), exc)
+            return Reply(say(locale, "unknown_command", name=name, names=", ".join(f"/{c}" for c in COMMANDS)),
+                         ok=False, locales=(locale,))
+        except Exception:
+            log.exception("command /%s %r failed", name, dict(args))
+            return Reply(say(locale, "failed"), ok=False, locales=(locale,))
+
+    # --- commands ---------------------------------------------------------------------------------
+
+    def list_topics(self, *, locale: str) -> Reply:
+        lines: list[Line | str] = [say(locale, "topic_line", slug=slug, name=topic.names.get(locale, slug))
+                                   for slug, topic in self.topics.items()]
+        return Reply(say(locale, "topics_title"), lines, locales=(locale,))
+
+    def summary(self, *, locale: str, topic: str | None = None, lang: str | None = None) -> Reply:
+        chosen = self._topic(topic, locale)
+        if lang is not None and lang.lower() not in LANGUAGES:
+            raise ArgumentError(Reply(say(locale, "unknown_language", lang=lang), ok=False, locales=(locale,)))
+        lang = (lang or locale).lower()
+        locales = ("fr", "en") if lang == "both" else (lang,)
+        brief = build_topic_brief(chosen, self._stories(), as_of=self._now())
+        brief.stories = brief.stories[:MAX_STORIES]
+        return Reply(chosen.names.get(locales[0], chosen.slug), brief=brief, locales=locales)
+
+    def pledges(self, *, locale: str, donor: str | None = None, recipient: str | None = None) -> Reply:
+        stories = self._stories()
+        donor_code = self._actor(donor, stories, locale) if donor else None
+        recipient_code = self._actor(recipient, stories, locale) if recipient else None
+        lines: list[Line | str] = []
+        for story, ctx in self._contexts(stories, locale):
+            for entry, rendered in zip(story.pledges, ctx["pledges"], strict=True):
+                pledge = entry.pledge
+                if donor_code and donor_code not in (pledge.donor or "").split("+"):
+                    continue
+                if recipient_code and recipient_code not in (pledge.recipient or "").split("+"):
+                    continue
+                lines.append(rendered["line"])
+                if rendered["conflict"] is not None:
+                    lines.append(rendered["conflict"])
+        filters = " → ".join(actor_name(c, locale) if c else "…" for c in (donor_code, recipient_code))
+        title = say(locale, "pledges_filtered_title", filters=filters) if donor or recipient else say(
+            locale, "pledges_title")
+        return self._listing(title, lines, "no_pledges", locale)
+
+    def missions(self, *, locale: str) -> Reply:
+        lines: list[Line | str] = [m for _, ctx in self._contexts(self._stories(), locale) for m in ctx["missions"]]
+        return self._listing(say(locale, "missions_title"), lines, "no_missions", locale)
+
+    def dates(self, *, locale: str) -> Reply:
+        """Upcoming dates only, soonest first, across stories."""
+        now = self._now()
+        entries = []
+        for story, ctx in self._contexts(self._stories(), locale):
+            for entry, line in zip(story.dates, ctx["dates"], strict=True):
+                if is_upcoming(entry.date.date, now):
+                    entries.append((entry.date.date, line))
+        entries.sort(key=lambda pair: pair[0])
+        return self._listing(say(locale, "dates_title"), [line for _, line in entries], "no_dates", locale)
+
+    def sources(self, *, locale: str, query: str | None = None) -> Reply:
+        if not query:
+            raise ArgumentError(Reply(say(locale, "missing_query"), ok=False, locales=(locale,)))
+        wanted = fold(query).strip()
+        lines: list[Line | str] = []
+        for story in self._stories():
+            story_match = story.id == query.strip() or any(wanted in fold(t) for t in story.title.values())
+            facts = [*story.pledges, *story.missions, *story.dates]
+            fact_hits = [f for f in facts if wanted in fold(_fact_text(f))]
+            if not story_match and not fact_hits:
+                continue
+            title = next(iter(story.title.values()), story.id)
+            lines.append(concat(title))
+            for article in story.articles:
+                lines.append(concat("  ", article.feed or "", " — ", link(article.title, article.url,
+                                                                         article.language, locale)))
+            for fact in fact_hits:
+                for evidence in fact.evidence:
+                    lines.append(say(locale, "evidence", sentence=" ".join(evidence.sentence.split()),
+                                     url=evidence.url))
+        return self._listing(say(locale, "sources_title", query=query), lines, "no_sources", locale, query=query)
+
+    # --- autocomplete ------------------------------------------------------------------------------
+
+    def topic_choices(self, current: str, locale: str) -> list[tuple[str, str]]:
+        """(label, slug) of topics whose slug or name contains what was typed."""
+        typed = fold(current)
+        out = [(f"{t.names.get(locale, slug)} ({slug})", slug) for slug, t in self.topics.items()
+               if typed in fold(slug) or typed in fold(t.names.get(locale, slug))]
+        return out[:MAX_CHOICES]
+
+    def donor_choices(self, current: str, locale: str) -> list[tuple[str, str]]:
+        """(name, code) of donors in the stories whose code or name contains what was typed."""
+        typed = fold(current)
+        codes = sorted(self._actors(self._stories(), "donor"))
+        out = [(actor_name(c, locale), c) for c in codes]
+        return [pair for pair in out if typed in fold(pair[0]) or typed in fold(pair[1])][:MAX_CHOICES]
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def _topic(self, slug: str | None, locale: str) -> Topic:
+        if slug and slug.lower() in self.topics:
+            return self.topics[slug.lower()]
+        known = ", ".join(self.topics)
+        title = say(locale, "unknown_topic", topic=slug) if slug else say(locale, "missing_topic")
+        raise ArgumentError(Reply(title, [say(locale, "known_topics", topics=known)], ok=False, locales=(locale,)))
+
+    def _actor(self, name: str, stories: list[Story], locale: str) -> str:
+        """A donor or recipient typed as a code or a name in either language, as its code."""
+        known = self._actors(stories, "donor") | self._actors(stories, "recipient")
+        wanted = fold(name).strip()
+        for code in sorted(known):
+            if wanted in (fold(code), fold(actor_name(code, "fr")), fold(actor_name(code, "en"))):
+                return code
+        donors = ", ".join(actor_name(c, locale) for c in sorted(self._actors(stories, "donor")))
+        raise ArgumentError(Reply(say(locale, "unknown_actor", name=name), [say(locale, "known_donors", names=donors)],
+                                  ok=False, locales=(locale,)))
+
+    @staticmethod
+    def _actors(stories: list[Story], side: str) -> set[str]:
+        return {code for s in stories for p in s.pledges for code in (getattr(p, side) or "").split("+") if code}
+
+    def _contexts(self, stories: list[Story], locale: str) -> list[tuple[Any, dict[str, Any]]]:
+        """Each story's brief entry beside its localised context, newest story first."""
+        now = self._now()
+        out = []
+        for story in sorted(stories, key=lambda s: max((a.published for a in s.articles), default=now),
+                            reverse=True):
+            brief = build_story_brief(story, as_of=now)
+            out.append((brief.stories[0], context(brief, locale)["stories"][0]))
+        return out
+
+    @staticmethod
+    def _listing(title: str, lines: list[Line | str], empty: str, locale: str, **values: Any) -> Reply:
+        if not lines:
+            return Reply(title, [say(locale, empty, **values)], locales=(locale,))
+        if len(lines) > MAX_LINES:
+            lines = [*lines[:MAX_LINES], say(locale, "more", count=len(lines) - MAX_LINES)]
+        return Reply(title, lines, locales=(locale,))
+
+
+def _fact_text(fact: Any) -> str:
+    parts = [getattr(fact, attr, None) for attr in ("item", "name", "event", "purpose", "place", "donor", "recipient")]
+    parts += getattr(fact, "aliases", [])
+    return " ".join(p for p in parts if isinstance(p, str))
+
+
+def parse_slack_text(command: str, text: str) -> tuple[dict[str, str | None], bool]:
+    """A Slack command's free text as the command's arguments, and whether to answer in the channel.
+
+    `/summary ukraine-aid fr`, `/pledges GB UA`, `/pledges recipient:UA`, `/sources words…`; a
+    trailing `public` posts the answer in the channel instead of privately.
+    """
+    words = text.split()
+    public = bool(words) and words[-1].lower() in PUBLIC_WORDS
+    if public:
+        words = words[:-1]
+    name = command.lstrip("/")
+    named = {k: v for k, _, v in (w.partition(":") for w in words if ":" in w and not w.startswith("http"))}
+    positional = [w for w in words if ":" not in w or w.startswith("http")]
+    args: dict[str, str | None] = {}
+    if name == "summary":
+        args = {"topic": named.get("topic") or (positional[0] if positional else None),
+                "lang": named.get("lang") or (positional[1] if len(positional) > 1 else None)}
+    elif name == "pledges":
+        args = {"donor": named.get("donor") or (positional[0] if positional else None),
+                "recipient": named.get("recipient") or (positional[1] if len(positional) > 1 else None)}
+    elif name == "sources":
+        args = {"query": " ".join(words) or None}
+    return args, public

@@ -1,0 +1,95 @@
+"""Feed health reports to the admin channel: once when a feed keeps failing, once when it recovers.
+
+The "already reported" flag lives in the store, so a restart does not report again; the report
+itself goes through the outbox under a key naming the event (feed, state, last success), so a crash
+between posting and setting the flag cannot post it twice either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC
+
+from bot.commands import say
+from bot.config import AdminChannel
+from bot.delivery import Outbox, Outcome, Render, Target
+from bot.platforms import discord_embeds, slack_blocks
+from briefings.models import FeedState
+from briefings.store import Store
+
+log = logging.getLogger(__name__)
+
+FAILING_AFTER = 3  # consecutive failed polls before a feed is reported
+_PREFIX = "health:"
+
+
+def health_key(state: FeedState, failing: bool) -> str:
+    """`health:<failing|recovered>:<last success>:<feed name>`: one key per event, the name last so it
+    may contain colons."""
+    since = state.last_success.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") if state.last_success else "never"
+    return f"{_PREFIX}{'failing' if failing else 'recovered'}:{since}:{state.name}"
+
+
+def message(platform: str, state: FeedState, failing: bool) -> dict:
+    """The admin report, in the admin channel's platform format (feed values are escaped there)."""
+    if failing:
+        title = say("en", "feed_failing", name=state.name)
+        lines = [say("en", "feed_failures", count=state.failures, error=state.last_error or "?"), state.url]
+    else:
+        title = say("en", "feed_recovered", name=state.name)
+        lines = [state.url]
+    module = slack_blocks if platform == "slack" else discord_embeds
+    return module.reply_message(title, list(lines))
+
+
+class FeedHealth:
+    def __init__(self, store: Store, outbox: Outbox, admin: AdminChannel | None) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.admin = admin
+
+    async def check(self) -> list[str]:
+        """Report feeds that crossed the failing threshold or recovered; returns the keys handled."""
+        handled = []
+        for state in await asyncio.to_thread(self.store.feed_states):
+            reported = await asyncio.to_thread(self.store.feed_health_reported, state.name)
+            if state.failures >= FAILING_AFTER and not reported:
+                failing = True
+            elif state.failures == 0 and reported:
+                failing = False
+            else:
+                continue
+            key = health_key(state, failing)
+            if await self._report(state, failing, key):
+                await asyncio.to_thread(self.store.set_feed_health_reported, state.name, failing)
+                handled.append(key)
+        return handled
+
+    async def _report(self, state: FeedState, failing: bool, key: str) -> bool:
+        log.warning("feed %r %s", state.name, "keeps failing" if failing else "recovered")
+        if self.admin is None:
+            return True
+        outcome = await self.outbox.deliver(Target(self.admin.platform, self.admin.channel), key,
+                                            self.render(state, failing))
+        return outcome in (Outcome.SENT, Outcome.ALREADY_SENT, Outcome.NO_PLATFORM)
+
+    def render(self, state: FeedState, failing: bool) -> Render:
+        platform = self.admin.platform if self.admin else "discord"
+
+        async def build() -> list[dict]:
+            return [message(platform, state, failing)]
+
+        return build
+
+    async def rebuild(self, key: str) -> tuple[Target, Render] | None:
+        """Target and message of a pending health report, from its key and the feed's current state."""
+        if self.admin is None or not key.startswith(_PREFIX):
+            return None
+        event, _since, name = key[len(_PREFIX):].split(":", 2)
+        failing = event == "failing"
+        states = {s.name: s for s in await asyncio.to_thread(self.store.feed_states)}
+        if name not in states:
+            return None
+        return Target(self.admin.platform, self.admin.channel), self.render(states[name], failing)
+

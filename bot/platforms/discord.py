@@ -1,0 +1,185 @@
+"""Discord through discord.py: the client (slash commands synced in `setup_hook`) and the Poster.
+
+Mentions are off bot-wide (`AllowedMentions.none()`); the only ping the bot can send is a channel's
+configured role, allowed for that one message. Every brief part carries a nonce with
+`enforce_nonce` (Discord drops a repeat of the same nonce) and its mark in the embed footer, which
+`posted_parts` looks for in the bot's recent messages after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.commands import LANGUAGES, Commands, locale_of
+from bot.platforms import Mark, PostError
+from bot.platforms.replies import reply_messages
+from bot.safety import discord_plain
+
+log = logging.getLogger(__name__)
+
+HISTORY_LIMIT = 100
+_PERMANENT_STATUS = {400, 401, 403, 404}
+
+
+def use_api_base(url: str) -> None:
+    """Send discord.py's REST calls and gateway connection to `url` (a proxy, or a loopback fake)."""
+    base = url.rstrip("/")
+    Route.BASE = f"{base}/api/v10"
+    gateway = base.replace("https://", "wss://").replace("http://", "ws://") + "/gateway"
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+
+class BriefClient(discord.Client):
+    """discord.py client with a command tree; `install_commands` registers them before the sync."""
+
+    def __init__(self, install_commands: Callable[[app_commands.CommandTree], None] | None = None,
+                 on_ready_hook: Callable[[], Awaitable[None]] | None = None) -> None:
+        super().__init__(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
+        self.tree = app_commands.CommandTree(self)
+        self._install_commands = install_commands
+        self._on_ready_hook = on_ready_hook
+
+    async def setup_hook(self) -> None:
+        if self._install_commands is not None:
+            self._install_commands(self.tree)
+            synced = await self.tree.sync()
+            log.info("discord: %d application commands synced", len(synced))
+
+    async def on_ready(self) -> None:
+        if self._on_ready_hook is not None:
+            await self._on_ready_hook()
+
+
+def footer_text(mark: Mark) -> str:
+    return f"briefbot · {mark.part}/{mark.total} · {mark.token}"
+
+
+class DiscordPoster:
+    """Posts brief parts to Discord channels through a logged-in discord.py client."""
+
+    platform = "discord"
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
+                   mention_role: str | None = None) -> str:
+        embeds = []
+        for data in message.get("embeds", []):
+            embed = discord.Embed.from_dict(data)
+            if mark is not None:
+                embed.set_footer(text=discord_plain(footer_text(mark)))
+            embeds.append(embed)
+        content = message.get("content")
+        allowed = discord.AllowedMentions.none()
+        if mention_role:  # opt-in per channel, from config only, never from feed text
+            content = f"<@&{int(mention_role)}>" + (f"\n{content}" if content else "")
+            allowed = discord.AllowedMentions(everyone=False, users=False,
+                                              roles=[discord.Object(int(mention_role))])
+        target = self.client.get_partial_messageable(int(channel))
+        sent = await _call(target.send(content=content, embeds=embeds, allowed_mentions=allowed,
+                                       nonce=mark.token if mark else None))
+        return str(sent.id)
+
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+        me = self.client.user.id if self.client.user else None
+        target = self.client.get_partial_messageable(int(channel))
+        found: dict[int, str] = {}
+
+        async def scan() -> None:
+            after = discord.Object(discord.utils.time_snowflake(since))
+            async for msg in target.history(limit=HISTORY_LIMIT, after=after):
+                if msg.author.id != me:
+                    continue
+                for embed in msg.embeds:
+                    part = Mark.part_in(brief_key, (embed.footer.text or "").rsplit(" ", 1)[-1])
+                    if part is not None:
+                        found[part] = str(msg.id)
+
+        await _call(scan())
+        return found
+
+
+async def _call(coro: Awaitable[Any]) -> Any:
+    """Await a discord.py call, turning its errors into PostError (discord.py already waited out
+    429s up to its own limit; a longer one surfaces as RateLimited with the wait)."""
+    try:
+        return await coro
+    except discord.RateLimited as exc:
+        raise PostError(f"discord rate limited for {exc.retry_after:.1f}s", retry_after=exc.retry_after) from exc
+    except discord.HTTPException as exc:
+        raise PostError(f"discord HTTP {exc.status}: {exc.text}", permanent=exc.status in _PERMANENT_STATUS) from exc
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise PostError(f"discord unreachable: {exc!r}") from exc
+
+
+def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree], None]:
+    """Registers the slash commands on a tree. Each one defers at once (ephemeral unless `public`),
+    does the work in a thread, then follows up: Discord's 3-second window is met by the defer."""
+
+    async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
+                      public: bool) -> None:
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        reply = await asyncio.to_thread(commands.run, name, args, locale_of(str(interaction.locale)))
+        for message in reply_messages("discord", reply):
+            await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
+                                            ephemeral=not public or not reply.ok,
+                                            allowed_mentions=discord.AllowedMentions.none())
+
+    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        pairs = await asyncio.to_thread(commands.topic_choices, current, locale_of(str(interaction.locale)))
+        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
+
+    async def donor_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        pairs = await asyncio.to_thread(commands.donor_choices, current, locale_of(str(interaction.locale)))
+        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
+
+    languages = [app_commands.Choice(name=lang, value=lang) for lang in LANGUAGES]
+
+    @app_commands.command(name="summary", description="Brief on a topic / Point sur un thème")
+    @app_commands.describe(topic="topic", lang="fr, en or both", public="post in the channel")
+    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.choices(lang=languages)
+    async def summary(interaction: discord.Interaction, topic: str, lang: str | None = None,
+                      public: bool = False) -> None:
+        await respond(interaction, "summary", {"topic": topic, "lang": lang}, public)
+
+    @app_commands.command(name="pledges", description="Aid pledges / Engagements d'aide")
+    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
+    async def pledges(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
+                      public: bool = False) -> None:
+        await respond(interaction, "pledges", {"donor": donor, "recipient": recipient}, public)
+
+    @app_commands.command(name="missions", description="Missions and operations / Missions et opérations")
+    async def missions(interaction: discord.Interaction, public: bool = False) -> None:
+        await respond(interaction, "missions", {}, public)
+
+    @app_commands.command(name="dates", description="Upcoming dates / Dates à venir")
+    async def dates(interaction: discord.Interaction, public: bool = False) -> None:
+        await respond(interaction, "dates", {}, public)
+
+    @app_commands.command(name="topics", description="Topics you can follow / Thèmes disponibles")
+    async def topics(interaction: discord.Interaction, public: bool = False) -> None:
+        await respond(interaction, "topics", {}, public)
+
+    @app_commands.command(name="sources", description="Where a story or fact comes from / Sources d'un sujet")
+    @app_commands.describe(query="story id, or words from a headline or a fact")
+    async def sources(interaction: discord.Interaction, query: str, public: bool = False) -> None:
+        await respond(interaction, "sources", {"query": query}, public)
+
+    def install(tree: app_commands.CommandTree) -> None:
+        for command in (summary, pledges, missions, dates, topics, sources):
+            tree.add_command(command)
+
+    return install

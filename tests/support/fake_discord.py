@@ -1,0 +1,258 @@
+"""A loopback server that answers like Discord's REST API and gateway, for the real discord.py client.
+
+Point discord.py at it with `bot.platforms.discord.use_api_base(server.url)` (sets `Route.BASE` and
+the gateway URL, library configuration only). It keeps what a test needs to judge the bot:
+
+- every message created (`messages`), with its `allowed_mentions`, and which users or roles would
+  have been notified by Discord's rules (`pings`);
+- nonce enforcement as Discord does it (`enforce_nonce`: a second create with the same nonce in the
+  same channel returns the first message instead of posting again);
+- a message history per channel (`GET /channels/{id}/messages`), newest first;
+- injected faults: `fail_next(path_suffix, status, retry_after=…)` answers 429 (with `Retry-After`,
+  a `Via` header and `retry_after` in the body, like Discord) or 5xx once;
+- a minimal gateway: HELLO, IDENTIFY → READY, heartbeats, and `send_interaction()` to deliver an
+  application command to the connected client; interaction callbacks and follow-ups are recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+BOT_USER_ID = "900000000000000001"
+APPLICATION_ID = "900000000000000002"
+_MASS = re.compile(r"@(everyone|here)")
+_USER = re.compile(r"<@!?(\d+)>")
+_ROLE = re.compile(r"<@&(\d+)>")
+
+
+@dataclass
+class Fault:
+    path_suffix: str
+    status: int
+    retry_after: float = 0.0
+
+
+@dataclass
+class FakeDiscord:
+    host: str = "127.0.0.1"
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) in arrival order
+    interaction_responses: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    identified: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._increment = itertools.count()
+        self._faults: list[Fault] = []
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = itertools.count(2)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeDiscord:
+        app = web.Application()
+        app.router.add_route("*", "/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._api)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # --- test controls --------------------------------------------------------------------------
+
+    def fail_next(self, path_suffix: str, status: int = 429, retry_after: float = 1.0) -> None:
+        self._faults.append(Fault(path_suffix, status, retry_after))
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """Messages created in a channel, oldest first."""
+        return list(self.messages[channel])
+
+    def pings(self) -> list[str]:
+        """What Discord would have notified, over every message created: `everyone`, `user:ID`, `role:ID`."""
+        out: list[str] = []
+        for message in itertools.chain.from_iterable(self.messages.values()):
+            out += _pings(message.get("content") or "", message.get("allowed_mentions"))
+        return out
+
+    async def send_interaction(self, payload: dict[str, Any]) -> None:
+        """Dispatch an INTERACTION_CREATE to every connected gateway client."""
+        frame = {"op": 0, "t": "INTERACTION_CREATE", "s": next(self._seq), "d": payload}
+        for ws in self._sockets:
+            await ws.send_str(json.dumps(frame))
+
+    def _snowflake(self) -> str:
+        """An id like Discord's: milliseconds since the Discord epoch in the high bits, so ids sort by time."""
+        millis = int(datetime.now(UTC).timestamp() * 1000) - DISCORD_EPOCH_MS
+        return str((millis << 22) + (next(self._increment) % 4096))
+
+    # --- REST ---------------------------------------------------------------------------------------
+
+    def _message(self, channel: str, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self._snowflake(), "channel_id": channel, "type": 0, "tts": False, "pinned": False,
+            "content": body.get("content") or "", "embeds": body.get("embeds") or [], "attachments": [],
+            "mentions": [], "mention_roles": [], "mention_everyone": False, "components": [],
+            "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None, "flags": 0,
+            "nonce": body.get("nonce"), "allowed_mentions": body.get("allowed_mentions"),
+            "author": _bot_user(),
+        }
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        self.requests.append((request.method, path))
+        for fault in self._faults:
+            if path.endswith(fault.path_suffix):
+                self._faults.remove(fault)
+                if fault.status == 429:
+                    body = {"message": "You are being rate limited.", "retry_after": fault.retry_after,
+                            "global": False}
+                    headers = {"Retry-After": str(fault.retry_after), "Via": "1.1 google",
+                               "X-RateLimit-Scope": "user"}
+                    return _reply(body, status=429, headers=headers)
+                return _reply({"message": "server error", "code": 0}, status=fault.status)
+        if request.headers.get("Authorization", "").split(" ")[-1] != "discord-test-token":
+            return _reply({"message": "401: Unauthorized", "code": 0}, status=401)
+        body = await _json(request)
+        return await self._route(request.method, path, body, request)
+
+    async def _route(self, method: str, path: str, body: Any, request: web.Request) -> web.StreamResponse:
+        if path == "/users/@me":
+            return _reply(_bot_user())
+        if path == "/oauth2/applications/@me":
+            return _reply(_application())
+        if path in ("/gateway", "/gateway/bot"):
+            return _reply({"url": f"ws://{self.host}:{self.port}/gateway", "shards": 1,
+                                      "session_start_limit": {"total": 1000, "remaining": 999,
+                                                              "reset_after": 0, "max_concurrency": 1}})
+        if match := re.fullmatch(r"/applications/(\d+)/commands", path):
+            if method == "PUT":
+                self.commands = [dict(c, id=self._snowflake(), application_id=match.group(1), version="1")
+                                 for c in body]
+            return _reply(self.commands)
+        if match := re.fullmatch(r"/channels/(\d+)/messages", path):
+            channel = match.group(1)
+            if method == "POST":
+                return _reply(self._create(channel, body))
+            return _reply(self._history(channel, request.query))
+        if match := re.fullmatch(r"/channels/(\d+)", path):
+            return _reply({"id": match.group(1), "type": 0, "guild_id": "1", "name": "briefs",
+                                      "position": 0, "permission_overwrites": [], "nsfw": False})
+        if re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            self.interaction_responses.append({"kind": "callback", "path": path, **body})
+            return web.Response(status=204)
+        if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path):
+            self.interaction_responses.append({"kind": "followup" if method == "POST" else "edit",
+                                               "path": path, **body})
+            return _reply(self._message("0", body))
+        return _reply({"message": f"404: Not Found {method} {path}", "code": 0}, status=404)
+
+    def _create(self, channel: str, body: dict[str, Any]) -> dict[str, Any]:
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce"):
+            for existing in self.messages[channel]:
+                if existing.get("nonce") == nonce:
+                    return existing
+        message = self._message(channel, body)
+        self.messages[channel].append(message)
+        return message
+
+    def _history(self, channel: str, query: Any) -> list[dict[str, Any]]:
+        limit = int(query.get("limit", 50))
+        items = list(reversed(self.messages[channel]))
+        if "after" in query:
+            items = [m for m in items if int(m["id"]) > int(query["after"])]
+        if "before" in query:
+            items = [m for m in items if int(m["id"]) < int(query["before"])]
+        return items[:limit]
+
+    # --- gateway ----------------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 30_000}}))
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                if frame["op"] == 1:
+                    await ws.send_str(json.dumps({"op": 11}))
+                elif frame["op"] in (2, 6):
+                    ready = {"v": 10, "user": _bot_user(), "guilds": [], "session_id": "fake-session",
+                             "resume_gateway_url": f"ws://{self.host}:{self.port}/gateway",
+                             "application": {"id": APPLICATION_ID, "flags": 0}, "shard": [0, 1]}
+                    await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
+                    self.identified.set()
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+
+async def _json(request: web.Request) -> Any:
+    if not request.can_read_body:
+        return {}
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        while part := await reader.next():
+            if getattr(part, "name", None) == "payload_json":
+                return json.loads(await part.text())  # type: ignore[union-attr]
+        return {}
+    text = await request.text()
+    return json.loads(text) if text else {}
+
+
+def _reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """JSON with Discord's exact content type: discord.py parses a body only for `application/json`."""
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _bot_user() -> dict[str, Any]:
+    return {"id": BOT_USER_ID, "username": "briefbot", "discriminator": "0", "global_name": None,
+            "avatar": None, "bot": True}
+
+
+def _application() -> dict[str, Any]:
+    return {"id": APPLICATION_ID, "name": "briefbot", "description": "", "icon": None, "bot_public": False,
+            "bot_require_code_grant": False, "verify_key": "0" * 64, "flags": 0,
+            "owner": {"id": "900000000000000003", "username": "owner", "discriminator": "0", "avatar": None}}
+
+
+def _pings(content: str, allowed: dict[str, Any] | None) -> list[str]:
+    """Discord's notification rules: mentions in content notify only what `allowed_mentions` permits
+    (everything when it is absent); embeds never notify."""
+    parse = set(allowed.get("parse", [])) if allowed is not None else {"everyone", "users", "roles"}
+    users = {str(u) for u in allowed.get("users", [])} if allowed else set()
+    roles = {str(r) for r in allowed.get("roles", [])} if allowed else set()
+    out: list[str] = []
+    if _MASS.search(content) and "everyone" in parse:
+        out.append("everyone")
+    out += [f"user:{u}" for u in _USER.findall(content) if "users" in parse or u in users]
+    out += [f"role:{r}" for r in _ROLE.findall(content) if "roles" in parse or r in roles]
+    return out
