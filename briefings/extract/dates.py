@@ -1,0 +1,332 @@
+"""Upcoming dates: what is scheduled after an article appeared, where, and at what precision.
+
+A brief's "key dates" come from sentences like "le prochain sommet est prévu en juillet à Ankara" or
+"allies must reach 5% of GDP by 2035". Every time expression of a sentence (temporal.Grammar) is
+resolved against the publication day and the tense around it; it is kept when it lies after
+publication (or is announced ahead for the publication day itself) and is not a funding period of an
+amount of money (those belong to the pledge). The event is the nearest event noun phrase; the
+place is a gazetteer place standing right next to the date ("à Ankara", "in Brussels on April 11").
+
+`event_date` answers a different question for clustering: on which day did the reported event
+happen (or will it happen, for a preview)?
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+
+from briefings.extract.context import ArticleContext
+from briefings.extract.gazetteer import PLACE, Gazetteer, Mention
+from briefings.extract.temporal import (
+    AT,
+    DATE,
+    DAY,
+    DEADLINE,
+    EVENT_RELATIVE,
+    FUTURE,
+    RELATIVE,
+    WEEKDAY,
+    YEAR,
+    Resolved,
+    TimeExpr,
+    anchor_day,
+    grammar,
+    is_upcoming,
+    load_toml,
+    resolve,
+    tense_markers,
+    tense_near,
+)
+from briefings.extract.text import Sentence, fold
+from briefings.models import Evidence, KeyDate
+
+# How far (characters, no punctuation between) a place may stand from a date and still be its place.
+_PLACE_GAP = 25
+# How close an event noun must stand to a bare year ("a review scheduled for 2029").
+_NOUN_REACH = 40
+# A previewed or reported event day lies this close to publication (days before, days after).
+_EVENT_WINDOW = (-10, 21)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """Event and money vocabulary of one language, compiled."""
+
+    event_nouns: re.Pattern
+    modifiers: re.Pattern
+    announce: re.Pattern
+    deadline_word: str
+    deadline_joiner: str
+    target: re.Pattern
+    money: re.Pattern
+    money_reach: int
+    place_before: re.Pattern
+    place_after: re.Pattern
+
+
+def _words(words: list[str], folded: bool = True) -> str:
+    words = [fold(w) if folded else w for w in words]
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+@cache
+def _lexicon(lang: str) -> _Lexicon:
+    data = load_toml("event_lexicon.toml")
+    lang = lang if lang in ("fr", "en") else "en"
+    money = data["money"]
+    number = r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?"
+    units = "(?:" + "|".join(money["units"]) + ")"
+    currencies = "(?:" + "|".join(money["currencies"]) + ")"
+    money_re = (rf"(?:[€$£]\s?{number}(?:\s?{units}(?![\w]))?"
+                rf"|{number}\s?(?:{units}\s+)?(?:d'|de\s+)?{currencies}(?![\w])"
+                rf"|(?<![\w])(?:eur|usd|gbp|nok|sek|dkk|cad|chf)\s?{number}(?:\s?{units}(?![\w]))?)")
+    blockers = data["place_blockers"]
+    return _Lexicon(
+        event_nouns=re.compile(rf"(?<![\w]){_words(data['event_nouns'][lang], False)}(?![\w])", re.IGNORECASE),
+        modifiers=re.compile(rf"(?<![\w])(?:(?:{_words(data['event_modifiers'][lang], False)}|\d+(?:e|ème|er|th|st|nd|rd))\s+)+$",
+                             re.IGNORECASE),
+        announce=re.compile(rf"(?<![\w]){_words(data['announce_ahead'][lang])}(?![\w])"),
+        deadline_word=data["deadline"][lang]["word"],
+        deadline_joiner=data["deadline"][lang]["joiner"],
+        target=re.compile(data["deadline"]["target"], re.IGNORECASE),
+        money=re.compile(money_re),
+        money_reach=money["reach"],
+        place_before=re.compile(rf"(?<![\w]){_words(blockers['before'])}\s*$"),
+        place_after=re.compile(rf"^\s*{_words(blockers['after'])}(?![\w])"),
+    )
+
+
+# The complement of an event noun: "de l'OTAN", "of the Ukraine Defense Contact Group".
+_COMPLEMENT = re.compile(
+    r"^\s+(?:de la |de l'|des |du |de |d'|of the |of )(?:l')?[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|of|de|du|des))*"
+)
+# Words after a place that still leave it next to a date, and prepositions that make it a location.
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w])(?:à|a|au|aux|en|in|at|near|près de|dans)\s+$", re.IGNORECASE)
+_LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+$", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
+# A date right after one of these modifies a noun ("les incursions du 10 septembre").
+_COMPLEMENT_OF = re.compile(r"(?<![\w])(?:du|de|des|d'|of|since|depuis|after|après|following|avant|before)\s*$",
+                            re.IGNORECASE)
+
+
+def is_noun_complement(text: str, start: int) -> bool:
+    """Whether a date at `start` qualifies a noun before it ("les incursions du 10 septembre",
+    "the talks of May 5") rather than the sentence's verb."""
+    return bool(_COMPLEMENT_OF.search(text[:start]))
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A time expression of a sentence, resolved, with the tense that resolved it."""
+
+    sentence: Sentence
+    expr: TimeExpr
+    resolved: Resolved
+    tense: str | None
+
+
+def _resolved_expressions(sentence: Sentence, lang: str, today: date, event_day: date | None) -> list[_Found]:
+    exprs = grammar(lang).find(sentence.text)
+    if not exprs:
+        return []
+    markers = tense_markers(sentence.text, lang)
+    found = []
+    for expr in exprs:
+        tense = tense_near(markers, expr.start, expr.end)
+        resolved = resolve(expr, today, tense, event_day)
+        if resolved is not None:
+            found.append(_Found(sentence, expr, resolved, tense))
+    return found
+
+
+def _in_money_clause(text: str, expr: TimeExpr, lex: _Lexicon) -> bool:
+    """Whether a date follows an amount of money in the same clause ("€8bn until 2029")."""
+    folded = fold(text)
+    for match in lex.money.finditer(folded, 0, expr.start):
+        gap = folded[match.end():expr.start]
+        if len(gap) <= lex.money_reach and not _CLAUSE_BREAK.search(gap):
+            return True
+    return False
+
+
+def _places(text: str, lex: _Lexicon) -> list[Mention]:
+    """Gazetteer places of a sentence that name a location (not "le format Ramstein")."""
+    folded = fold(text)
+    return [m for m in Gazetteer.load().mentions(text)
+            if m.kind == PLACE and not lex.place_before.search(folded[:m.start])
+            and not lex.place_after.search(folded[m.end:])]
+
+
+def _place_of(text: str, expr: TimeExpr, places: list[Mention]) -> str | None:
+    """The place standing next to a date in the same clause, as its English name."""
+    for place in places:
+        if place.end <= expr.start:
+            gap = text[place.end:expr.start]
+            if (len(gap) <= _PLACE_GAP and not _CLAUSE_BREAK.search(gap)
+                    and _LOCATIVE_BEFORE.search(text[:place.start])):
+                return place.code
+        elif place.start >= expr.end:
+            gap = text[expr.end:place.start]
+            if len(gap) <= _PLACE_GAP and _LOCATIVE_AFTER.match(gap):
+                return place.code
+    return None
+
+
+def _event_nouns(text: str, lex: _Lexicon) -> list[re.Match]:
+    return list(lex.event_nouns.finditer(text))
+
+
+def _distance(text: str, noun: re.Match, near: tuple[int, int]) -> int:
+    """How far an event noun stands from a span; a noun across a clause break counts as far."""
+    if noun.start() >= near[1]:
+        gap = text[near[1]:noun.start()]
+    else:
+        gap = text[noun.end():near[0]]
+    return len(gap) + (1000 if _CLAUSE_BREAK.search(gap) else 0)
+
+
+def _event_phrase(text: str, near: tuple[int, int], nouns: list[re.Match], lex: _Lexicon) -> str | None:
+    """The event noun phrase nearest to a span: "prochain sommet de l'OTAN", "27th meeting of …"."""
+    if not nouns:
+        return None
+    noun = min(nouns, key=lambda m: _distance(text, m, near))
+    start, end = noun.start(), noun.end()
+    modifiers = lex.modifiers.search(text[:start])
+    if modifiers:
+        start = modifiers.start()
+    complement = _COMPLEMENT.match(text[end:])
+    if complement:
+        end += complement.end()
+    return text[start:end].strip()
+
+
+def _deadline_phrase(text: str, lex: _Lexicon) -> str:
+    """A deadline named after its target when the sentence has one: "deadline for 5% of GDP"."""
+    target = lex.target.search(text)
+    return f"{lex.deadline_word} {lex.deadline_joiner} {target.group()}" if target else lex.deadline_word
+
+
+def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon) -> bool:
+    """Whether a resolved expression is an upcoming date worth a brief's line."""
+    expr, resolved, text = found.expr, found.resolved, found.sentence.text
+    if expr.kind == EVENT_RELATIVE or not is_upcoming(expr, resolved, today, found.tense):
+        return False
+    if _in_money_clause(text, expr, lex):
+        return False
+    if resolved.first <= today and resolved.precision == DAY and not nouns:
+        return False  # something happening today counts only when an event is announced
+    if expr.kind == DATE and resolved.precision == YEAR and expr.role == AT:
+        # a bare "en 2025" is a year, not a date; "by 2035" or "a review scheduled for 2029" are
+        return any(_distance(text, n, (expr.start, expr.end)) <= _NOUN_REACH for n in nouns)
+    return True
+
+
+def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDate]:
+    """The upcoming dates an article states, each once (same date and place), with evidence."""
+    lang = ctx.language if ctx.language in ("fr", "en") else "en"
+    lex = _lexicon(lang)
+    today = anchor_day(ctx.published)
+    day_of_event = _event_day(sentences, lang, today)
+    dates: list[KeyDate] = []
+    for sentence in sentences:
+        found = _resolved_expressions(sentence, lang, today, day_of_event[0] if day_of_event else None)
+        if not found:
+            continue
+        nouns = _event_nouns(sentence.text, lex)
+        places = None
+        for item in found:
+            if not _keep(item, today, nouns, lex):
+                continue
+            if places is None:
+                places = _places(sentence.text, lex)
+            deadline = item.expr.role == DEADLINE
+            place = None if deadline else _place_of(sentence.text, item.expr, places)
+            event = (_deadline_phrase(sentence.text, lex) if deadline
+                     else _event_phrase(sentence.text, (item.expr.start, item.expr.end), nouns, lex))
+            dates.append(KeyDate(item.resolved.iso, event, place, lang, [Evidence(sentence.text, ctx.url)]))
+    dates.extend(_announced_today(sentences, lang, lex, today, day_of_event, ctx.url))
+    return _deduplicate(dates)
+
+
+def _announced_today(sentences: list[Sentence], lang: str, lex: _Lexicon, today: date,
+                     day_of_event: tuple[date, str] | None, url: str) -> list[KeyDate]:
+    """Undated announcements ("a meeting will be held in Brussels") of the event the article
+    reports as happening today: they take its day when they name the same event noun."""
+    if day_of_event is None or day_of_event[0] != today:
+        return []
+    out = []
+    for sentence in sentences:
+        folded = fold(sentence.text)
+        if not lex.announce.search(folded) or grammar(lang).find(sentence.text):
+            continue
+        nouns = _event_nouns(sentence.text, lex)
+        if not any(n.group().lower() == day_of_event[1] for n in nouns) or re.search(r"\b(?:next|prochaine?)\b", folded):
+            continue
+        places = _places(sentence.text, lex)
+        located = [p for p in places if _LOCATIVE_BEFORE.search(sentence.text[:p.start])]
+        if located:
+            out.append(KeyDate(today.isoformat(), _event_phrase(sentence.text, (0, 0), nouns, lex),
+                               located[0].code, lang, [Evidence(sentence.text, url)]))
+    return out
+
+
+def _deduplicate(dates: list[KeyDate]) -> list[KeyDate]:
+    """One date per (date, place); a date with no place folds into the same date with one."""
+    merged: dict[tuple[str, str | None], KeyDate] = {}
+    for item in dates:
+        key = (item.date, item.place)
+        if key in merged:
+            kept = merged[key]
+            evidence = kept.evidence + [e for e in item.evidence if e not in kept.evidence]
+            merged[key] = replace(kept, event=kept.event or item.event, evidence=evidence)
+        else:
+            merged[key] = item
+    with_place = {key[0]: key for key in merged if key[1] is not None}
+    out = []
+    for (day, place), item in merged.items():
+        if place is None and day in with_place:
+            target = merged[with_place[day]]
+            target.evidence.extend(e for e in item.evidence if e not in target.evidence)
+        else:
+            out.append(item)
+    return out
+
+
+# -- the day of the reported event ----------------------------------------------------------------
+
+def _event_day(sentences: list[Sentence], lang: str, today: date) -> tuple[date, str] | None:
+    """The day the article's event happens and the event noun that names it ("" if none).
+
+    The first day-precise date near publication in a sentence naming an event wins; else the
+    first such date at all. Expressions counted from the event ("la veille") do not count here.
+    """
+    lex = _lexicon(lang)
+    fallback: tuple[date, str] | None = None
+    for sentence in sentences:
+        for item in _resolved_expressions(sentence, lang, today, None):
+            if item.expr.kind == EVENT_RELATIVE or item.resolved.precision != DAY:
+                continue
+            if item.expr.kind == RELATIVE and item.expr.unit != "day":
+                continue
+            offset = (item.resolved.first - today).days
+            if not _EVENT_WINDOW[0] <= offset <= _EVENT_WINDOW[1]:
+                continue
+            if offset > 0 and item.tense != FUTURE and item.expr.kind == WEEKDAY:
+                continue
+            nouns = _event_nouns(sentence.text, lex)
+            if nouns:
+                noun = min(nouns, key=lambda m: abs(m.start() - item.expr.start))
+                return item.resolved.first, noun.group().lower()
+            if fallback is None:
+                fallback = (item.resolved.first, "")
+    return fallback
+
+
+def event_date(sentences: list[Sentence], ctx: ArticleContext) -> str | None:
+    """The ISO day the reported event happened (or, in a preview, will happen), when stated."""
+    lang = ctx.language if ctx.language in ("fr", "en") else "en"
+    found = _event_day(sentences, lang, anchor_day(ctx.published))
+    return found[0].isoformat() if found else None
