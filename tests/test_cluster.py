@@ -180,6 +180,34 @@ def test_ids_are_stable_across_a_restart(tmp_path: Path) -> None:
     assert [restarted.assign(a, f) for a, f in stream] == expected
 
 
+def test_a_loader_fills_the_index_from_the_store_when_a_stretch_of_time_is_first_needed(tmp_path: Path) -> None:
+    stream = [LOOKOUT_JAN, DRONES_FR, CYCLING_FR, NATO_SAME_DAY, DRONES_EN, CYCLING_EN, LOOKOUT_JAN_FR]
+    uninterrupted = Clusterer()
+    expected = [uninterrupted.assign(a, f) for a, f in stream]
+
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    before = Clusterer()
+    for article, facts in stream[:4]:
+        store.add_article(article, facts)
+        store.set_story(article.id, before.assign(article, facts))
+
+    calls: list[tuple[datetime, datetime]] = []
+
+    def loader(start: datetime, end: datetime) -> list:
+        calls.append((start, end))
+        return store.clustered_between(start, end)
+
+    restarted = Clusterer(loader=loader)
+    got = []
+    for article, facts in stream[4:]:
+        store.add_article(article, facts)  # stored before it is clustered, as the pipeline does
+        got.append(restarted.assign(article, facts))
+        store.set_story(article.id, got[-1])
+    store.close()
+    assert got == expected[4:]  # the January copy found its story, stored months before in "time"
+    assert len(calls) == 2  # once around May, once around January: not once per article
+
+
 def test_load_keeps_stored_story_ids_even_where_clustering_would_differ() -> None:
     """A story id once given is never renumbered, whatever the index would decide today."""
     clusterer = Clusterer()

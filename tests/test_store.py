@@ -195,6 +195,9 @@ def test_articles_in_window_and_recent_fingerprints(store: Store) -> None:
     window = store.articles_in_window(T0 + timedelta(days=1), T0 + timedelta(days=3))
     assert [a.url for a, _ in window] == [days[1].url, days[2].url, days[3].url]
     assert store.recent_fingerprints(T0 + timedelta(days=2)) == [(days[3].id, "0003")]
+    store.set_story(days[2].id, "s-2")
+    clustered = store.clustered_between(T0 + timedelta(days=1), T0 + timedelta(days=3))
+    assert [(a.id, s) for a, _, s in clustered] == [(days[1].id, None), (days[2].id, "s-2"), (days[3].id, None)]
 
 
 def test_feed_state_is_created_saved_and_follows_the_configured_url(store: Store) -> None:

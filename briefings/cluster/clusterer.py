@@ -17,13 +17,15 @@ import hashlib
 import math
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
 from briefings.cluster.features import KINDS, Features, article_features, event_day
 from briefings.cluster.settings import ClusterSettings, default_settings
 from briefings.models import Article, ArticleFacts
+
+Loader = Callable[[datetime, datetime], Iterable[tuple[Article, ArticleFacts, str | None]]]
 
 
 def story_id_for(article: Article) -> str:
@@ -53,8 +55,15 @@ class AssignStats:
 class Clusterer:
     """Groups articles into stories, one article at a time (see the module docstring)."""
 
-    def __init__(self, settings: ClusterSettings | None = None) -> None:
+    def __init__(self, settings: ClusterSettings | None = None, loader: Loader | None = None) -> None:
+        """`loader(start, end)` gives stored (article, facts, story id) published in [start, end].
+
+        With a loader the index fills itself from the store around each article's day the first
+        time that stretch of time is needed: after a restart, and for late or old articles too.
+        """
         self.settings = settings or default_settings()
+        self._loader = loader
+        self._loaded_days: set[int] = set()
         self._kind_weight = {prefix: self.settings.weights[kind] for prefix, kind in KINDS.items()}
         self._stories: dict[str, _Story] = {}
         self._index: defaultdict[str, defaultdict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -76,6 +85,10 @@ class Clusterer:
             if known is not None:
                 return known
             features, day = self._prepare(article, facts)
+            self._load_around(day)
+            known = self._assigned.get(article.url)  # the store may know it already
+            if known is not None:
+                return known
             self.last = AssignStats()
             story_id = self._near_duplicate(article, day) or self._best_story(features, day)
             return self._add(article, features, day, story_id or story_id_for(article))
@@ -122,9 +135,29 @@ class Clusterer:
             self._assigned = {url: sid for url, sid in self._assigned.items() if sid not in gone}
             for day in [d for d in self._fingerprints if d < horizon - self.settings.window_days]:
                 del self._fingerprints[day]
+            self._loaded_days = {d for d in self._loaded_days if d >= horizon}
             return len(old)
 
     # --- internals -------------------------------------------------------------------------------
+
+    def _load_around(self, day: int) -> None:
+        """Index the stored articles of the days around `day` that were never loaded.
+
+        Stories reach `max_span_days` beyond the candidate window, so that much more is loaded to
+        have their whole centroid. Stored articles without a story are left for `assign`.
+        """
+        if self._loader is None:
+            return
+        reach = self.settings.window_days + self.settings.max_span_days
+        missing = [d for d in range(day - reach, day + reach + 1) if d not in self._loaded_days]
+        if not missing:
+            return
+        start = datetime.combine(date.fromordinal(missing[0]), time.min, UTC)
+        end = datetime.combine(date.fromordinal(missing[-1]), time.max, UTC)
+        for article, facts, story_id in self._loader(start, end):
+            if story_id is not None and article.url not in self._assigned:
+                self._add(article, *self._prepare(article, facts), story_id)
+        self._loaded_days.update(range(missing[0], missing[-1] + 1))
 
     def _prepare(self, article: Article, facts: ArticleFacts) -> tuple[Features, int]:
         day = event_day(article, facts, self.settings)

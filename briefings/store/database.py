@@ -167,6 +167,17 @@ class Store:
             ).all()
             return _with_facts(session, rows)
 
+    def clustered_between(self, start: datetime, end: datetime) -> list[tuple[Article, ArticleFacts, str | None]]:
+        """Articles published in [start, end] with their story id: `Clusterer(loader=store.clustered_between)`."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(ArticleRow)
+                .where(ArticleRow.published >= start, ArticleRow.published <= end)
+                .order_by(ArticleRow.published, ArticleRow.id)
+            ).all()
+            pairs = _with_facts(session, rows)
+            return [(a, f, r.story_id) for r, (a, f) in zip(rows, pairs, strict=True)]
+
     # --- stories -------------------------------------------------------------------------------
 
     def upsert_story(self, story_id: str, title: dict[str, str] | None = None, replace: bool = False) -> None:
