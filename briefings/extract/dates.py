@@ -84,10 +84,12 @@ def _lexicon(lang: str) -> _Lexicon:
                 rf"|{number}\s?(?:{units}\s+)?(?:d'|de\s+)?{currencies}(?![\w])"
                 rf"|(?<![\w])(?:eur|usd|gbp|nok|sek|dkk|cad|chf)\s?{number}(?:\s?{units}(?![\w]))?)")
     blockers = data["place_blockers"]
+    nouns = _words(data["event_nouns"][lang], False)
+    modifiers = _words(data["event_modifiers"][lang], False)
+    ordinal = r"\d+(?:e|ème|er|th|st|nd|rd)"
     return _Lexicon(
-        event_nouns=re.compile(rf"(?<![\w]){_words(data['event_nouns'][lang], False)}(?![\w])", re.IGNORECASE),
-        modifiers=re.compile(rf"(?<![\w])(?:(?:{_words(data['event_modifiers'][lang], False)}|\d+(?:e|ème|er|th|st|nd|rd))\s+)+$",
-                             re.IGNORECASE),
+        event_nouns=re.compile(rf"(?<![\w]){nouns}(?![\w])", re.IGNORECASE),
+        modifiers=re.compile(rf"(?<![\w])(?:(?:{modifiers}|{ordinal})\s+)+$", re.IGNORECASE),
         announce=re.compile(rf"(?<![\w]){_words(data['announce_ahead'][lang])}(?![\w])"),
         deadline_word=data["deadline"][lang]["word"],
         deadline_joiner=data["deadline"][lang]["joiner"],
@@ -101,15 +103,17 @@ def _lexicon(lang: str) -> _Lexicon:
 
 # The complement of an event noun: "de l'OTAN", "of the Ukraine Defense Contact Group".
 _COMPLEMENT = re.compile(
-    r"^\s+(?:de la |de l'|des |du |de |d'|of the |of )(?:l')?[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|of|de|du|des))*"
+    r"^\s+(?:de la |de l'|des |du |de |d'|of the |of )(?:l')?[A-Z][\w'.-]*"
+    r"(?:\s+(?:[A-Z][\w'.-]*|of|de|du|des))*"
 )
 # Words after a place that still leave it next to a date, and prepositions that make it a location.
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w])(?:à|a|au|aux|en|in|at|near|près de|dans)\s+$", re.IGNORECASE)
 _LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
 # A date right after one of these modifies a noun ("les incursions du 10 septembre").
-_COMPLEMENT_OF = re.compile(r"(?<![\w])(?:du|de|des|d'|of|since|depuis|after|après|following|avant|before)\s*$",
-                            re.IGNORECASE)
+_COMPLEMENT_OF = re.compile(
+    r"(?<![\w])(?:du|de|des|d'|of|since|depuis|after|après|following|avant|before)\s*$", re.IGNORECASE
+)
 
 
 def is_noun_complement(text: str, start: int) -> bool:
@@ -181,10 +185,7 @@ def _event_nouns(text: str, lex: _Lexicon) -> list[re.Match]:
 
 def _distance(text: str, noun: re.Match, near: tuple[int, int]) -> int:
     """How far an event noun stands from a span; a noun across a clause break counts as far."""
-    if noun.start() >= near[1]:
-        gap = text[near[1]:noun.start()]
-    else:
-        gap = text[noun.end():near[0]]
+    gap = text[near[1]:noun.start()] if noun.start() >= near[1] else text[noun.end():near[0]]
     return len(gap) + (1000 if _CLAUSE_BREAK.search(gap) else 0)
 
 
@@ -263,7 +264,9 @@ def _announced_today(sentences: list[Sentence], lang: str, lex: _Lexicon, today:
         if not lex.announce.search(folded) or grammar(lang).find(sentence.text):
             continue
         nouns = _event_nouns(sentence.text, lex)
-        if not any(n.group().lower() == day_of_event[1] for n in nouns) or re.search(r"\b(?:next|prochaine?)\b", folded):
+        if re.search(r"\b(?:next|prochaine?)\b", folded):
+            continue  # "the next summit will be held in Ankara" is another event
+        if not any(n.group().lower() == day_of_event[1] for n in nouns):
             continue
         places = _places(sentence.text, lex)
         located = [p for p in places if _LOCATIVE_BEFORE.search(sentence.text[:p.start])]

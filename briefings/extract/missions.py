@@ -190,7 +190,9 @@ def _gather(sentences: list[Sentence], lang: str) -> dict[str, _Found]:
         folded = fold(sentence.text)
         for mention in find_names(sentence.text, lang):
             key = fold(mention.english or mention.name)
-            entry = found.setdefault(key, _Found(mention.english or mention.name, mention.english, [], [], [], {}))
+            if key not in found:
+                found[key] = _Found(mention.english or mention.name, mention.english, [], [], [], {})
+            entry = found[key]
             if mention.english and entry.english is None:
                 entry.aliases.append(entry.name)
                 entry.name = entry.english = mention.english

@@ -133,8 +133,9 @@ class Grammar:
             duration = rf"{b}(?P<pre>{dpre})\s+(?P<n>{num})\s+(?P<u>{units})"
         else:
             d = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-            day = (rf"{b}(?:on\s+)?(?:(?P<wd>{w}),?\s+)?(?:(?:the\s+)?(?P<d>{d})(?![\d])(?:\s*{joiner}\s*{d}(?![\d]))?"
-                   rf"\s+(?:of\s+)?(?P<m>{m})|(?P<m2>{m})\s+(?P<d2>{d})(?![\d])(?:\s*{joiner}\s*{d}(?![\d]))?)"
+            second = rf"(?:\s*{joiner}\s*{d}(?![\d]))?"
+            day = (rf"{b}(?:on\s+)?(?:(?P<wd>{w}),?\s+)?(?:(?:the\s+)?(?P<d>{d})(?![\d]){second}"
+                   rf"\s+(?:of\s+)?(?P<m>{m})|(?P<m2>{m})\s+(?P<d2>{d})(?![\d]){second})"
                    rf"(?:,?\s+{_YEAR})?")
             month_only = rf"{b}(?:(?P<mod>{mod})\s+)?(?:(?P<pre>{pre})\s*)?(?P<m>{m})(?!\s*\d)"
             weekday = rf"{b}(?:on\s+)?(?:(?P<mod>{wmod})\s+)?(?P<wd>{w})(?:'s)?"
@@ -208,7 +209,8 @@ class Grammar:
         if match.group("m").endswith(".") and not pre:
             return None
         return self._expr(match, text, DATE, month=self.months[match.group("m")],
-                          modifier=self.period_modifiers.get(mod or ""), role=self.period_prefixes.get(pre or "", AT))
+                          modifier=self.period_modifiers.get(mod or ""),
+                          role=self.period_prefixes.get(pre or "", AT))
 
     def _year(self, match: re.Match, text: str) -> TimeExpr | None:
         return self._expr(match, text, DATE, year=int(match.group("y")),
@@ -325,7 +327,9 @@ def _pick(candidates: list[date], today: date, tense: str | None, modifier: str 
     return min(candidates, key=lambda c: (abs((c - today).days), c > today)) if candidates else None
 
 
-def resolve(expr: TimeExpr, today: date, tense: str | None = None, event_day: date | None = None) -> Resolved | None:
+def resolve(
+    expr: TimeExpr, today: date, tense: str | None = None, event_day: date | None = None
+) -> Resolved | None:
     """Tie an expression to the calendar, from the publication day and the tense around it.
 
     `event_day` anchors expressions counted from the reported event ("la veille"); without it they
