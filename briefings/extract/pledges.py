@@ -1,0 +1,663 @@
+"""Pledges of new aid: who gives what to whom, priced or counted, with the sentence that says so.
+
+A figure in a news sentence is a pledge only when three things hold: a word of giving governs it
+("s'engager à fournir", "pledged", "un nouveau paquet"), nothing marks it as something else (a past
+or cumulative total, a spending target, a typical size, a part of a package already counted, a
+conversion, a figure inside a condition), and a donor can be named. The grammar is shallow on
+purpose — clauses, the subject at a clause's start, coordination, a few anaphors — because it must
+hold for two languages and for outlets it has never seen; the word lists live in
+`data/pledge_lexicon.toml`.
+
+Within one article the same pledge is often restated (title, lead, quote): restatements are merged
+into the first statement, never listed twice. A figure and its conversion ("500 millions de livres
+(570 millions d'euros)" and later "570 millions d'euros") are one pledge.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from briefings.extract.amounts import Amount, Quantity, find_amounts, find_quantities, phrase_end
+from briefings.extract.context import ArticleContext
+from briefings.extract.gazetteer import COUNTRY, DEMONYM, ORGANISATION, PERSON, PLACE, Gazetteer, Mention
+from briefings.extract.text import DATA, Sentence, fold
+from briefings.models import Evidence, Pledge
+
+ALLIES = "ALLIES"
+UKRAINE = "UA"
+TITLE_PARAGRAPH = -1  # sentences of the title: they confirm pledges of the body, never add their own
+
+
+def _words(forms: Iterable[str]) -> str:
+    """A whole-word alternation of plain phrases (longest first)."""
+    alternatives = "|".join(re.escape(fold(f)) for f in sorted(set(forms), key=len, reverse=True))
+    return r"(?<![\w'])(?:" + alternatives + r")(?![\w])"
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    verb: re.Pattern[str]
+    trigger: re.Pattern[str]
+    package: re.Pattern[str]
+    aid: re.Pattern[str]
+    past_verbs: re.Pattern[str]
+    past_time: re.Pattern[str]
+    past_year: re.Pattern[str]
+    restated: re.Pattern[str]
+    targets: re.Pattern[str]
+    typical: re.Pattern[str]
+    adjacent_part: re.Pattern[str]
+    opening_part: re.Pattern[str]
+    includes: re.Pattern[str]
+    condition: re.Pattern[str]
+    if_word: re.Pattern[str]
+    not_if: re.Pattern[str]
+    following_condition: re.Pattern[str]
+    period: re.Pattern[str]
+    allies: re.Pattern[str]
+    previous: re.Pattern[str]
+    speaker: re.Pattern[str]
+    breaks: re.Pattern[str]
+    preposition_before: re.Pattern[str]
+    joiner: re.Pattern[str]
+    example_before: re.Pattern[str]
+    relative_before: re.Pattern[str]
+    agent_after: re.Pattern[str]
+    source_after: re.Pattern[str]
+    ukraine: re.Pattern[str]
+    office: re.Pattern[str]
+    contact_group: re.Pattern[str]
+    not_donors: frozenset[str]
+
+
+@cache
+def _grammar() -> _Grammar:
+    """Compile the lexicon once per process."""
+    with (DATA / "pledge_lexicon.toml").open("rb") as fh:
+        lex = tomllib.load(fh)
+    verbs = lex["verbs"]["fr"] + lex["verbs"]["en"]
+    conditions = lex["conditions"]
+    clauses = lex["clauses"]
+    donors = lex["donors"]
+    prepositions = "|".join(re.escape(p) for p in clauses["prepositions"])
+    determiners = "|".join(re.escape(d) for d in clauses["determiners"])
+    joiners = "|".join(re.escape(j) for j in sorted(clauses["joiners"], key=len, reverse=True))
+    return _Grammar(
+        verb=re.compile(r"(?<![\w])(?:" + "|".join(verbs) + ")"),
+        trigger=re.compile(r"(?<![\w])(?:" + "|".join(verbs + lex["nouns"]["package"] + lex["nouns"]["aid"]) + ")"),
+        package=re.compile(r"(?<![\w])(?:" + "|".join(lex["nouns"]["package"]) + ")"),
+        aid=re.compile(r"(?<![\w])(?:" + "|".join(lex["nouns"]["aid"]) + ")"),
+        past_verbs=re.compile(_words(lex["past_total"]["verbs"])),
+        past_time=re.compile(_words(lex["past_total"]["time"])),
+        past_year=re.compile(r"(?<![\w])(?:en|in|during|durant|pendant)\s+((?:19|20)\d\d)(?![\d-])"),
+        restated=re.compile(r"^[^.;]{0,25}?" + _words(lex["past_total"]["restated"])),
+        targets=re.compile(_words(lex["past_total"]["targets"])),
+        typical=re.compile(_words(lex["past_total"]["typical"])),
+        adjacent_part=re.compile(_words(lex["components"]["adjacent"]) + r"\s*(?:\w+\s+)?$"),
+        opening_part=re.compile(r"^\W*" + _words(lex["components"]["opening"])),
+        includes=re.compile(_words(lex["components"]["includes"])),
+        condition=re.compile(_words(conditions["inline"])),
+        if_word=re.compile(
+            r"(?<![\w'])(?:si|if)\s+(?=" + _words(conditions["si_subjects"]).removeprefix(r"(?<![\w'])") + ")"
+            r"|(?<![\w])s'ils?(?![\w])"
+        ),
+        not_if=re.compile(_words(conditions["not_si"])),
+        following_condition=re.compile(_words(conditions["following"])),
+        period=re.compile(r"(?<![\w])(?:" + "|".join(lex["periods"]["patterns"]) + r")(?![\w])"),
+        allies=re.compile(_words(donors["allies"])),
+        previous=re.compile(_words(donors["previous"])),
+        speaker=re.compile(_words(donors["speaker"])),
+        breaks=re.compile("|".join(re.escape(fold(b)) for b in clauses["breaks"])),
+        preposition_before=re.compile(rf"(?<![\w])(?:{prepositions})\s*(?:(?:{determiners})\s*)?$|(?<![\w])(?:d'|l')$"),
+        joiner=re.compile(rf"^\s*(?:{joiners})\s*(?:(?:{determiners})\s*)?$"),
+        example_before=re.compile(_words(lex["clauses"]["examples"]) + rf"\s*(?:(?:{determiners})\s*)?$"),
+        relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
+        agent_after=re.compile(r"^\s*(?:\w+\s+){0,2}?(?:par|by)\s+(?:(?:" + determiners + r")\s*)?$"),
+        source_after=re.compile(rf"^\s*(?:du|de la|de l'|des|de|from|by)\s*(?:(?:{determiners})\s*)?$"),
+        ukraine=re.compile(r"(?<![\w])(?:ukrain\w*|kiev|kyiv|kyiv's|kiev's)(?![\w])"),
+        office=re.compile(r"ministr|minister|chancel|president|premier|secretar|gouvernement|government"),
+        contact_group=re.compile(r"groupe de contact|contact group|udcg|ramstein"),
+        not_donors=frozenset(donors["not_donors"]),
+    )
+
+
+@dataclass(frozen=True)
+class _Actor:
+    """Someone who may be a sentence's donor: codes (several when joint), where it stands, and how
+    it refers ("name", or "previous"/"speaker" for anaphors resolved from context)."""
+
+    codes: tuple[str, ...]
+    start: int
+    end: int
+    how: str = "name"
+
+
+@dataclass
+class _Story:
+    """What earlier sentences of the article tell about later ones."""
+
+    ukraine_topic: bool
+    contact_group: bool
+    subject: tuple[str, ...] | None = None  # last subject named in full
+    speaker: tuple[str, ...] | None = None  # last person or minister's country
+    last_currency: str | None = None
+
+
+@dataclass
+class _Found:
+    pledge: Pledge
+    title_only: bool
+    currency_before: str | None  # the currency of the article's figures so far: "146 millions" after dollars
+
+
+def extract_pledges(
+    sentences: Sequence[Sentence], ctx: ArticleContext, mentions: Sequence[list[Mention]] | None = None
+) -> list[Pledge]:
+    """Pledges of new aid announced in an article's sentences, one per (donor, figure).
+
+    `mentions` (the gazetteer's mentions per sentence) may be passed when the caller has them
+    already; otherwise they are computed for the sentences that need them.
+    """
+    g = _grammar()
+    gazetteer = Gazetteer.load()
+    folded_all = [fold(s.text) for s in sentences]
+    ukraine_hits = sum(1 for f in folded_all if g.ukraine.search(f))
+    story = _Story(
+        ukraine_topic=ukraine_hits >= 2 or bool(g.ukraine.search(fold(ctx.title))),
+        contact_group=any(g.contact_group.search(f) for f in folded_all),
+    )
+    found: list[_Found] = []
+    for index, sentence in enumerate(sentences):
+        folded = folded_all[index]
+        sentence_mentions = mentions[index] if mentions is not None else None
+        has_trigger = bool(g.trigger.search(folded))
+        if sentence_mentions is None:
+            sentence_mentions = gazetteer.mentions(sentence.text)
+        if not has_trigger:
+            _remember(story, sentence.text, folded, sentence_mentions, g)
+            continue
+        new = _sentence_pledges(sentence, folded, sentence_mentions, ctx, story, g)
+        following = folded_all[index + 1] if index + 1 < len(sentences) else ""
+        if new and following and g.following_condition.search(following[:120]):
+            condition = sentences[index + 1].text
+            for pledge in new:
+                pledge.condition = pledge.condition or condition
+        title_only = sentence.paragraph == TITLE_PARAGRAPH
+        found.extend(_Found(p, title_only, story.last_currency) for p in new)
+        _remember(story, sentence.text, folded, sentence_mentions, g)
+    return _merge(found)
+
+
+def _remember(story: _Story, text: str, folded: str, mentions: list[Mention], g: _Grammar) -> None:
+    """Keep the sentence's subject and speaker for the sentences after it ("les trois pays", "son pays")."""
+    for actor in _actors(folded, mentions, g):
+        if actor.how == "name" and actor.codes != (UKRAINE,) and not _after_preposition(folded, actor.start, g):
+            story.subject = actor.codes
+            break
+    for m in mentions:
+        if m.kind == PERSON or (m.kind == DEMONYM and g.office.search(folded, max(0, m.start - 25), m.end + 25)):
+            story.speaker = (m.country or m.code,)
+
+
+def _actors(folded: str, mentions: list[Mention], g: _Grammar) -> list[_Actor]:
+    """Every phrase of the sentence that may name a donor, joint donors grouped, in text order."""
+    singles: list[_Actor] = []
+    taken: list[tuple[int, int]] = []
+    for m in mentions:
+        codes = _codes_of(m, folded, g)
+        if codes:
+            singles.append(_Actor(codes, m.start, m.end))
+        taken.append((m.start, m.end))
+    for pattern, how in ((g.allies, "allies"), (g.previous, "previous"), (g.speaker, "speaker")):
+        for m in pattern.finditer(folded):
+            if not any(s < m.end() and m.start() < e for s, e in taken):
+                codes = (ALLIES,) if how == "allies" else ()
+                singles.append(_Actor(codes, m.start(), m.end(), "name" if how == "allies" else how))
+                taken.append((m.start(), m.end()))
+    singles.sort(key=lambda a: a.start)
+    grouped: list[_Actor] = []
+    for actor in singles:
+        last = grouped[-1] if grouped else None
+        if (
+            last
+            and last.how == "name"
+            and actor.how == "name"
+            and _is_country_group(last.codes)
+            and _is_country_group(actor.codes)
+            and g.joiner.match(folded[last.end:actor.start])
+        ):
+            grouped[-1] = _Actor(tuple(sorted({*last.codes, *actor.codes})), last.start, actor.end)
+        else:
+            grouped.append(actor)
+    return grouped
+
+
+def _is_country_group(codes: tuple[str, ...]) -> bool:
+    return bool(codes) and all(len(c) == 2 for c in codes)
+
+
+def _codes_of(m: Mention, folded: str, g: _Grammar) -> tuple[str, ...]:
+    """The donor code a gazetteer mention stands for, or () when it cannot give."""
+    if m.kind == ORGANISATION:
+        return () if m.code in g.not_donors else (m.code,)
+    if m.kind in (COUNTRY, DEMONYM):
+        return (m.code,)
+    if m.kind == PERSON:
+        return (m.country or m.code,)
+    if m.kind == PLACE and m.country:
+        # A capital stands for its government only as a subject: "Berlin enverrait", not "à Bruxelles,".
+        after = folded[m.end:m.end + 2]
+        if not after.startswith((",", ":", " (")) and not _after_preposition(folded, m.start, g):
+            return (m.country,)
+    return ()
+
+
+def _after_preposition(folded: str, start: int, g: _Grammar) -> bool:
+    return bool(g.preposition_before.search(folded[max(0, start - 14):start]))
+
+
+def _clause(folded: str, pos: int, g: _Grammar) -> tuple[int, int]:
+    """The clause around `pos`: between the nearest clause breaks ("que", "; ", ", while")."""
+    start, end = 0, len(folded)
+    for m in g.breaks.finditer(folded):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end
+
+
+def _sentence_pledges(
+    sentence: Sentence, folded: str, mentions: list[Mention], ctx: ArticleContext, story: _Story, g: _Grammar
+) -> list[Pledge]:
+    text = sentence.text
+    amounts = find_amounts(text, ctx.language)
+    quantities = find_quantities(text, ctx.language, amounts) if g.verb.search(folded) else []
+    for amount in amounts:
+        story.last_currency = amount.currency or story.last_currency
+    if not amounts and not quantities:
+        return []
+    actors = _actors(folded, mentions, g)
+    recipient = _recipient(folded, mentions, story, g)
+    if recipient is None:
+        return []
+    condition_at = _condition_start(folded, g)
+    out: list[Pledge] = []
+    kept = _keep_amounts(amounts, folded, actors, condition_at, ctx, g)
+    for amount in kept:
+        donor = _donor(amount.start, amount.end, folded, actors, story, g)
+        if not donor or donor == (recipient,):
+            continue
+        currency = amount.currency
+        out.append(
+            Pledge(
+                donor=_donor_code(donor, story),
+                recipient=recipient,
+                amount=amount.value,
+                currency=currency,
+                item=_money_item(text, folded, amount, g),
+                condition=_condition_text(text, condition_at, amount.end),
+                qualifier=amount.qualifier,
+                converted=list(amount.converted),
+                period=_period(text, folded, amount.end, g),
+                language=ctx.language,
+                evidence=[Evidence(text, ctx.url)],
+            )
+        )
+    for quantity in quantities:
+        if not _counted_pledge(quantity, folded, amounts, condition_at, g):
+            continue
+        donor = _donor(quantity.start, quantity.end, folded, actors, story, g)
+        if not donor or donor == (recipient,):
+            continue
+        out.append(
+            Pledge(
+                donor=_donor_code(donor, story),
+                recipient=recipient,
+                quantity=quantity.count,
+                item=quantity.item,
+                condition=_condition_text(text, condition_at, quantity.end),
+                qualifier=quantity.qualifier,
+                period=_period(text, folded, quantity.end, g),
+                language=ctx.language,
+                evidence=[Evidence(text, ctx.url)],
+            )
+        )
+    return out
+
+
+_TO_BEFORE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bfor|\bpour)\s+(?:la |le |l'|les |the )?$")
+_AND_FROM = re.compile(r"\s*(?:,|et|and)\s*(?:du|de la|de l'|des|de|from)?\s*(?:the\s+)?")
+
+
+def _recipient(folded: str, mentions: list[Mention], story: _Story, g: _Grammar) -> str | None:
+    """Ukraine when the sentence or the article is about it; else a country the aid goes "to"."""
+    if g.ukraine.search(folded) or story.ukraine_topic:
+        return UKRAINE
+    for m in mentions:
+        if m.kind == COUNTRY and _TO_BEFORE.search(folded, max(0, m.start - 12), m.start):
+            return m.code
+    return None
+
+
+def _keep_amounts(
+    amounts: list[Amount], folded: str, actors: list[_Actor], condition_at: int | None, ctx: ArticleContext, g: _Grammar
+) -> list[Amount]:
+    """The figures that may be new aid: cues of totals, targets, parts and conditions removed, and
+    parts of a sum stated in the same sentence ("3 + 8, i.e. 11 billion") folded into the sum."""
+    kept: list[Amount] = []
+    for amount in amounts:
+        if amount.restates:
+            parts = [a for a in kept if a.currency == amount.currency]
+            if parts and abs(sum(a.value for a in parts) - amount.value) <= 0.01 * amount.value:
+                kept = [a for a in kept if a not in parts]
+            elif parts:
+                continue  # the same figure said again
+        if not _is_new_aid(amount, folded, actors, condition_at, ctx, g):
+            continue
+        kept.append(amount)
+    return kept
+
+
+def _is_new_aid(
+    amount: Amount, folded: str, actors: list[_Actor], condition_at: int | None, ctx: ArticleContext, g: _Grammar
+) -> bool:
+    start, end = _clause(folded, amount.start, g)
+    clause = folded[start:end]
+    before = folded[start:amount.start]
+    if condition_at is not None and amount.start > condition_at:
+        return False
+    if g.past_verbs.search(before) or g.past_time.search(clause):
+        return False
+    year = g.past_year.search(folded[: amount.start])
+    if year and int(year.group(1)) < ctx.published.year:
+        return False
+    if g.restated.search(folded[amount.end:amount.end + 60]):
+        return False
+    if g.targets.search(clause) and not g.ukraine.search(folded):
+        return False
+    if g.typical.search(folded[max(start, amount.start - 30):amount.start]):
+        return False
+    if g.adjacent_part.search(folded[max(0, amount.start - 30):amount.start]) or g.opening_part.search(folded):
+        return False
+    if g.includes.search(before):
+        named = [a for a in actors if a.how == "name" and start <= a.start < end]
+        if not named:
+            return False  # "ce paquet comprend 92 millions pour …": a part of a package already counted
+    return True
+
+
+def _counted_pledge(
+    quantity: Quantity, folded: str, amounts: list[Amount], condition_at: int | None, g: _Grammar
+) -> bool:
+    """Counted or named items are pledged when a verb of giving governs them closely."""
+    if condition_at is not None and quantity.start > condition_at:
+        return False
+    if any(a.start <= quantity.start < a.end for a in amounts):
+        return False
+    start, _end = _clause(folded, quantity.start, g)
+    before = folded[start:quantity.start]
+    verbs = list(g.verb.finditer(before))
+    if not verbs:
+        return False
+    gap = before[verbs[-1].end():]
+    limit = 4 if quantity.count is not None else 2
+    if len(re.findall(r"[\w'-]+", gap)) > limit + (2 if g.ukraine.search(gap) else 0):
+        return False
+    if g.past_verbs.search(before) or g.past_time.search(folded[start:_end]) or g.includes.search(before):
+        return False
+    return not g.restated.search(folded[quantity.end:quantity.end + 60])
+
+
+def _donor(
+    start: int, end: int, folded: str, actors: list[_Actor], story: _Story, g: _Grammar
+) -> tuple[str, ...] | None:
+    """Who gives the figure at [start, end): a donor named on the aid noun ("paquet britannique",
+    "… du Royaume-Uni"), else the subject of its clause, else the sentence's, else the story's."""
+    clause_start, _ = _clause(folded, start, g)
+    attached = _attached_donor(start, end, folded, actors, g)
+    if attached:
+        return attached
+    trigger = _last_verb(folded, clause_start, start, g)
+    if trigger is not None:
+        for actor in reversed(actors):
+            if actor.end <= trigger and g.relative_before.search(folded[actor.end:trigger]) and actor.how == "name":
+                return actor.codes
+        agent = _agent(trigger, folded, actors, g)
+        if agent:
+            return agent
+    for lo, hi in ((clause_start, start), (0, start)):
+        subject = _first_subject(folded, actors, lo, hi, g)
+        if subject is not None:
+            return _resolve(subject, actors, story)
+    return story.subject
+
+
+def _last_verb(folded: str, lo: int, hi: int, g: _Grammar) -> int | None:
+    last = None
+    for m in g.verb.finditer(folded, lo, hi):
+        last = m.start()
+    return last
+
+
+def _agent(trigger: int, folded: str, actors: list[_Actor], g: _Grammar) -> tuple[str, ...] | None:
+    """A passive's agent: "… dévoilée lundi par les Pays-Bas"."""
+    verb_end = re.match(r"[\w'-]+", folded[trigger:])
+    if not verb_end:
+        return None
+    after = trigger + verb_end.end()
+    for actor in actors:
+        if actor.start >= after and actor.how == "name":
+            return actor.codes if g.agent_after.match(folded[after:actor.start]) else None
+    return None
+
+
+def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: _Grammar) -> tuple[str, ...] | None:
+    """A donor written on the package itself: an adjective next to the aid noun ("un nouveau paquet
+    britannique", "a British package"), or "du Royaume-Uni et de la Norvège" right after the figure."""
+    # After the figure (and its conversion in parentheses): "… de livres sterling du Royaume-Uni".
+    tail = end
+    paren = re.match(r"\s*\([^)]*\)", folded[end:])
+    if paren:
+        tail = end + paren.end()
+    for actor in actors:
+        if actor.start >= tail and actor.how == "name" and actor.codes != (UKRAINE,):
+            if g.source_after.match(folded[tail:actor.start]):
+                return _joined_after(actor, actors, folded, g)
+            break
+    # On the noun before the figure: "un nouveau paquet britannique de défense … de 500 millions".
+    nouns = [m for m in g.package.finditer(folded, max(0, start - 80), start)]
+    if nouns:
+        noun = nouns[-1]
+        for actor in actors:
+            near_after = 0 <= actor.start - noun.end() <= 2
+            near_before = 0 <= noun.start() - actor.end <= 12 and actor.end > max(0, start - 100)
+            if actor.how == "name" and actor.codes != (UKRAINE,) and (near_after or near_before):
+                gap = folded[actor.end:noun.start()] if near_before else ""
+                if near_before and not re.fullmatch(r"\s*(?:'s\s+|new\s+|nouveau\s+|additional\s+)*", gap):
+                    continue
+                return actor.codes
+    return None
+
+
+def _joined_after(first: _Actor, actors: list[_Actor], folded: str, g: _Grammar) -> tuple[str, ...]:
+    """"du Royaume-Uni et de la Norvège": the coordination after a figure repeats "de"."""
+    codes = set(first.codes)
+    last = first
+    for actor in actors:
+        if actor.start <= last.start or actor.how != "name":
+            continue
+        if _AND_FROM.fullmatch(folded, last.end, actor.start):
+            codes.update(actor.codes)
+            last = actor
+        else:
+            break
+    return tuple(sorted(codes))
+
+
+def _first_subject(folded: str, actors: list[_Actor], lo: int, hi: int, g: _Grammar) -> _Actor | None:
+    """The first actor of [lo, hi) that is not inside a prepositional phrase or an example list."""
+    for actor in actors:
+        if not (lo <= actor.start < hi):
+            continue
+        window = folded[max(lo, actor.start - 25):actor.start]
+        if actor.how == "name" and _after_preposition(folded, actor.start, g) and actor.codes != (ALLIES,):
+            continue
+        if g.example_before.search(window):
+            continue
+        if actor.codes == (UKRAINE,):
+            continue
+        return actor
+    return None
+
+
+def _resolve(actor: _Actor, actors: list[_Actor], story: _Story) -> tuple[str, ...] | None:
+    """Anaphors: "son pays"/"we" → the speaker named earlier; "les trois pays"/"they" → the last subject."""
+    if actor.how == "name":
+        return actor.codes
+    earlier = [a for a in actors if a.how == "name" and a.end <= actor.start and a.codes != (UKRAINE,)]
+    if actor.how == "speaker":
+        if earlier:
+            return earlier[0].codes
+        return story.speaker or story.subject
+    return story.subject
+
+
+def _donor_code(codes: tuple[str, ...], story: _Story) -> str:
+    """Joint donors joined with '+'; the allies as a group are the contact group in its stories."""
+    named = [c for c in codes if c != ALLIES]
+    if named:
+        return "+".join(sorted(set(named)))
+    return "UDCG" if story.contact_group else "NATO"
+
+
+def _condition_start(folded: str, g: _Grammar) -> int | None:
+    m = g.condition.search(folded)
+    if m:
+        return m.start()
+    for m in g.if_word.finditer(folded):
+        if not g.not_if.search(folded[max(0, m.start() - 6):m.end()]):
+            return m.start()
+    return None
+
+
+def _condition_text(text: str, condition_at: int | None, after: int) -> str | None:
+    if condition_at is None or condition_at < after:
+        return None
+    return text[condition_at:].rstrip(" .;").strip() or None
+
+
+def _period(text: str, folded: str, end: int, g: _Grammar) -> str | None:
+    m = g.period.search(folded, end, min(len(folded), end + 80))
+    return text[m.start():m.end()] if m else None
+
+
+def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | None:
+    """What the money is for, in the article's words: "… de dollars d'aide militaire", else the
+    object between the verb and the figure, else the purpose after it, else the aid noun."""
+    tail = amount.end
+    paren = re.match(r"\s*\([^)]*\)", folded[tail:])
+    if paren:
+        tail += paren.end()
+    m = _OF_AFTER.match(folded, tail)
+    if m:
+        item = text[m.end():phrase_end(text, m.end())].strip(" ,")
+        if item:
+            return item
+    clause_start, _ = _clause(folded, amount.start, g)
+    verbs = list(g.verb.finditer(folded, clause_start, amount.start))
+    if verbs:
+        start = verbs[-1].end()
+        nouns = list(g.package.finditer(folded, start, amount.start))
+        lead = _OBJECT_LEAD.match(folded, start)
+        start = nouns[0].start() if nouns else lead.end() if lead else start
+        end = min(phrase_end(text, start), amount.start)
+        item = text[start:end].strip(" ,")
+        if re.search(r"\w{4,}", item):
+            return item
+    m = _PURPOSE_AFTER.match(folded, tail)
+    if m:
+        item = text[m.end():phrase_end(text, m.end())].strip(" ,")
+        if item:
+            return item
+    nouns = list(g.package.finditer(folded, clause_start, amount.start)) or list(
+        g.aid.finditer(folded, clause_start, amount.start)
+    )
+    return text[nouns[-1].start():nouns[-1].end()] if nouns else None
+
+
+_OF_AFTER = re.compile(r"\s*(?:d'|de |of |in |en )(?!l'|la |le |les |the |ukrain|kiev|kyiv)")
+_OBJECT_LEAD = re.compile(r"\s*(?:(?:a|de|d'|to)\s+(?!hauteur))?")
+_PURPOSE_AFTER = re.compile(r"\s*(?:pour|afin de|afin d'|to|for|in order to)\s+")
+
+
+# ---- merging restatements ------------------------------------------------------------------
+
+def _group(donor: str | None) -> str:
+    parts = sorted({ALLIES if p in ("NATO", "UDCG", "OTAN", ALLIES) else p for p in (donor or "").split("+")})
+    return "+".join(parts)
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.01 * max(a, b)
+
+
+def _same(a: Pledge, b: Pledge) -> bool:
+    """Two statements of one pledge: same donor group and the same figure (a conversion counts,
+    a missing currency matches any), or the same count of the same items."""
+    if _group(a.donor) != _group(b.donor):
+        return False
+    if a.amount is not None and b.amount is not None:
+        if _close(a.amount, b.amount) and (a.currency == b.currency or not a.currency or not b.currency):
+            return True
+        for x, y in ((a, b), (b, a)):
+            if y.currency and any(_close(v, y.amount) and c == y.currency for v, c in x.converted):
+                return True
+        return False
+    if a.amount is None and b.amount is None:
+        return a.quantity == b.quantity and bool(_tokens(a.item) & _tokens(b.item))
+    return False
+
+
+def _tokens(text: str | None) -> set[str]:
+    """Item words as the scorer compares them: folded, three letters or more, or with a digit."""
+    words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", fold(text or ""))
+    return {t for t in words if len(t) >= 3 or any(c.isdigit() for c in t)}
+
+
+def _richness(p: Pledge) -> int:
+    """Which statement of a pledge to keep: the one with its currency and conversions stated."""
+    return (2 if p.currency else 0) + len(p.converted) + (1 if p.quantity else 0)
+
+
+def _merge(found: list[_Found]) -> list[Pledge]:
+    out: list[_Found] = []
+    for f in found:
+        twin = next((o for o in out if _same(o.pledge, f.pledge)), None)
+        if twin is None:
+            out.append(f)
+            continue
+        base, other = (twin.pledge, f.pledge)
+        if _richness(other) > _richness(base):
+            base, other = other, base
+            twin.pledge = base
+        for field_name in ("item", "condition", "qualifier", "period", "quantity"):
+            if getattr(base, field_name) is None and getattr(other, field_name) is not None:
+                setattr(base, field_name, getattr(other, field_name))
+        if base.recipient is None:
+            base.recipient = other.recipient
+        seen = {e.sentence for e in base.evidence}
+        new = [e for e in other.evidence if e.sentence not in seen]
+        # The body's wording is the better quote: a title's evidence goes after it.
+        base.evidence = [*new, *base.evidence] if twin.title_only and not f.title_only else [*base.evidence, *new]
+        twin.title_only = twin.title_only and f.title_only
+    kept = [f for f in out if not f.title_only]
+    for f in kept:
+        if f.pledge.amount is not None and f.pledge.currency is None:
+            f.pledge.currency = f.currency_before
+    return [f.pledge for f in kept]
