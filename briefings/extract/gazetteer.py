@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -56,16 +57,40 @@ def _demonym_forms(masculine: str, lang: str) -> set[str]:
     return {masculine, feminine, plural, feminine + "s"}
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression for many words, factored by common prefixes.
+
+    A plain alternation of hundreds of names makes the engine try each name at each position; a
+    prefix tree tries one branch per character. Longer names are tried before their prefixes, so the
+    longest name still wins, as with an alternation sorted longest first.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return pattern(trie)
+
+
 class Gazetteer:
     """All surface forms compiled into one alternation, longest first, so matching is one pass."""
 
     def __init__(self, forms: dict[str, tuple[str, str, str | None]], demonyms: dict[str, str]):
         self._forms = forms  # surface form -> (code, kind, country)
         self._demonyms = demonyms  # folded demonym -> country code
-        names = sorted(forms, key=len, reverse=True)
-        self._names = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
-        words = sorted(demonyms, key=len, reverse=True)
-        self._demonym_re = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+        self._names = re.compile(r"(?<![\w-])" + _trie_pattern(forms) + r"(?![\w-])")
+        self._demonym_re = re.compile(r"(?<![\w-])" + _trie_pattern(demonyms) + r"(?![\w-])")
 
     @classmethod
     @cache

@@ -31,7 +31,18 @@ def fold(text: str) -> str:
 
     The result has the same length as `text`, so a match's offsets point into the original.
     """
-    return "".join(_fold_char(c) for c in text)
+    return text.translate(_FOLD_TABLE)
+
+
+class _FoldTable(dict):
+    """str.translate table filled on first sight of each character (translate runs in C)."""
+
+    def __missing__(self, codepoint: int) -> str:
+        self[codepoint] = folded = _fold_char(chr(codepoint))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 @cache
