@@ -220,10 +220,16 @@ def test_load_keeps_stored_story_ids_even_where_clustering_would_differ() -> Non
 def test_prune_forgets_old_stories_and_keeps_working() -> None:
     clusterer = Clusterer()
     clusterer.assign(*LOOKOUT_JAN)
+    clusterer.assign(art("old", "en", at("2025-01-20"), "Lisbon visit", "Nuno Melo visited Kyiv."),
+                     ArticleFacts(actors={"PT", "UA"}, names={"nuno melo"}))
     clusterer.assign(*DRONES_FR)
-    assert clusterer.prune(at("2025-05-01")) == 1
+    assert clusterer.prune(at("2025-05-01")) == 2
     assert len(clusterer) == 1
     assert clusterer.assign(*DRONES_EN) == story_id_for(DRONES_FR[0])
+    fresh = Clusterer()  # pruning forgets exactly: the same scores as an index that never saw January
+    fresh.assign(*DRONES_FR)
+    fresh.assign(*DRONES_EN)
+    assert fresh.last.best_score == clusterer.last.best_score
     assert clusterer.assign(*LOOKOUT_JAN_FR) == story_id_for(LOOKOUT_JAN_FR[0])  # a new story now
 
 
