@@ -28,6 +28,7 @@ from briefings.models import Article
 _DATA = Path(__file__).resolve().parents[1] / "data" / "ingest_tracking.toml"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _WORD = re.compile(r"\w+")
+_COMBINING = re.compile("[\u0300-\u036f]")  # the accents NFKD splits off Latin letters
 SHINGLE = 3  # words per shingle
 NEAR_DUPLICATE_BITS = 10  # Hamming distance at or under which two fingerprints are the same text
 _MIN_SHINGLES = 8  # texts shorter than this carry too little to fingerprint
@@ -73,8 +74,7 @@ def canonical_url(url: str) -> str:
 
 def normalise_text(text: str) -> str:
     """Case-folded words without accents or punctuation, for comparing texts across outlets."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in folded if not unicodedata.combining(c))
+    stripped = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
     return " ".join(_WORD.findall(stripped))
 
 

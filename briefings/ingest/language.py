@@ -20,6 +20,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 _DATA = Path(__file__).resolve().parents[1] / "data" / "ingest_languages.toml"
 _LETTER = re.compile(r"[^\W\d_]")
 _lock = threading.Lock()
+_SAMPLE = 1200  # characters classified: plenty to tell French from English, and it bounds the cost
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def detect_language(text: str, *hints: str | None) -> str:
     hint = next((code for h in hints if (code := normalise_code(h, cfg.supported))), None)
     if hint and len(_LETTER.findall(text[:2000])) < cfg.min_letters:
         return hint
-    language, confidence = identifier(cfg.supported).classify(text[:20000])
+    language, confidence = identifier(cfg.supported).classify(text[:_SAMPLE])
     if hint and confidence < cfg.min_confidence:
         return hint
     return language

@@ -68,20 +68,26 @@ def extract_page(markup: bytes | str, url: str) -> PageContent:
     except (etree.ParserError, ValueError):
         return PageContent(url=url, text="")  # nothing parseable: the caller falls back to the summary
     meta = _metadata(tree)
+    published = _iso_datetime(meta.get("published"))
+    title = meta.get("title", "")
+    if published is None or not title:
+        # trafilatura's metadata search (htmldate) costs more than the extraction itself: only when
+        # the page's own tags said nothing. No extensive search: a date quoted in the text is not
+        # the publication date.
+        found = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
+        published = published or _iso_datetime(found.date)
+        title = title or found.title or ""
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
-        with_metadata=True,
+        with_metadata=False,
         include_comments=False,
         include_tables=False,
         include_images=False,
         deduplicate=False,
+        fast=True,  # no fallback extractors: half the time, and the same text on news pages we measured
     )
     text = clean_lines(doc.text or "") if doc is not None else ""
-    title = meta.get("title") or (doc.title if doc is not None else "") or ""
-    published = _iso_datetime(meta.get("published"))
-    if published is None and doc is not None and doc.date:
-        published = _iso_datetime(doc.date)
     return PageContent(
         url=url,
         text=_drop_heading(text, {title, meta.get("heading", "")}),
