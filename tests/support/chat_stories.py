@@ -1,0 +1,53 @@
+"""Stories for the chat tests, in our own words: one plain, one whose feed text is hostile."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from briefings.models import Article, Evidence, KeyDate, Mission, Pledge, Story
+
+HOSTILE_BITS = (
+    "@everyone @here <@123> <!channel> <@U123> <!subteam^S0123|ops> <https://evil.example|bank> "
+    "[x](javascript:alert(1)) **gras** __souligné__ `code` # titre <b>gras</b> <script>x</script>"
+)
+SAFE_URL = "https://presse.example/aide-nordique"
+HOSTILE_URL = "https://hostile.example/piege"
+
+
+def plain_story(now: datetime) -> Story:
+    published = now - timedelta(hours=3)
+    article = Article(url=SAFE_URL, title="Les pays nordiques annoncent une aide à l'Ukraine", text="Texte.",
+                      language="fr", published=published, feed="presse-nord")
+    evidence = [Evidence("La Norvège promet 2 milliards de couronnes à l'Ukraine.", SAFE_URL)]
+    return Story(
+        id="story-nordic", title={"fr": article.title, "en": "Nordic countries announce aid to Ukraine"},
+        articles=[article], topics=["ukraine-aid"],
+        pledges=[Pledge(donor="NO", recipient="UA", amount=2e9, currency="NOK", item="aide militaire",
+                        language="fr", evidence=evidence)],
+        missions=[Mission(name="Baltic Sentry", organisation="NATO", purpose="protéger les câbles", language="fr",
+                          evidence=evidence)],
+        dates=[KeyDate(date=(now + timedelta(days=40)).date().isoformat(), event="sommet des donateurs",
+                       place="Oslo", language="fr", evidence=evidence),
+               KeyDate(date=(now - timedelta(days=40)).date().isoformat(), event="réunion passée",
+                       language="fr", evidence=evidence)],
+    )
+
+
+def hostile_story(now: datetime) -> Story:
+    published = now - timedelta(hours=2)
+    article = Article(url=HOSTILE_URL, title=f"Aid to Ukraine {HOSTILE_BITS}", text=HOSTILE_BITS, language="en",
+                      published=published, feed=f"feed {HOSTILE_BITS}", summary=HOSTILE_BITS)
+    evidence = [Evidence(f"Sentence {HOSTILE_BITS}", HOSTILE_URL)]
+    return Story(
+        id="story-hostile", title={"en": article.title}, articles=[article], topics=["ukraine-aid"],
+        pledges=[Pledge(donor="GB", recipient="UA", amount=5e8, currency="GBP", item=f"drones {HOSTILE_BITS}",
+                        language="en", evidence=evidence)],
+        missions=[Mission(name=f"Op {HOSTILE_BITS}", organisation="NATO", purpose=HOSTILE_BITS,
+                          evidence=evidence)],
+        dates=[KeyDate(date=(now + timedelta(days=10)).date().isoformat(), event=f"summit {HOSTILE_BITS}",
+                       evidence=evidence)],
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

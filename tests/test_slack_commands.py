@@ -1,0 +1,126 @@
+"""Slack slash commands as real signed HTTP requests to `python -m bot web`'s app, answered through a
+response_url on a loopback fake of Slack: correct signature answered within 3 s, wrong or stale rejected."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.commands import Commands
+from bot.config import Secrets, Settings
+from bot.web import make_web_app
+from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+
+SECRET = "signing-secret-for-tests"
+
+
+def _signed(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}",
+            "Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+async def slack_web(monkeypatch: pytest.MonkeyPatch):
+    async with FakeSlack() as fake:
+        monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
+        settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
+        moment = now()
+        commands = Commands(settings, lambda: [plain_story(moment), hostile_story(moment)], now=lambda: moment)
+        runner = web.AppRunner(make_web_app(settings, commands))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            yield fake, f"http://127.0.0.1:{port}/slack/events"
+        finally:
+            await runner.cleanup()
+
+
+def _command(fake: FakeSlack, name: str, text: str, response: str) -> str:
+    return urlencode({"token": "legacy", "team_id": "T1", "channel_id": "C42", "user_id": "U7", "command": f"/{name}",
+                      "text": text, "response_url": fake.response_url(response), "trigger_id": "1.2.3"})
+
+
+async def _answers(fake: FakeSlack, name: str, timeout: float = 5.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not fake.responses[name]:
+        await asyncio.sleep(0.05)
+    return fake.responses[name]
+
+
+async def test_signed_command_is_acked_within_3s_and_answered_via_response_url(slack_web) -> None:
+    fake, url = slack_web
+    body = _command(fake, "summary", "ukraine-aid fr", "summary")
+    async with aiohttp.ClientSession() as session:
+        started = time.monotonic()
+        async with session.post(url, data=body, headers=_signed(body)) as resp:
+            assert resp.status == 200
+        assert time.monotonic() - started < 3.0
+    (answer,) = await _answers(fake, "summary")
+    assert answer["response_type"] == "ephemeral"
+    assert answer["blocks"][0]["text"]["text"] == "Aide à l'Ukraine"
+    assert any("Norvège" in b.get("text", {}).get("text", "") for b in answer["blocks"] if b["type"] == "section")
+
+
+@pytest.mark.parametrize("headers", [
+    {"secret": "not-the-secret"},
+    {"timestamp": int(time.time()) - 10 * 60},  # replayed: older than Slack's five minutes
+])
+async def test_wrong_or_stale_signature_is_rejected(slack_web, headers) -> None:
+    fake, url = slack_web
+    body = _command(fake, "topics", "", "rejected")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body,
+                                                                headers=_signed(body, **headers)) as resp:
+        assert resp.status == 401
+    await asyncio.sleep(0.3)
+    assert fake.responses["rejected"] == []
+
+
+async def test_unknown_topic_lists_known_topics_privately(slack_web) -> None:
+    fake, url = slack_web
+    body = _command(fake, "summary", "atlantis", "unknown")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, "unknown")
+    text = " ".join(b["text"]["text"] for b in answer["blocks"] if "text" in b)
+    assert "atlantis" in text and "ukraine-aid" in text and "nato" in text
+    assert "Traceback" not in text and answer["response_type"] == "ephemeral"
+
+
+async def test_public_answer_goes_to_the_channel(slack_web) -> None:
+    fake, url = slack_web
+    body = _command(fake, "dates", "public", "dates")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, "dates")
+    assert answer["response_type"] == "in_channel"
+    text = " ".join(b["text"]["text"] for b in answer["blocks"] if b["type"] == "section")
+    assert "summit" in text and "sommet des donateurs" in text and "réunion passée" not in text
+
+
+async def test_hostile_feed_text_neither_pings_nor_links_in_command_answers(slack_web) -> None:
+    fake, url = slack_web
+    async with aiohttp.ClientSession() as session:
+        for name, text in [("summary", "ukraine-aid both"), ("pledges", ""), ("missions", ""), ("dates", ""),
+                           ("sources", "drones")]:
+            body = _command(fake, name, text, f"hostile-{name}")
+            async with session.post(url, data=body, headers=_signed(body)) as resp:
+                assert resp.status == 200
+            assert await _answers(fake, f"hostile-{name}")
+    assert fake.pings() == []
+    assert {link for link, _ in fake.links()} <= {SAFE_URL, HOSTILE_URL}
+    for _, label in fake.links():  # Slack splits a link at its first `|`: later ones are plain text
+        assert "<" not in label
+    # Slack mrkdwn has no [text](url) syntax: the javascript: "link" stays text, and no <javascript:…> exists.
+    assert not any("<javascript" in t for t in fake._texts())
