@@ -81,6 +81,15 @@ def test_summary_only_items_link_to_a_served_page() -> None:
         assert entry.link == f"{BASE}/pages/{name}"
 
 
+def test_items_with_full_text_carry_much_more_than_their_summary() -> None:
+    """So ingest keeps the feed's text instead of fetching a page the demo does not serve."""
+    for feed in _parsed().values():
+        for entry in feed.entries:
+            if entry.get("content"):
+                text = _strip_tags(entry.content[0].value).strip()
+                assert len(text) >= 400 and len(text) >= 2 * len(entry.summary), entry.title
+
+
 def test_pages_wrap_the_article_in_navigation_and_footer() -> None:
     for page in page_files():
         served = render_with_base(page.relative_to(DEMO_DIR), BASE).decode()
@@ -99,7 +108,7 @@ def test_pages_wrap_the_article_in_navigation_and_footer() -> None:
         # the UK's packages
         "£500m package of missiles and air defence systems",
         "500 millions de livres sterling",
-        "put £150m into PURL, the NATO scheme that buys American weapons",
+        "contribute £150m to PURL, the NATO scheme that buys American weapons",
         "150 millions de livres sterling au dispositif PURL",
         # Germany's conditional offer
         "livrerait cinq intercepteurs PAC-3 à l'Ukraine, à condition que d'autres alliés en fournissent une trentaine",
