@@ -185,18 +185,22 @@ async def test_a_failing_page_keeps_the_item_on_its_summary(server, session):
                 FeedEntry(
                     "Allies pledge", server.url("/a/slow.html"), summary="Allies pledged more shells on Tuesday."
                 ),
+                FeedEntry("Allies report", server.url("/a/report.pdf"), summary="Allies published a report on stocks."),
             ],
             language="en",
         ),
     )
     server.drip("/a/slow.html", interval=0.1, duration=10)
+    server.set("/a/report.pdf", b"%PDF-1.7 binary", "application/pdf", conditional=False)
     outcome = await poll_feed(session, state(server, "/feed.xml"), limits=LIMITS, now=NOW)
     assert [a.text for a in outcome.articles] == [
         "Allies met in the capital on Monday.",
         "Allies pledged more shells on Tuesday.",
+        "Allies published a report on stocks.",
     ]
     assert sorted(outcome.page_errors) == [
         f"{server.url('/a/missing.html')}: HTTP 404",
+        f"{server.url('/a/report.pdf')}: not an HTML page (application/pdf)",
         f"{server.url('/a/slow.html')}: timed out after 1 s",
     ]
     assert outcome.error is None

@@ -52,11 +52,22 @@ async def fetch_page(session: aiohttp.ClientSession, url: str, *, limits: FetchL
     response = await fetch(session, url, limits=limits, accept=PAGE_ACCEPT)
     if not response.body:
         raise FetchError("empty page")
+    if not _looks_like_html(response.content_type):
+        raise FetchError(f"not an HTML page ({response.content_type})")
     markup: bytes | str = response.body
     if response.charset:
         with contextlib.suppress(LookupError):  # an unknown charset name: lxml sniffs the bytes instead
             markup = response.body.decode(response.charset, errors="replace")
     return await asyncio.to_thread(extract_page, markup, response.url)
+
+
+def _looks_like_html(content_type: str) -> bool:
+    """HTML or something a server may label loosely; a PDF or an image link is not worth extracting."""
+    return (
+        content_type in ("", "application/octet-stream")
+        or "html" in content_type
+        or content_type.startswith(("text/", "application/xml"))
+    )
 
 
 def extract_page(markup: bytes | str, url: str) -> PageContent:
