@@ -68,18 +68,19 @@ def _merge_pledge_group(group: list[Pledge]) -> Pledge:
     gives is kept, since a source that omits it does not contradict it."""
     donors = Counter(p.donor for p in group if p.donor)
     first = group[0]
+    worded = next((p for p in group if p.item), first)  # item and condition keep their language
     merged = Pledge(
         donor=donors.most_common(1)[0][0] if donors else first.donor,
         recipient=next((p.recipient for p in group if p.recipient), None),
         amount=first.amount,
         currency=first.currency,
         quantity=first.quantity,
-        item=next((p.item for p in group if p.item), None),
-        condition=next((p.condition for p in group if p.condition), None),
+        item=worded.item,
+        condition=worded.condition or next((p.condition for p in group if p.condition), None),
         qualifier=next((p.qualifier for p in group if p.qualifier), None),
         converted=next((list(p.converted) for p in group if p.converted), []),
         period=next((p.period for p in group if p.period), None),
-        language=first.language,
+        language=worded.language,
         evidence=[],
     )
     for pledge in group:

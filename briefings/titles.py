@@ -99,9 +99,10 @@ def story_title(story: Story, facts: list[ArticleFacts]) -> dict[str, str]:
     kind = _event_kind(story)
     day = _most_common([f.event_date for f in facts if f.event_date])
     place = _most_common([p for f in facts for p in f.places])
-    if kind is None:
+    if kind is None:  # no event we can name: each language takes its own first headline, if any
         first = story.articles[0].title if story.articles else story.id
-        return {lang: first for lang in LANGUAGES}
+        return {lang: next((a.title for a in story.articles if a.language == lang and a.title), first)
+                for lang in LANGUAGES}
     titles = {}
     for lang in LANGUAGES:
         mission = story.missions[0] if story.missions else None

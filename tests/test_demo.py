@@ -1,0 +1,36 @@
+"""`python -m bot demo`: the bundled feeds, served on loopback, give the brief the README promises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def test_demo_prints_the_bilingual_brief_without_tokens_or_internet():
+    result = subprocess.run([sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, cwd=ROOT,
+                            env={"PATH": "/usr/bin:/bin"}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    french, english = result.stdout.split("─" * 40)
+    brussels_fr = french.split("▸ ")[1].split("  Sources")[0]  # facts only; headlines restate figures
+    brussels_en = english.split("▸ ")[1].split("  Sources")[0]
+
+    assert brussels_fr.startswith("Réunion des ministres de la Défense de l'OTAN, Bruxelles, 12 février 2026")
+    assert brussels_fr.count("35 milliards de dollars") == 1 and "· 4 sources" in brussels_fr
+    assert "500 millions de livres sterling" in brussels_fr and "150 millions de livres sterling" in brussels_fr
+    assert "5 intercepteurs PAC-3, à condition que" in brussels_fr
+    assert "Arctic Sentry (OTAN), lancée le 11 février 2026" in brussels_fr
+    assert "juillet 2026 — prochain sommet de l'OTAN, Ankara" in brussels_fr
+    assert "2035 — " in brussels_fr
+
+    assert brussels_en.startswith("NATO defence ministers meet, Brussels, 12 February 2026")
+    assert brussels_en.count("$35 billion") == 1
+    assert "£500 million" in brussels_en and "£150 million" in brussels_en and "PURL" in brussels_en
+    assert "5 intercepteurs PAC-3 (fr), à condition que" in brussels_en
+    assert "Arctic Sentry (NATO), launched on 11 February 2026" in brussels_en
+    assert "July 2026" in brussels_en and "Ankara" in brussels_en and "2035 — " in brussels_en
+    # Three stories: the Brussels meeting, Eastern Sentry, and an unrelated sports story kept apart.
+    assert french.count("▸ ") == 3 and english.count("▸ ") == 3
