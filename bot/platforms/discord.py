@@ -45,7 +45,7 @@ class BriefClient(discord.Client):
 
     def __init__(self, install_commands: Callable[[app_commands.CommandTree], None] | None = None,
                  on_ready_hook: Callable[[], Awaitable[None]] | None = None) -> None:
-        super().__init__(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none())
         self.tree = app_commands.CommandTree(self)
         self._install_commands = install_commands
         self._on_ready_hook = on_ready_hook

@@ -8,7 +8,7 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
 - nonce enforcement as Discord does it (`enforce_nonce`: a second create with the same nonce in the
   same channel returns the first message instead of posting again);
 - a message history per channel (`GET /channels/{id}/messages`), newest first;
-- injected faults: `fail_next(path_suffix, status, retry_after=…)` answers 429 (with `Retry-After`,
+- injected faults: `fail_next(path_suffix, status, retry_after=…, method="POST")` answers 429 (with `Retry-After`,
   a `Via` header and `retry_after` in the body, like Discord) or 5xx once;
 - a minimal gateway: HELLO, IDENTIFY → READY, heartbeats, and `send_interaction()` to deliver an
   application command to the connected client; interaction callbacks and follow-ups are recorded.
@@ -37,6 +37,7 @@ _ROLE = re.compile(r"<@&(\d+)>")
 
 @dataclass
 class Fault:
+    method: str
     path_suffix: str
     status: int
     retry_after: float = 0.0
@@ -84,8 +85,8 @@ class FakeDiscord:
 
     # --- test controls --------------------------------------------------------------------------
 
-    def fail_next(self, path_suffix: str, status: int = 429, retry_after: float = 1.0) -> None:
-        self._faults.append(Fault(path_suffix, status, retry_after))
+    def fail_next(self, path_suffix: str, status: int = 429, retry_after: float = 1.0, method: str = "POST") -> None:
+        self._faults.append(Fault(method, path_suffix, status, retry_after))
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """Messages created in a channel, oldest first."""
@@ -125,7 +126,7 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         self.requests.append((request.method, path))
         for fault in self._faults:
-            if path.endswith(fault.path_suffix):
+            if request.method == fault.method and path.endswith(fault.path_suffix):
                 self._faults.remove(fault)
                 if fault.status == 429:
                     body = {"message": "You are being rate limited.", "retry_after": fault.retry_after,

@@ -1,0 +1,174 @@
+"""The outbox over the real discord.py and slack_sdk clients, against loopback fakes of both APIs,
+with a real SQLite store: once per (channel, brief), 429s waited out, partial posts completed,
+one failing channel not holding up another, and hostile feed text inert on both platforms."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import Backoff, Outbox, Outcome, Target
+from bot.platforms import Mark, discord_embeds, slack_blocks
+from bot.platforms.discord import BriefClient, DiscordPoster, use_api_base
+from bot.platforms.slack import SlackPoster
+from briefings.brief import build_topic_brief, load_topics
+from briefings.store import Store
+from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story
+from tests.support.fake_discord import FakeDiscord
+from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+
+DISCORD_CHANNEL = "111111111111111111"
+SLACK_CHANNEL = "C0TEST"
+
+
+@dataclass
+class Rig:
+    discord: FakeDiscord
+    slack: FakeSlack
+    store: Store
+    outbox: Outbox
+
+
+@pytest.fixture
+async def rig(tmp_path) -> AsyncIterator[Rig]:
+    async with FakeDiscord() as fake_discord, FakeSlack() as fake_slack:
+        use_api_base(fake_discord.url)
+        client = BriefClient()
+        await client.login("discord-test-token")
+        store = Store(f"sqlite:///{tmp_path / 'outbox.db'}")
+        posters = {"discord": DiscordPoster(client),
+                   "slack": SlackPoster(AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url,
+                                                       retry_handlers=[]))}
+        try:
+            yield Rig(fake_discord, fake_slack, store, Outbox(store, posters, Backoff(attempts=4, base=0.05)))
+        finally:
+            await client.close()
+            store.close()
+
+
+def _brief(stories):
+    return build_topic_brief(load_topics()["ukraine-aid"], stories, as_of=now())
+
+
+def _render(platform: str, stories, locales=("fr", "en")):
+    module = slack_blocks if platform == "slack" else discord_embeds
+
+    async def build():
+        return [m for locale in locales for m in module.brief_messages(_brief(stories), locale)]
+
+    return build
+
+
+async def test_each_brief_reaches_each_channel_once(rig: Rig) -> None:
+    stories = [plain_story(now())]
+    for _ in range(3):
+        assert {await rig.outbox.deliver(Target("discord", DISCORD_CHANNEL), "brief:k1", _render("discord", stories)),
+                await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:k1", _render("slack", stories))
+                } <= {Outcome.SENT, Outcome.ALREADY_SENT}
+    assert len(rig.discord.posted(DISCORD_CHANNEL)) == 2  # fr, en
+    assert len(rig.slack.posted(SLACK_CHANNEL)) == 2
+    assert rig.store.pending_deliveries() == []
+    footers = [m["embeds"][0]["footer"]["text"] for m in rig.discord.posted(DISCORD_CHANNEL)]
+    assert footers[0].endswith(Mark("brief:k1", 1, 2).token) and footers[1].endswith(Mark("brief:k1", 2, 2).token)
+    metadata = [m["metadata"]["event_payload"] for m in rig.slack.posted(SLACK_CHANNEL)]
+    assert [(p["brief_key"], p["part"]) for p in metadata] == [("brief:k1", 1), ("brief:k1", 2)]
+
+
+async def test_slack_429_retry_after_is_waited_out_and_posted_once(rig: Rig) -> None:
+    rig.slack.fail_next("chat.postMessage", 429, retry_after=1)
+    started = time.monotonic()
+    render = _render("slack", [plain_story(now())], ("fr",))
+    outcome = await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:rl", render)
+    assert outcome is Outcome.SENT
+    assert time.monotonic() - started >= 1.0
+    assert len(rig.slack.posted(SLACK_CHANNEL)) == 1
+    assert rig.slack.calls.count("chat.postMessage") == 2  # the refused one, then the one that landed
+
+
+async def test_discord_429_retry_after_is_waited_out_and_posted_once(rig: Rig) -> None:
+    rig.discord.fail_next(f"/channels/{DISCORD_CHANNEL}/messages", 429, retry_after=0.8)
+    started = time.monotonic()
+    outcome = await rig.outbox.deliver(Target("discord", DISCORD_CHANNEL), "brief:rl",
+                                       _render("discord", [plain_story(now())], ("en",)))
+    assert outcome is Outcome.SENT
+    assert time.monotonic() - started >= 0.8
+    assert len(rig.discord.posted(DISCORD_CHANNEL)) == 1
+    posts = [r for r in rig.discord.requests if r == ("POST", f"/channels/{DISCORD_CHANNEL}/messages")]
+    assert len(posts) == 2  # the refused one, then the one that landed
+
+
+async def test_pending_row_with_a_part_already_posted_posts_only_the_rest(rig: Rig) -> None:
+    """What a restart sees after dying between two parts: the channel check finds part 1."""
+    render = _render("slack", [plain_story(now())])
+    parts = await render()
+    row = rig.store.claim_delivery(f"slack:{SLACK_CHANNEL}", "brief:half")
+    assert row is not None
+    poster = rig.outbox.posters["slack"]
+    await poster.post(SLACK_CHANNEL, parts[0], Mark("brief:half", 1, 2))
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:half", render) is Outcome.SENT
+    posted = [m["metadata"]["event_payload"]["part"] for m in rig.slack.posted(SLACK_CHANNEL)]
+    assert posted == [1, 2]
+
+
+async def test_discord_nonce_stops_a_repeat_of_the_same_part(rig: Rig) -> None:
+    poster = rig.outbox.posters["discord"]
+    message = (await _render("discord", [plain_story(now())], ("en",))())[0]
+    first = await poster.post(DISCORD_CHANNEL, message, Mark("brief:n", 1, 1))
+    second = await poster.post(DISCORD_CHANNEL, message, Mark("brief:n", 1, 1))
+    assert first == second and len(rig.discord.posted(DISCORD_CHANNEL)) == 1
+
+
+async def test_a_failing_channel_does_not_hold_up_another(rig: Rig) -> None:
+    for _ in range(4):
+        rig.slack.fail_next("chat.postMessage", 500)
+    render_slack = _render("slack", [plain_story(now())], ("fr",))
+    render_discord = _render("discord", [plain_story(now())], ("fr",))
+    slack_task = asyncio.create_task(rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:x", render_slack))
+    discord_outcome = await rig.outbox.deliver(Target("discord", DISCORD_CHANNEL), "brief:x", render_discord)
+    assert discord_outcome is Outcome.SENT
+    assert await slack_task is Outcome.FAILED
+    (pending,) = rig.store.pending_deliveries()
+    assert pending.channel_key == f"slack:{SLACK_CHANNEL}" and pending.attempts == 4 and "500" in pending.last_error
+    # The next run resumes it, and it lands once.
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:x", render_slack) is Outcome.SENT
+    assert len(rig.slack.posted(SLACK_CHANNEL)) == 1
+
+
+async def test_unknown_channel_is_a_permanent_failure(rig: Rig) -> None:
+    outcome = await rig.outbox.deliver(Target("slack", ""), "brief:y", _render("slack", [plain_story(now())], ("fr",)))
+    assert outcome is Outcome.FAILED
+    assert rig.store.pending_deliveries()[0].attempts == 1  # not retried: retrying cannot help
+
+
+async def test_hostile_feed_text_is_inert_on_both_platforms(rig: Rig) -> None:
+    stories = [hostile_story(now()), plain_story(now())]
+    role = "222222222222222222"
+    target = Target("discord", DISCORD_CHANNEL, mention_role=role)
+    await rig.outbox.deliver(target, "brief:h", _render("discord", stories))
+    await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:h", _render("slack", stories))
+    # Discord: only the configured role is pinged, once; nothing from the feed.
+    assert rig.discord.pings() == [f"role:{role}"]
+    messages = rig.discord.posted(DISCORD_CHANNEL)
+    assert all(m["allowed_mentions"]["parse"] == [] for m in messages)
+    for message in messages:
+        for embed in message["embeds"]:
+            text = embed["title"] + embed["description"]
+            assert "javascript" not in text.replace("javascript\\:", "")  # never a link target
+            assert "](" not in text.replace(f"]({SAFE_URL})", "").replace(f"]({HOSTILE_URL})", "")
+            for raw in ("<@", "<!", "<#", "@everyone", "@here", "**gras", "`code`", "<b>", "<script>", "[x]"):
+                assert not re.search(r"(?<!\\)" + re.escape(raw), text), raw  # only backslash-escaped
+    # Slack: no special mention, and the only links are the articles'.
+    assert rig.slack.pings() == []
+    assert {url for url, _ in rig.slack.links()} <= {SAFE_URL, HOSTILE_URL}
+    for text in rig.slack._texts():
+        for raw in ("<!", "<@", "<https://evil", "@everyone", "@here", "<b>", "<script"):
+            assert raw not in text, raw
+        # Slack cannot escape formatting characters: each one from the feed has a zero-width space before it.
+        for raw in ("*gras", "`code`", "_souligné"):
+            assert not re.search("(?<!\u200b)" + re.escape(raw), text), raw
