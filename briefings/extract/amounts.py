@@ -165,7 +165,7 @@ def parse_number(text: str) -> float | None:
 
 
 def _word_value(words: str, lex: _Lexicon) -> int | None:
-    """"cinq" → 5, "vingt-cinq" → 25, "quatre-vingt-dix" → 90, "two hundred" → 200."""
+    """ "cinq" → 5, "vingt-cinq" → 25, "quatre-vingt-dix" → 90, "two hundred" → 200."""
     if words in lex.cardinals:
         return lex.cardinals[words]
     if words in lex.articles:
@@ -224,7 +224,7 @@ def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon) -> list[A
         value *= lex.short_scales[short] if short else scales.get(scale, 1.0) if scale else 1.0
         qual = m.group("qual")
         qualifier = lex.qualifiers[qual.strip()] if qual else None
-        found.append(Amount(value, currency, m.start(), m.end(), text[m.start():m.end()], qualifier))
+        found.append(Amount(value, currency, m.start(), m.end(), text[m.start() : m.end()], qualifier))
     return found
 
 
@@ -248,13 +248,13 @@ def find_amounts(text: str, language: str = "en") -> list[Amount]:
     last_end = 0  # end of the last figure read, converted or not
     for amount in raw:
         prev = out[-1] if out else None
-        between = folded[last_end:amount.start]
+        between = folded[last_end : amount.start]
         last_end = amount.end
         if prev and in_parens and re.fullmatch(r"\s*(?:[/,;]|ou|or)\s*", between):
             out[-1] = _convert(prev, amount)
             continue
         in_parens = False
-        if prev and re.fullmatch(r"\s*\(\s*", between) and ")" in folded[amount.end:amount.end + 60]:
+        if prev and re.fullmatch(r"\s*\(\s*", between) and ")" in folded[amount.end : amount.end + 60]:
             out[-1] = _convert(prev, amount)
             in_parens = True
             continue
@@ -262,10 +262,17 @@ def find_amounts(text: str, language: str = "en") -> list[Amount]:
         if restated_in_other_currency and lex.restate_re.match(between) and len(between) < 40:
             out[-1] = _convert(prev, amount)
             continue
-        if prev and lex.restate_any_re.search(folded[max(prev.end, amount.start - 40):amount.start]):
+        if restated_in_other_currency and amount.qualifier in _ROUGHLY and _AFTER_COMMA.fullmatch(between):
+            out[-1] = _convert(prev, amount)  # "NOK 5 billion to Ukraine, roughly $500 million"
+            continue
+        if prev and lex.restate_any_re.search(folded[max(prev.end, amount.start - 40) : amount.start]):
             amount = Amount(**{**amount.__dict__, "restates": True})
         out.append(amount)
     return out
+
+
+_ROUGHLY = frozenset({"about", "nearly"})
+_AFTER_COMMA = re.compile(r"[^.;:()\d]{0,30},\s*")
 
 
 def _convert(base: Amount, conversion: Amount) -> Amount:
@@ -300,7 +307,7 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
             qual = m.group("qual")
             qualifier = lex.qualifiers[qual.strip()] if qual else None
         item_end = _item_end(text, folded, m.end(), lex)
-        item = text[m.end():item_end].strip(" ,")
+        item = text[m.end() : item_end].strip(" ,")
         first = fold(item.split(" ")[0]) if item else ""
         if not item or first in lex.not_items or first[:1].isdigit() or len(item) > 160:
             continue
@@ -311,7 +318,7 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
         if any(s <= m.start() < e or s < m.end() <= e for s, e in counted + money):
             continue
         item_end = _item_end(text, folded, m.start("item"), lex)
-        item = text[m.start("item"):max(item_end, m.end("item"))].strip(" ,")
+        item = text[m.start("item") : max(item_end, m.end("item"))].strip(" ,")
         out.append(Quantity(None, item, m.start(), max(item_end, m.end("item"))))
     return sorted(out, key=lambda q: q.start)
 
@@ -339,7 +346,7 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
             continue
         token = m.group()
         if token == ",":
-            after = text[m.end():]
+            after = text[m.end() :]
             nxt = re.match(r"\s*((?:and|et)\s+)?([\w'-]+(?:\s+[\w'-]+){0,3})", after)
             chunk = nxt.group(2) if nxt else ""
             first = fold(chunk.split()[0]) if chunk else ""

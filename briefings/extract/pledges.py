@@ -112,7 +112,7 @@ def _grammar() -> _Grammar:
         previous=re.compile(_words(donors["previous"])),
         speaker=re.compile(_words(donors["speaker"])),
         breaks=re.compile("|".join(re.escape(fold(b)) for b in clauses["breaks"])),
-        preposition_before=re.compile(rf"(?<![\w])(?:{prepositions})\s*(?:(?:{determiners})\s*)?$|(?<![\w])(?:d'|l')$"),
+        preposition_before=re.compile(rf"(?<![\w])(?:{prepositions})\s*(?:(?:{determiners})\s*)?$|(?<![\w])d'$"),
         joiner=re.compile(rf"^\s*(?:{joiners})\s*(?:(?:{determiners})\s*)?$"),
         example_before=re.compile(_words(lex["clauses"]["examples"]) + rf"\s*(?:(?:{determiners})\s*)?$"),
         relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
@@ -142,6 +142,7 @@ class _Story:
 
     ukraine_topic: bool
     contact_group: bool
+    ukraine_near: bool = False  # Ukraine named in this sentence or the two before it
     subject: tuple[str, ...] | None = None  # last subject named in full
     speaker: tuple[str, ...] | None = None  # last person or minister's country
     last_currency: str | None = None
@@ -180,6 +181,7 @@ def extract_pledges(
         if not has_trigger:
             _remember(story, sentence.text, folded, sentence_mentions, g)
             continue
+        story.ukraine_near = any(g.ukraine.search(f) for f in folded_all[max(0, index - 2) : index + 1])
         new = _sentence_pledges(sentence, folded, sentence_mentions, ctx, story, g)
         following = folded_all[index + 1] if index + 1 < len(sentences) else ""
         if new and following and g.following_condition.search(following[:120]):
@@ -228,7 +230,9 @@ def _actors(folded: str, mentions: list[Mention], g: _Grammar) -> list[_Actor]:
             and actor.how == "name"
             and _is_country_group(last.codes)
             and _is_country_group(actor.codes)
-            and g.joiner.match(folded[last.end:actor.start])
+            and UKRAINE not in (*last.codes, *actor.codes)
+            and g.joiner.match(folded[last.end : actor.start])
+            and not _after_preposition(folded, last.start, g)
         ):
             grouped[-1] = _Actor(tuple(sorted({*last.codes, *actor.codes})), last.start, actor.end)
         else:
@@ -250,14 +254,14 @@ def _codes_of(m: Mention, folded: str, g: _Grammar) -> tuple[str, ...]:
         return (m.country or m.code,)
     if m.kind == PLACE and m.country:
         # A capital stands for its government only as a subject: "Berlin enverrait", not "à Bruxelles,".
-        after = folded[m.end:m.end + 2]
+        after = folded[m.end : m.end + 2]
         if not after.startswith((",", ":", " (")) and not _after_preposition(folded, m.start, g):
             return (m.country,)
     return ()
 
 
 def _after_preposition(folded: str, start: int, g: _Grammar) -> bool:
-    return bool(g.preposition_before.search(folded[max(0, start - 14):start]))
+    return bool(g.preposition_before.search(folded[max(0, start - 14) : start]))
 
 
 def _clause(folded: str, pos: int, g: _Grammar) -> tuple[int, int]:
@@ -289,8 +293,12 @@ def _sentence_pledges(
     condition_at = _condition_start(folded, g)
     out: list[Pledge] = []
     kept = _keep_amounts(amounts, folded, actors, condition_at, ctx, g)
+    previous_end = None
     for amount in kept:
-        donor = _donor(amount.start, amount.end, folded, actors, story, g)
+        donor = _elided(previous_end, amount.start, folded, actors, g) or _donor(
+            amount.start, amount.end, folded, actors, story, g
+        )
+        previous_end = amount.end
         if not donor or donor == (recipient,):
             continue
         currency = amount.currency
@@ -309,10 +317,13 @@ def _sentence_pledges(
                 evidence=[Evidence(text, ctx.url)],
             )
         )
+    previous_end = None
     for quantity in quantities:
-        if not _counted_pledge(quantity, folded, amounts, condition_at, g):
+        elided = _elided(previous_end, quantity.start, folded, actors, g)
+        if not elided and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
-        donor = _donor(quantity.start, quantity.end, folded, actors, story, g)
+        donor = elided or _donor(quantity.start, quantity.end, folded, actors, story, g)
+        previous_end = quantity.end
         if not donor or donor == (recipient,):
             continue
         out.append(
@@ -331,13 +342,34 @@ def _sentence_pledges(
     return out
 
 
+def _elided(
+    previous_end: int | None, start: int, folded: str, actors: list[_Actor], g: _Grammar
+) -> tuple[str, ...] | None:
+    """A list that leaves its verb out: "l'Allemagne 500 millions, la France 200 millions" — the
+    actor standing alone between two figures gives the second one."""
+    if previous_end is None:
+        return None
+    between = [a for a in actors if previous_end <= a.start and a.end <= start and a.how == "name"]
+    between = [a for a in between if a.codes != (UKRAINE,)]
+    if len(between) != 1:
+        return None
+    actor = between[0]
+    if _ELLIPSIS_BEFORE.fullmatch(folded, previous_end, actor.start) and _ELLIPSIS_AFTER.fullmatch(
+        folded, actor.end, start
+    ):
+        return actor.codes
+    return None
+
+
+_ELLIPSIS_BEFORE = re.compile(r"[^,;]{0,40}?(?:,|;|\bet|\band)\s*(?:(?:le|la|les|l'|the)\s*)?")
+_ELLIPSIS_AFTER = re.compile(r"\s*(?:,\s*)?(?:(?:a|has|have|will|va|vont|de son cote|pour sa part)\s+)?")
 _TO_BEFORE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bfor|\bpour)\s+(?:la |le |l'|les |the )?$")
 _AND_FROM = re.compile(r"\s*(?:,|et|and)\s*(?:du|de la|de l'|des|de|from)?\s*(?:the\s+)?")
 
 
 def _recipient(folded: str, mentions: list[Mention], story: _Story, g: _Grammar) -> str | None:
-    """Ukraine when the sentence or the article is about it; else a country the aid goes "to"."""
-    if g.ukraine.search(folded) or story.ukraine_topic:
+    """Ukraine when the article or the sentences around are about it; else a country the aid goes "to"."""
+    if story.ukraine_near or story.ukraine_topic:
         return UKRAINE
     for m in mentions:
         if m.kind == COUNTRY and _TO_BEFORE.search(folded, max(0, m.start - 12), m.start):
@@ -369,7 +401,7 @@ def _is_new_aid(
 ) -> bool:
     start, end = _clause(folded, amount.start, g)
     clause = folded[start:end]
-    before = folded[start:amount.start]
+    before = folded[start : amount.start]
     if condition_at is not None and amount.start > condition_at:
         return False
     if g.past_verbs.search(before) or g.past_time.search(clause):
@@ -377,13 +409,13 @@ def _is_new_aid(
     year = g.past_year.search(folded[: amount.start])
     if year and int(year.group(1)) < ctx.published.year:
         return False
-    if g.restated.search(folded[amount.end:amount.end + 60]):
+    if g.restated.search(folded[amount.end : amount.end + 60]):
         return False
     if g.targets.search(clause) and not g.ukraine.search(folded):
         return False
-    if g.typical.search(folded[max(start, amount.start - 30):amount.start]):
+    if g.typical.search(folded[max(start, amount.start - 30) : amount.start]):
         return False
-    if g.adjacent_part.search(folded[max(0, amount.start - 30):amount.start]) or g.opening_part.search(folded):
+    if g.adjacent_part.search(folded[max(0, amount.start - 30) : amount.start]) or g.opening_part.search(folded):
         return False
     if g.includes.search(before):
         named = [a for a in actors if a.how == "name" and start <= a.start < end]
@@ -401,17 +433,17 @@ def _counted_pledge(
     if any(a.start <= quantity.start < a.end for a in amounts):
         return False
     start, _end = _clause(folded, quantity.start, g)
-    before = folded[start:quantity.start]
+    before = folded[start : quantity.start]
     verbs = list(g.verb.finditer(before))
     if not verbs:
         return False
-    gap = before[verbs[-1].end():]
+    gap = before[verbs[-1].end() :]
     limit = 4 if quantity.count is not None else 2
     if len(re.findall(r"[\w'-]+", gap)) > limit + (2 if g.ukraine.search(gap) else 0):
         return False
     if g.past_verbs.search(before) or g.past_time.search(folded[start:_end]) or g.includes.search(before):
         return False
-    return not g.restated.search(folded[quantity.end:quantity.end + 60])
+    return not g.restated.search(folded[quantity.end : quantity.end + 60])
 
 
 def _donor(
@@ -425,9 +457,9 @@ def _donor(
         return attached
     trigger = _last_verb(folded, clause_start, start, g)
     if trigger is not None:
-        for actor in reversed(actors):
-            if actor.end <= trigger and g.relative_before.search(folded[actor.end:trigger]) and actor.how == "name":
-                return actor.codes
+        before = [a for a in actors if a.end <= trigger and a.codes != (UKRAINE,)]
+        if before and before[-1].how == "name" and g.relative_before.search(folded[before[-1].end : trigger]):
+            return before[-1].codes  # "… les Pays-Bas, qui ont engagé …"
         agent = _agent(trigger, folded, actors, g)
         if agent:
             return agent
@@ -453,7 +485,7 @@ def _agent(trigger: int, folded: str, actors: list[_Actor], g: _Grammar) -> tupl
     after = trigger + verb_end.end()
     for actor in actors:
         if actor.start >= after and actor.how == "name":
-            return actor.codes if g.agent_after.match(folded[after:actor.start]) else None
+            return actor.codes if g.agent_after.match(folded[after : actor.start]) else None
     return None
 
 
@@ -467,7 +499,7 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
         tail = end + paren.end()
     for actor in actors:
         if actor.start >= tail and actor.how == "name" and actor.codes != (UKRAINE,):
-            if g.source_after.match(folded[tail:actor.start]):
+            if g.source_after.match(folded[tail : actor.start]):
                 return _joined_after(actor, actors, folded, g)
             break
     # On the noun before the figure: "un nouveau paquet britannique de défense … de 500 millions".
@@ -478,7 +510,7 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
             near_after = 0 <= actor.start - noun.end() <= 2
             near_before = 0 <= noun.start() - actor.end <= 12 and actor.end > max(0, start - 100)
             if actor.how == "name" and actor.codes != (UKRAINE,) and (near_after or near_before):
-                gap = folded[actor.end:noun.start()] if near_before else ""
+                gap = folded[actor.end : noun.start()] if near_before else ""
                 if near_before and not re.fullmatch(r"\s*(?:'s\s+|new\s+|nouveau\s+|additional\s+)*", gap):
                     continue
                 return actor.codes
@@ -486,7 +518,7 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
 
 
 def _joined_after(first: _Actor, actors: list[_Actor], folded: str, g: _Grammar) -> tuple[str, ...]:
-    """"du Royaume-Uni et de la Norvège": the coordination after a figure repeats "de"."""
+    """ "du Royaume-Uni et de la Norvège": the coordination after a figure repeats "de"."""
     codes = set(first.codes)
     last = first
     for actor in actors:
@@ -505,7 +537,7 @@ def _first_subject(folded: str, actors: list[_Actor], lo: int, hi: int, g: _Gram
     for actor in actors:
         if not (lo <= actor.start < hi):
             continue
-        window = folded[max(lo, actor.start - 25):actor.start]
+        window = folded[max(lo, actor.start - 25) : actor.start]
         if actor.how == "name" and _after_preposition(folded, actor.start, g) and actor.codes != (ALLIES,):
             continue
         if g.example_before.search(window):
@@ -541,7 +573,7 @@ def _condition_start(folded: str, g: _Grammar) -> int | None:
     if m:
         return m.start()
     for m in g.if_word.finditer(folded):
-        if not g.not_if.search(folded[max(0, m.start() - 6):m.end()]):
+        if not g.not_if.search(folded[max(0, m.start() - 6) : m.end()]):
             return m.start()
     return None
 
@@ -554,7 +586,7 @@ def _condition_text(text: str, condition_at: int | None, after: int) -> str | No
 
 def _period(text: str, folded: str, end: int, g: _Grammar) -> str | None:
     m = g.period.search(folded, end, min(len(folded), end + 80))
-    return text[m.start():m.end()] if m else None
+    return text[m.start() : m.end()] if m else None
 
 
 def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | None:
@@ -566,7 +598,7 @@ def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | No
         tail += paren.end()
     m = _OF_AFTER.match(folded, tail)
     if m:
-        item = text[m.end():phrase_end(text, m.end())].strip(" ,")
+        item = text[m.end() : phrase_end(text, m.end())].strip(" ,")
         if item:
             return item
     clause_start, _ = _clause(folded, amount.start, g)
@@ -582,21 +614,22 @@ def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | No
             return item
     m = _PURPOSE_AFTER.match(folded, tail)
     if m:
-        item = text[m.end():phrase_end(text, m.end())].strip(" ,")
+        item = text[m.end() : phrase_end(text, m.end())].strip(" ,")
         if item:
             return item
     nouns = list(g.package.finditer(folded, clause_start, amount.start)) or list(
         g.aid.finditer(folded, clause_start, amount.start)
     )
-    return text[nouns[-1].start():nouns[-1].end()] if nouns else None
+    return text[nouns[-1].start() : nouns[-1].end()] if nouns else None
 
 
 _OF_AFTER = re.compile(r"\s*(?:d'|de |of |in |en )(?!l'|la |le |les |the |ukrain|kiev|kyiv)")
 _OBJECT_LEAD = re.compile(r"\s*(?:(?:a|de|d'|to)\s+(?!hauteur))?")
-_PURPOSE_AFTER = re.compile(r"\s*(?:pour|afin de|afin d'|to|for|in order to)\s+")
+_PURPOSE_AFTER = re.compile(r"\s*(?:pour|afin de|afin d'|to|for|in order to)\s+(?!(?:l'|the\s+)?(?:ukrain|kiev|kyiv))")
 
 
 # ---- merging restatements ------------------------------------------------------------------
+
 
 def _group(donor: str | None) -> str:
     parts = sorted({ALLIES if p in ("NATO", "UDCG", "OTAN", ALLIES) else p for p in (donor or "").split("+")})
@@ -643,6 +676,9 @@ def _merge(found: list[_Found]) -> list[Pledge]:
             out.append(f)
             continue
         base, other = (twin.pledge, f.pledge)
+        # The body's wording is the better quote: a title's evidence goes after it.
+        first, then = (other, base) if twin.title_only and not f.title_only else (base, other)
+        evidence = [*first.evidence, *then.evidence]
         if _richness(other) > _richness(base):
             base, other = other, base
             twin.pledge = base
@@ -651,10 +687,7 @@ def _merge(found: list[_Found]) -> list[Pledge]:
                 setattr(base, field_name, getattr(other, field_name))
         if base.recipient is None:
             base.recipient = other.recipient
-        seen = {e.sentence for e in base.evidence}
-        new = [e for e in other.evidence if e.sentence not in seen]
-        # The body's wording is the better quote: a title's evidence goes after it.
-        base.evidence = [*new, *base.evidence] if twin.title_only and not f.title_only else [*base.evidence, *new]
+        base.evidence = [e for i, e in enumerate(evidence) if e.sentence not in {x.sentence for x in evidence[:i]}]
         twin.title_only = twin.title_only and f.title_only
     kept = [f for f in out if not f.title_only]
     for f in kept:

@@ -1,0 +1,306 @@
+"""Pledge grammar on short French and English texts written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from briefings.extract.context import ArticleContext
+from briefings.extract.pledges import TITLE_PARAGRAPH, extract_pledges
+from briefings.extract.text import Sentence, normalise, sentences
+from briefings.models import Pledge
+
+URL = "http://127.0.0.1/article.html"
+
+
+def pledges(text: str, language: str, title: str = "", published: datetime | None = None) -> list[Pledge]:
+    body = sentences(normalise(text))
+    if title:
+        body = [Sentence(normalise(title), 0, TITLE_PARAGRAPH), *body]
+    ctx = ArticleContext(language, published or datetime(2026, 3, 5, 12, tzinfo=UTC), URL, title)
+    return extract_pledges(body, ctx)
+
+
+def summary(found: list[Pledge]) -> list[tuple]:
+    return [(p.donor, p.recipient, p.amount, p.currency, p.quantity) for p in found]
+
+
+# ---- donors -------------------------------------------------------------------------------
+
+
+def test_country_subject_french_and_english() -> None:
+    assert summary(pledges("La Suède va débloquer 2 milliards de couronnes suédoises pour l'Ukraine.", "fr")) == [
+        ("SE", "UA", 2e9, "SEK", None)
+    ]
+    assert summary(pledges("Japan pledged $4.5 billion to Ukraine on Tuesday.", "en")) == [
+        ("JP", "UA", 4.5e9, "USD", None)
+    ]
+
+
+def test_capital_stands_for_its_government_only_as_subject() -> None:
+    assert summary(pledges("Berlin a annoncé 500 millions d'euros supplémentaires pour Kiev.", "fr")) == [
+        ("DE", "UA", 500e6, "EUR", None)
+    ]
+    found = pledges("Réunis à Bruxelles, les Pays-Bas ont promis 90 millions d'euros à l'Ukraine.", "fr")
+    assert summary(found) == [("NL", "UA", 90e6, "EUR", None)]
+
+
+def test_minister_speaking_for_his_country() -> None:
+    text = (
+        "Le ministre danois de la Défense a annoncé que son pays débloquerait "
+        "1,5 milliard de couronnes danoises pour l'Ukraine."
+    )
+    assert summary(pledges(text, "fr")) == [("DK", "UA", 1.5e9, "DKK", None)]
+    text = "Defence Minister Pistorius said his country would send €300 million to Ukraine."
+    assert summary(pledges(text, "en")) == [("DE", "UA", 300e6, "EUR", None)]
+
+
+def test_demonym_on_the_package() -> None:
+    text = "Le secrétaire général a salué un nouveau paquet norvégien de 400 millions d'euros pour l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("NO", "UA", 400e6, "EUR", None)]
+    text = "Rutte welcomed a new Canadian package of C$200 million for Ukraine."
+    assert summary(pledges(text, "en")) == [("CA", "UA", 200e6, "CAD", None)]
+
+
+def test_donor_named_after_the_figure() -> None:
+    text = "L'annonce comprend aussi un paquet de 120 millions d'euros de la Belgique et des Pays-Bas pour l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("BE+NL", "UA", 120e6, "EUR", None)]
+
+
+def test_joint_donors_are_sorted_and_joined() -> None:
+    text = (
+        "La Finlande, l'Estonie et la Lettonie ont annoncé un engagement commun de 300 millions d'euros pour l'Ukraine."
+    )
+    assert summary(pledges(text, "fr"))[0][0] == "EE+FI+LV"
+    text = "The U.K. and Poland have committed an additional £200 million to Ukraine."
+    assert summary(pledges(text, "en"))[0][0] == "GB+PL"
+
+
+def test_example_list_is_not_the_subject() -> None:
+    text = "Plusieurs alliés, dont la France et l'Italie, ont promis 8 milliards d'euros à l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("NATO", "UA", 8e9, "EUR", None)]
+    text = "Several allies, including Spain and Portugal, pledged €2 billion for Ukraine."
+    assert summary(pledges(text, "en")) == [("NATO", "UA", 2e9, "EUR", None)]
+
+
+def test_allies_are_the_contact_group_in_its_stories() -> None:
+    text = (
+        "Le Groupe de contact pour la défense de l'Ukraine s'est réuni mardi. "
+        "Les alliés ont promis 25 milliards d'euros d'aide militaire à l'Ukraine."
+    )
+    assert summary(pledges(text, "fr")) == [("UDCG", "UA", 25e9, "EUR", None)]
+    text = "Allied nations promised €9 billion of new aid for Ukraine at the summit."
+    assert summary(pledges(text, "en")) == [("NATO", "UA", 9e9, "EUR", None)]
+
+
+def test_anaphor_takes_the_previous_subject() -> None:
+    text = (
+        "La Belgique, les Pays-Bas et le Luxembourg ont annoncé une initiative commune pour l'Ukraine. "
+        "Les trois pays verseront 600 millions d'euros."
+    )
+    assert summary(pledges(text, "fr")) == [("BE+LU+NL", "UA", 600e6, "EUR", None)]
+    text = "Sweden and Finland met in Helsinki to discuss Ukraine. They will give €150 million to Kyiv."
+    assert summary(pledges(text, "en")) == [("FI+SE", "UA", 150e6, "EUR", None)]
+
+
+def test_relative_clause_and_passive_agent() -> None:
+    text = "Le plan suit la contribution annoncée par l'Espagne, qui a engagé 70 millions d'euros pour l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("ES", "UA", 70e6, "EUR", None)]
+
+
+def test_lists_that_leave_the_verb_out() -> None:
+    text = "Germany pledged €500m for Ukraine, France €200m and Italy €100m."
+    assert summary(pledges(text, "en")) == [
+        ("DE", "UA", 500e6, "EUR", None),
+        ("FR", "UA", 200e6, "EUR", None),
+        ("IT", "UA", 100e6, "EUR", None),
+    ]
+    text = "Le Danemark enverra deux F-16 à l'Ukraine, la France trois Rafale."
+    assert summary(pledges(text, "fr")) == [("DK", "UA", None, None, 2), ("FR", "UA", None, None, 3)]
+
+
+# ---- recipients, items, qualifiers, conversions, periods --------------------------------
+
+
+def test_recipient_defaults_to_ukraine_when_the_article_is_about_it() -> None:
+    text = (
+        "L'Ukraine demande plus de défense aérienne. "
+        "Face aux frappes sur l'Ukraine, la Grèce fournira 40 millions d'euros."
+    )
+    assert summary(pledges(text, "fr")) == [("GR", "UA", 40e6, "EUR", None)]
+
+
+def test_no_recipient_no_pledge() -> None:
+    text = "La Norvège fournira deux frégates à la mission de l'OTAN en mer du Nord."
+    assert pledges(text, "fr") == []
+
+
+def test_counted_items_with_their_names() -> None:
+    (pledge,) = pledges("La Norvège va livrer vingt véhicules blindés, de type M113, à l'Ukraine.", "fr")
+    assert (pledge.donor, pledge.quantity, pledge.item) == ("NO", 20, "véhicules blindés M113")
+    (pledge,) = pledges("Lithuania will send a dozen armoured vehicles to Ukraine.", "en")
+    assert (pledge.quantity, pledge.item, pledge.qualifier) == (12, "armoured vehicles", "about")
+
+
+def test_named_items_without_a_number() -> None:
+    (pledge,) = pledges("Le Portugal a promis des F-16 à l'Ukraine.", "fr")
+    assert (pledge.donor, pledge.quantity, pledge.item, pledge.amount) == ("PT", None, "F-16", None)
+
+
+def test_item_of_a_priced_pledge() -> None:
+    (pledge,) = pledges("Canada will provide C$500 million in military aid to Ukraine.", "en")
+    assert pledge.item == "military aid"
+    (pledge,) = pledges(
+        "La Suisse fournira une nouvelle aide humanitaire d'un montant de 50 millions de francs suisses à l'Ukraine.",
+        "fr",
+    )
+    assert pledge.item == "une nouvelle aide humanitaire"
+
+
+def test_qualifier_and_conversion_are_kept_on_the_pledge() -> None:
+    (pledge,) = pledges(
+        "Le Royaume-Uni fournira des drones d'une valeur de plus de 200 millions de livres sterling "
+        "(230 millions d'euros) à l'Ukraine.",
+        "fr",
+    )
+    assert (pledge.amount, pledge.currency, pledge.qualifier) == (200e6, "GBP", "more than")
+    assert pledge.converted == [(230e6, "EUR")]
+    assert pledge.language == "fr"
+    assert pledge.evidence[0].url == URL
+    assert pledge.evidence[0].sentence.startswith("Le Royaume-Uni fournira")
+
+
+def test_funding_period_stays_on_the_pledge() -> None:
+    (pledge,) = pledges("Berlin enverra 6 milliards d'euros d'aide à Kiev sur quatre ans.", "fr")
+    assert (pledge.amount, pledge.period) == (6e9, "sur quatre ans")
+    (pledge,) = pledges("The EU will allocate €5 billion for 2027-2030 to help Ukraine.", "en")
+    assert (pledge.amount, pledge.period) == (5e9, "for 2027-2030")
+
+
+def test_sum_of_parts_is_one_pledge() -> None:
+    text = (
+        "Austria will release another EUR 1 billion this year and another EUR 2 billion until 2028, "
+        "i.e. EUR 3 billion in aid to Ukraine."
+    )
+    assert summary(pledges(text, "en")) == [("AT", "UA", 3e9, "EUR", None)]
+
+
+# ---- conditions ---------------------------------------------------------------------------
+
+
+def test_inline_conditions_in_both_languages() -> None:
+    (fr,) = pledges(
+        "L'Italie est prête à livrer six canons à l'Ukraine, à condition que d'autres pays en livrent aussi.", "fr"
+    )
+    assert fr.condition == "à condition que d'autres pays en livrent aussi"
+    (en,) = pledges("Poland will send 10 Leopard tanks to Ukraine, provided that Berlin approves the transfer.", "en")
+    assert en.condition == "provided that Berlin approves the transfer"
+    (si,) = pledges("La Grèce fournira 30 millions d'euros à l'Ukraine si les autres alliés suivent.", "fr")
+    assert si.condition == "si les autres alliés suivent"
+    (long,) = pledges("Norway will give €80 million to Ukraine as long as the fund stays open.", "en")
+    assert long.condition == "as long as the fund stays open"
+
+
+def test_figures_inside_a_condition_are_not_pledges() -> None:
+    found = pledges("L'Espagne livrera cinq lanceurs à l'Ukraine, pourvu que les autres en livrent au moins dix.", "fr")
+    assert summary(found) == [("ES", "UA", None, None, 5)]
+
+
+def test_condition_stated_in_the_next_sentence() -> None:
+    text = "Germany will deliver four IRIS-T systems to Ukraine. The delivery is conditional on parliament's approval."
+    (pledge,) = pledges(text, "en")
+    assert pledge.condition == "The delivery is conditional on parliament's approval."
+    text = "La France livrera trois radars à l'Ukraine. Cette livraison est conditionnée à un vote du Parlement."
+    (pledge,) = pledges(text, "fr")
+    assert pledge.condition == "Cette livraison est conditionnée à un vote du Parlement."
+
+
+def test_even_if_is_not_a_condition() -> None:
+    (pledge,) = pledges("Even if talks stall, Norway will give €80 million to Ukraine.", "en")
+    assert pledge.condition is None
+
+
+# ---- what is not a pledge -------------------------------------------------------------------
+
+
+def test_past_and_cumulative_totals() -> None:
+    assert pledges("Since 2022, Germany has provided more than €40 billion to Ukraine.", "en") == []
+    assert (
+        pledges("Depuis le début de la guerre, la France a fourni 6 milliards d'euros d'aide à l'Ukraine.", "fr") == []
+    )
+    assert pledges("Last year the coalition raised $20bn for Kyiv.", "en") == []
+    assert pledges("L'année dernière, le groupe a levé 30 milliards de dollars pour l'Ukraine.", "fr") == []
+    assert pledges("En 2025, les alliés ont rassemblé 40 milliards de dollars d'aide à l'Ukraine.", "fr") == []
+    assert pledges("Ces deux volets totalisent plus d'un milliard d'euros pour l'Ukraine.", "fr") == []
+    assert pledges("In total, the allies have committed $50bn to Ukraine so far.", "en") == []
+
+
+def test_figures_announced_before_are_only_recalled() -> None:
+    assert pledges("Ce chiffre inclut les 3 milliards d'euros déjà annoncés par Berlin pour l'Ukraine.", "fr") == []
+    assert pledges("The figure adds to the €2 billion already announced by Paris for Ukraine.", "en") == []
+
+
+def test_spending_targets_and_typical_sizes() -> None:
+    assert pledges("Les alliés se sont engagés à consacrer 5 % de leur PIB à la défense.", "fr") == []
+    assert pledges("Allies must spend 3.5% of GDP, or about $1 trillion a year, on defence by 2035.", "en") == []
+    text = "Aid for Ukraine will come in packages, each worth around $400 million, allies said."
+    assert pledges(text, "en") == []
+
+
+def test_parts_of_a_package_already_counted() -> None:
+    text = (
+        "La Finlande a annoncé un nouveau paquet d'aide militaire de 90 millions d'euros pour l'Ukraine. "
+        "Ce paquet comprend 30 millions d'euros pour des munitions."
+    )
+    assert summary(pledges(text, "fr")) == [("FI", "UA", 90e6, "EUR", None)]
+    text = (
+        "Denmark and Norway will give €400 million to Ukraine. Of this amount, Denmark will pay €250 million "
+        "and Norway €150 million."
+    )
+    assert summary(pledges(text, "en")) == [("DK+NO", "UA", 400e6, "EUR", None)]
+
+
+def test_vague_support_without_figure_or_item() -> None:
+    assert pledges("La France continuera à soutenir l'Ukraine aussi longtemps qu'il le faudra.", "fr") == []
+    assert pledges("Today we will pledge billions more for Ukraine, the minister said.", "en") == []
+
+
+# ---- one pledge per article ---------------------------------------------------------------
+
+
+def test_restatements_are_merged_with_their_evidence() -> None:
+    text = (
+        "L'Irlande a promis 100 millions d'euros à l'Ukraine. "
+        "Le gouvernement irlandais a confirmé ces 100 millions d'euros d'aide pour l'Ukraine."
+    )
+    (pledge,) = pledges(text, "fr")
+    assert pledge.donor == "IE"
+    assert len(pledge.evidence) == 2
+
+
+def test_conversion_restated_later_is_the_same_pledge() -> None:
+    text = (
+        "Oslo will give NOK 2 billion (about $190 million) to Ukraine. "
+        "Norway's $190 million contribution will buy air defence for Ukraine."
+    )
+    (pledge,) = pledges(text, "en")
+    assert (pledge.amount, pledge.currency) == (2e9, "NOK")
+
+
+def test_title_confirms_the_body_but_adds_nothing_alone() -> None:
+    found = pledges(
+        "Le Portugal versera 60 millions d'euros à l'Ukraine, a annoncé le gouvernement.",
+        "fr",
+        title="Le Portugal promet 60 millions à l'Ukraine et 3 milliards à ses armées",
+    )
+    assert summary(found) == [("PT", "UA", 60e6, "EUR", None)]
+    assert found[0].evidence[0].sentence.startswith("Le Portugal versera")
+    assert len(found[0].evidence) == 2
+
+
+def test_figure_without_currency_takes_the_article_currency() -> None:
+    text = (
+        "Les pays nordiques verseront 500 millions de dollars à l'Ukraine. "
+        "L'Islande a de son côté promis 20 millions supplémentaires à l'Ukraine."
+    )
+    found = pledges(text, "fr")
+    assert ("IS", "UA", 20e6, "USD", None) in summary(found)
