@@ -25,8 +25,10 @@ from briefings.extract.temporal import (
     DATE,
     DAY,
     DEADLINE,
+    DURATION,
     EVENT_RELATIVE,
     FUTURE,
+    PAST,
     RELATIVE,
     WEEKDAY,
     YEAR,
@@ -217,6 +219,8 @@ def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon) -> b
         return False
     if _in_money_clause(text, expr, lex):
         return False
+    if expr.kind == DURATION and found.tense == PAST:
+        return False  # "the first raid in two years" looks back
     if resolved.first <= today and resolved.precision == DAY and not nouns:
         return False  # something happening today counts only when an event is announced
     if expr.kind == DATE and resolved.precision == YEAR and expr.role == AT:

@@ -28,6 +28,7 @@ from briefings.extract.text import Sentence, fold
 from briefings.models import Evidence, Mission
 
 _QUOTE_OPEN, _QUOTE_CLOSE = "[«\"“]", "[»\"”]"
+_TOKEN = re.compile(r"\w+")
 
 
 def _words(words) -> str:
@@ -49,6 +50,8 @@ class _Lexicon:
     anaphora: re.Pattern
     anaphora_blockers: re.Pattern
     launch: re.Pattern
+    announce: re.Pattern
+    new: re.Pattern
     purpose: re.Pattern
     stops: tuple[str, ...]
     not_modifiers: frozenset[str]
@@ -57,6 +60,7 @@ class _Lexicon:
     runners: tuple[str, ...]
     known: dict[str, str]
     window: int
+    keys: frozenset[str]  # a sentence with none of these words names no mission
 
 
 @cache
@@ -85,6 +89,8 @@ def _lexicon(lang: str) -> _Lexicon:
         anaphora=re.compile(rf"(?<![\w]){_words(fold(a) for a in data['anaphora'][lang])}\s*{nouns}(?![\w])"),
         anaphora_blockers=re.compile(rf"^\s*{_words(data['anaphora']['blockers'])}"),
         launch=re.compile("|".join(data["launch"][lang])),
+        announce=re.compile("|".join(data["launch"][f"announce_{lang}"])),
+        new=re.compile("|".join(data["launch"]["new"])),
         purpose=re.compile("|".join(data["purpose"][lang])),
         stops=tuple(data["purpose"]["stop"]),
         not_modifiers=frozenset(names["not_modifiers"]),
@@ -93,6 +99,8 @@ def _lexicon(lang: str) -> _Lexicon:
         runners=tuple(data["organisations"]["runners"]),
         known={fold(k): v for k, v in data["known"].items()},
         window=data["anaphora"]["window"],
+        keys=frozenset(fold(w) for w in [*(h.split()[-1] for h in names["heads_en"]), *names["standalone"],
+                                          *data["fr_heads"], *data["nouns"]["naming"]]),
     )
 
 
@@ -130,6 +138,8 @@ def find_names(text: str, lang: str) -> list[NameMention]:
     """Mission names in a sentence, in order, without overlaps (the longest wins)."""
     lex = _lexicon(lang)
     folded = fold(text)
+    if lex.keys.isdisjoint(_TOKEN.findall(folded)):
+        return []
     found: list[NameMention] = []
     for match in lex.english_names.finditer(text):
         modifier = match.group(1)
@@ -223,10 +233,19 @@ def _anaphora(sentences: list[Sentence], found: dict[str, _Found], lang: str) ->
     return by_mission
 
 
+def _launch_cues(text: str, lex: _Lexicon) -> list[re.Match]:
+    """Words saying a mission starts: a launch verb, or an announcement of something new."""
+    folded = fold(text)
+    cues = list(lex.launch.finditer(folded))
+    if lex.new.search(folded):
+        cues += list(lex.announce.finditer(folded))
+    return cues
+
+
 def _launch_date(sentence: Sentence, lang: str, today: date, event_day: date | None) -> str | None:
     """The date a launch sentence gives, nearest to its launch cue; None without cue or date."""
     lex = _lexicon(lang)
-    cues = list(lex.launch.finditer(fold(sentence.text)))
+    cues = _launch_cues(sentence.text, lex)
     if not cues:
         return None
     markers = tense_markers(sentence.text, lang)
@@ -295,7 +314,7 @@ def extract_missions(sentences: list[Sentence], ctx: ArticleContext) -> list[Mis
     for key, entry in found.items():
         own = sorted(set(entry.named + anaphoric.get(key, [])))
         launched = next((d for i in own if (d := _launch_date(sentences[i], lang, today, event_day))), None)
-        launch_sentences = [i for i in own if lex.launch.search(fold(sentences[i].text))]
+        launch_sentences = [i for i in own if _launch_cues(sentences[i].text, lex)]
         purpose = next((p for i in launch_sentences + own + entry.cited
                         if (p := _purpose(sentences[i].text, lex))), None)
         indices = own or entry.cited

@@ -19,7 +19,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from briefings.extract.text import fold
@@ -91,6 +91,30 @@ def _alternation(words, *, suffix_boundary: bool = True) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+_TOKEN = re.compile(r"\w+")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_YEAR_KEY = "<year>"
+
+
+def _windows(spans: list[tuple[int, int]], reach: tuple[int, int], text: str) -> list[tuple[int, int]]:
+    """Stretches of text around key words, merged where they overlap, ending at a word's end."""
+    windows: list[list[int]] = []
+    for start, end in sorted(spans):
+        start, end = max(0, start - reach[0]), min(len(text), end + reach[1])
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    return [(start, end) for start, end in windows]
+
+
+def _keys(phrases) -> frozenset[str]:
+    """The last word of each phrase: a sentence lacking all of them cannot hold any phrase."""
+    return frozenset(_TOKEN.findall(phrase)[-1] for phrase in phrases)
+
+
 _YEAR = r"(?P<y>(?:1[89]|20)\d{2})(?![\d])(?!\s?[-/–]\s?\d)"
 
 
@@ -146,33 +170,48 @@ class Grammar:
         year = rf"{b}(?P<pre>{pre})\s*{_YEAR}"
         relative = rf"{b}(?P<rel>{_alternation(self.relative)})"
         event_relative = rf"{b}(?P<rel>{_alternation(self.event_relative)})(?:\s*,?\s*(?P<wd>{w}))?"
+        # Each pattern runs only around its key words (a month name for a date, a unit for a
+        # duration…), within the reach (characters before, after) its other words can have:
+        # most of a sentence holds no time expression, and scanning all of it is what costs.
+        months, weekdays = _keys(self.months), _keys(self.weekdays)
         self._patterns = [
-            (re.compile(day), self._day),
-            (re.compile(month_year), self._month_year),
-            (re.compile(month_only), self._month_only),
-            (re.compile(year), self._year),
-            (re.compile(weekday), self._weekday),
-            (re.compile(relative), self._relative),
-            (re.compile(event_relative), self._event_relative),
-            (re.compile(duration), self._duration),
-            (re.compile(season), self._season),
+            (re.compile(day), self._day, months, (50, 25)),
+            (re.compile(month_year), self._month_year, months, (30, 12)),
+            (re.compile(month_only), self._month_only, months, (30, 15)),
+            (re.compile(year), self._year, {_YEAR_KEY}, (30, 2)),
+            (re.compile(weekday), self._weekday, weekdays, (20, 15)),
+            (re.compile(relative), self._relative, _keys(self.relative), (40, 2)),
+            (re.compile(event_relative), self._event_relative, _keys(self.event_relative), (25, 20)),
+            (re.compile(duration), self._duration, _keys(self.units), (30, 15)),
+            (re.compile(season), self._season, _keys(self.seasons), (30, 20)),
         ]
 
-    def find(self, text: str) -> list[TimeExpr]:
-        """Every time expression in `text`, in order; overlapping matches keep the longest."""
+    def find(self, text: str) -> tuple[TimeExpr, ...]:
+        """Every time expression in `text`, in order; overlapping matches keep the longest.
+
+        Extractors ask about the same sentences several times (dates, event day, missions), so
+        recent answers are kept."""
+        return _find(self, text)
+
+    def _find(self, text: str) -> tuple[TimeExpr, ...]:
         folded = fold(text)
-        found: list[TimeExpr] = []
-        for pattern, build in self._patterns:
-            for match in pattern.finditer(folded):
-                expr = build(match, text)
-                if expr is not None:
-                    found.append(expr)
-        found.sort(key=lambda e: (-(e.end - e.start), e.start))
+        spots: dict[str, list[tuple[int, int]]] = {}
+        for token in _TOKEN.finditer(folded):
+            spots.setdefault(token.group(), []).append(token.span())
+        spots[_YEAR_KEY] = [m.span() for m in _FOUR_DIGITS.finditer(folded)]
+        found: dict[tuple[int, int, str], TimeExpr] = {}
+        for pattern, build, keys, reach in self._patterns:
+            where = [span for key in keys.intersection(spots) for span in spots[key]]
+            for start, end in _windows(where, reach, folded):
+                for match in pattern.finditer(folded, start, end):
+                    expr = build(match, text)
+                    if expr is not None:
+                        found[expr.start, expr.end, expr.kind] = expr
         kept: list[TimeExpr] = []
-        for expr in found:
+        for expr in sorted(found.values(), key=lambda e: (-(e.end - e.start), e.start)):
             if all(expr.end <= k.start or expr.start >= k.end for k in kept):
                 kept.append(expr)
-        return sorted(kept, key=lambda e: e.start)
+        return tuple(sorted(kept, key=lambda e: e.start))
 
     # -- builders: one per pattern; None rejects a match ------------------------------------------
 
@@ -250,6 +289,11 @@ class Grammar:
                           modifier=self.period_modifiers.get(groups.get("mod") or ""))
 
 
+@lru_cache(maxsize=4096)
+def _find(grammar: Grammar, text: str) -> tuple[TimeExpr, ...]:
+    return grammar._find(text)
+
+
 @cache
 def grammar(lang: str) -> Grammar:
     """The grammar of a language (French or English; anything else reads as English)."""
@@ -264,16 +308,17 @@ def _tense_patterns(lang: str) -> tuple[re.Pattern, re.Pattern]:
     return re.compile("|".join(tense["future"])), re.compile("|".join(tense["past"]))
 
 
-def tense_markers(text: str, lang: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=4096)
+def tense_markers(text: str, lang: str) -> tuple[tuple[int, int, str], ...]:
     """Verb forms and adverbs that place a clause in the past or the future, with their spans."""
     future, past = _tense_patterns(lang)
     ahead = [(m.start(), m.end(), FUTURE) for m in future.finditer(text)]
     back = [(m.start(), m.end(), PAST) for m in past.finditer(text)
             if not any(s < m.end() and m.start() < e for s, e, _ in ahead)]
-    return sorted(ahead + back)
+    return tuple(sorted(ahead + back))
 
 
-def tense_near(markers: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+def tense_near(markers: tuple[tuple[int, int, str], ...], start: int, end: int) -> str | None:
     """The tense of the marker nearest to a span (markers inside the span do not count)."""
     best: tuple[int, str] | None = None
     for s, e, tense in markers:
