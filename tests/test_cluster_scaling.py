@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean
 
 from briefings.cluster import Clusterer
-from briefings.models import Article, ArticleFacts
+from briefings.models import Article, ArticleFacts, Pledge
 
 PER_DAY = 20
 COMMON_ACTORS = ["UA", "NATO", "US", "EU", "FR", "DE", "GB", "PL"]
@@ -19,7 +19,8 @@ COMMON_WORDS = ["Kyiv", "Moscow", "Brussels", "Washington", "Paris", "Berlin", "
 
 
 def stream(count: int, seed: int = 7) -> list[tuple[Article, ArticleFacts]]:
-    """Articles in publication order, PER_DAY a day; each story has its own names and 1 to 4 articles."""
+    """Articles in publication order, PER_DAY a day; each story has 1 to 4 articles, its own names and
+    pledged amount, and shares actors and place words with many others."""
     rng = random.Random(seed)
     start = datetime(2025, 1, 1, tzinfo=UTC)
     out: list[tuple[Article, ArticleFacts]] = []
@@ -28,6 +29,7 @@ def stream(count: int, seed: int = 7) -> list[tuple[Article, ArticleFacts]]:
         story += 1
         names = {f"person{story}a", f"person{story}b"}
         actors = set(rng.sample(COMMON_ACTORS, 2))
+        pledges = [Pledge(donor=min(actors), recipient="UA", amount=story * 1e6, currency="EUR")]
         for copy in range(rng.randint(1, 4)):
             n = len(out)
             when = start + timedelta(days=n // PER_DAY, minutes=n % PER_DAY)
@@ -36,7 +38,7 @@ def stream(count: int, seed: int = 7) -> list[tuple[Article, ArticleFacts]]:
             article = Article(url=f"https://synthetic.example/{n}", title=f"Update {story}.{copy}", text=text,
                               language=rng.choice(["fr", "en"]), published=when,
                               fingerprint=f"{rng.getrandbits(64):016x}")
-            out.append((article, ArticleFacts(actors=actors, names=names)))
+            out.append((article, ArticleFacts(pledges=pledges, actors=actors, names=names)))
     return out[:count]
 
 
