@@ -112,16 +112,17 @@ _COMPLEMENT = re.compile(
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w])(?:à|a|au|aux|en|in|at|near|près de|dans)\s+$", re.IGNORECASE)
 _LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
-# A date right after one of these modifies a noun ("les incursions du 10 septembre").
+# A date right after one of these, or opening with one, modifies a noun ("les incursions du 10 septembre").
+_COMPLEMENT_OPENING = re.compile(r"(?:du|des)\s", re.IGNORECASE)
 _COMPLEMENT_OF = re.compile(
     r"(?<![\w])(?:du|de|des|d'|of|since|depuis|after|après|following|avant|before)\s*$", re.IGNORECASE
 )
 
 
-def is_noun_complement(text: str, start: int) -> bool:
-    """Whether a date at `start` qualifies a noun before it ("les incursions du 10 septembre",
-    "the talks of May 5") rather than the sentence's verb."""
-    return bool(_COMPLEMENT_OF.search(text[:start]))
+def is_noun_complement(text: str, expr: TimeExpr) -> bool:
+    """Whether a date qualifies a noun before it ("les incursions du 10 septembre", "the talks of
+    May 5") rather than the sentence's verb."""
+    return bool(_COMPLEMENT_OF.search(text[:expr.start]) or _COMPLEMENT_OPENING.match(expr.text))
 
 
 @dataclass(frozen=True)

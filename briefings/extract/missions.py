@@ -251,7 +251,7 @@ def _launch_date(sentence: Sentence, lang: str, today: date, event_day: date | N
     markers = tense_markers(sentence.text, lang)
     best: tuple[int, str] | None = None
     for expr in grammar(lang).find(sentence.text):
-        if dates.is_noun_complement(sentence.text, expr.start):
+        if dates.is_noun_complement(sentence.text, expr):
             continue
         resolved = resolve(expr, today, tense_near(markers, expr.start, expr.end), event_day)
         if resolved is None:
