@@ -304,3 +304,24 @@ def test_figure_without_currency_takes_the_article_currency() -> None:
     )
     found = pledges(text, "fr")
     assert ("IS", "UA", 20e6, "USD", None) in summary(found)
+
+
+def test_needs_and_requests_are_not_pledges() -> None:
+    assert pledges("Ukraine needs $12bn more in aid to rebuild its air defence next year.", "en") == []
+    assert pledges("Kiev a besoin de 5 milliards d'euros d'aide supplémentaire, selon le ministre.", "fr") == []
+
+
+def test_ukraine_as_subject_gives_nothing() -> None:
+    assert pledges("L'Ukraine va consacrer 3 milliards d'euros à la production de drones.", "fr") == []
+    found = pledges("Ukraine's partners pledged $6 billion in new aid for Ukraine.", "en")
+    assert summary(found) == [("NATO", "UA", 6e9, "USD", None)]
+
+
+def test_count_inside_a_priced_pledge_is_not_a_second_pledge() -> None:
+    text = "The UK will spend £1.6 billion to supply more than 5,000 air defence missiles to Ukraine."
+    assert summary(pledges(text, "en")) == [("GB", "UA", 1.6e9, "GBP", None)]
+
+
+def test_institutions_stand_for_their_country() -> None:
+    text = "Un nouveau paquet de 400 millions de dollars pour l'Ukraine a été annoncé par le Pentagone."
+    assert summary(pledges(text, "fr")) == [("US", "UA", 400e6, "USD", None)]

@@ -45,6 +45,7 @@ class _Grammar:
     package: re.Pattern[str]
     aid: re.Pattern[str]
     past_verbs: re.Pattern[str]
+    requests: re.Pattern[str]
     past_time: re.Pattern[str]
     past_year: re.Pattern[str]
     restated: re.Pattern[str]
@@ -93,6 +94,7 @@ def _grammar() -> _Grammar:
         aid=re.compile(r"(?<![\w])(?:" + "|".join(lex["nouns"]["aid"]) + ")"),
         past_verbs=re.compile(_words(lex["past_total"]["verbs"])),
         past_time=re.compile(_words(lex["past_total"]["time"])),
+        requests=re.compile(_words(lex["past_total"]["requests"])),
         past_year=re.compile(r"(?<![\w])(?:en|in|during|durant|pendant)\s+((?:19|20)\d\d)(?![\d-])"),
         restated=re.compile(r"^[^.;]{0,25}?" + _words(lex["past_total"]["restated"])),
         targets=re.compile(_words(lex["past_total"]["targets"])),
@@ -317,8 +319,11 @@ def _sentence_pledges(
                 evidence=[Evidence(text, ctx.url)],
             )
         )
+    priced_clauses = {_clause(folded, amount.start, g) for amount in kept}
     previous_end = None
     for quantity in quantities:
+        if _clause(folded, quantity.start, g) in priced_clauses:
+            continue  # "£1.6bn to supply 5,000 missiles": the count describes the priced pledge
         elided = _elided(previous_end, quantity.start, folded, actors, g)
         if not elided and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
@@ -404,7 +409,7 @@ def _is_new_aid(
     before = folded[start : amount.start]
     if condition_at is not None and amount.start > condition_at:
         return False
-    if g.past_verbs.search(before) or g.past_time.search(clause):
+    if g.past_verbs.search(before) or g.past_time.search(clause) or g.requests.search(before):
         return False
     year = g.past_year.search(folded[: amount.start])
     if year and int(year.group(1)) < ctx.published.year:
@@ -456,6 +461,9 @@ def _donor(
     if attached:
         return attached
     trigger = _last_verb(folded, clause_start, start, g)
+    if trigger is None:  # a passive after the figure: "… 400 millions … a été annoncé par le Pentagone"
+        after = g.verb.search(folded, end, _clause(folded, start, g)[1])
+        trigger = after.start() if after else None
     if trigger is not None:
         before = [a for a in actors if a.end <= trigger and a.codes != (UKRAINE,)]
         if before and before[-1].how == "name" and g.relative_before.search(folded[before[-1].end : trigger]):
@@ -465,6 +473,8 @@ def _donor(
             return agent
     for lo, hi in ((clause_start, start), (0, start)):
         subject = _first_subject(folded, actors, lo, hi, g)
+        if subject is not None and subject.codes == (UKRAINE,):
+            return None  # Ukraine is the subject: it receives, needs or asks, it does not give
         if subject is not None:
             return _resolve(subject, actors, story)
     return story.subject
@@ -542,8 +552,8 @@ def _first_subject(folded: str, actors: list[_Actor], lo: int, hi: int, g: _Gram
             continue
         if g.example_before.search(window):
             continue
-        if actor.codes == (UKRAINE,):
-            continue
+        if actor.codes == (UKRAINE,) and folded.startswith("'s", actor.end):
+            continue  # "Ukraine's allies pledged …"
         return actor
     return None
 
