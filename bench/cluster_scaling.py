@@ -23,14 +23,16 @@ from briefings.models import Article, ArticleFacts, Pledge
 ACTORS = ["UA", "NATO", "US", "EU", "FR", "DE", "GB", "PL", "NL", "DK", "NO", "SE", "UDCG", "RU"]
 PLACES = ["Brussels", "Kyiv", "Warsaw", "Berlin", "Paris", "London", "The Hague", "Vilnius", "Ramstein"]
 CAPITALS = ["Kyiv", "Moscow", "Washington", "Patriot", "Leopard", "Ramstein", "Kremlin", "Baltic", "Arctic",
-            "Pentagon", "Bundeswehr", "Elysee", "Downing", "Zelensky", "Macron", "Merz", "Starmer"]
+            "Pentagon", "Bundeswehr", "Elysee", "Downing", "Zelensky", "Macron", "Merz", "Starmer",
+            *(f"Common{k}" for k in range(100))]  # names many stories mention, as in real news
 FILLER = ["the", "allies", "said", "that", "support", "would", "continue", "and", "more", "help", "was",
           "being", "prepared", "while", "officials", "discussed", "deliveries", "budgets", "timelines",
           "for", "coming", "months"]
 
 
 def synthetic(count: int, per_day: int, seed: int = 11) -> list[tuple[Article, ArticleFacts]]:
-    """Articles in publication order; each story has 1-6 reports in two languages and its own names."""
+    """Articles in publication order; each story has 1-6 reports in two languages, its own names and
+    numbers, and capitalised words common to all stories."""
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
     out: list[tuple[Article, ArticleFacts]] = []
@@ -38,6 +40,7 @@ def synthetic(count: int, per_day: int, seed: int = 11) -> list[tuple[Article, A
     while len(out) < count:
         story += 1
         names = {f"name{story}x", f"name{story}y"}
+        own = [f"Name{story}{k}" for k in "xyzuvw"] + [str(rng.randint(2, 3000)) for _ in range(3)]
         actors = set(rng.sample(ACTORS, 3))
         places = {rng.choice(PLACES)}
         amount = rng.choice([None, rng.randint(1, 900) * 1e6])
@@ -47,7 +50,7 @@ def synthetic(count: int, per_day: int, seed: int = 11) -> list[tuple[Article, A
             when = start + timedelta(days=n // per_day, seconds=n % per_day)
             words = [rng.choice(FILLER) for _ in range(220)]
             for i in range(0, 220, 9):
-                words[i] = rng.choice([*CAPITALS, f"Name{story}x", f"Name{story}y", str(rng.randint(2, 3000))])
+                words[i] = rng.choice(own if rng.random() < 0.6 else CAPITALS)  # its own words, and common ones
             text = " ".join(words)
             article = Article(url=f"https://bench.example/{n}", title=f"Report {story}", text=text,
                               language=rng.choice(["fr", "en"]), published=when,
