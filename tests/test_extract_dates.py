@@ -39,6 +39,9 @@ FRENCH = [
     ("Le nouveau centre de formation ouvrira dans deux ans.", PUB, [("2028", None)]),
     ("Le sommet aura lieu en juillet prochain à Vilnius.", "2025-09-20", [("2026-07", "Vilnius")]),
     ("Le forum aura lieu lundi 9 et mardi 10 mars 2026 à Varsovie.", PUB, [("2026-03-09", "Warsaw")]),
+    ("Le prochain rendez-vous est fixé au 9 avril à la base aérienne de Ramstein.", PUB,
+     [("2026-04-09", "Ramstein")]),
+    ("Les ministres se retrouveront début avril à Bruxelles.", PUB, [("2026-04", "Brussels")]),
     ("Les chefs d'état-major se réuniront jeudi à Bruxelles.", "2026-02-13", [("2026-02-19", "Brussels")]),
     ("La réunion des ministres se tiendra aujourd'hui à Bruxelles.", PUB, [(PUB, "Brussels")]),
     ("Un examen des progrès est programmé pour 2029.", PUB, [("2029", None)]),
@@ -57,6 +60,7 @@ ENGLISH = [
     ("A donors' conference is planned for next spring.", PUB, [("2026", None)]),
     ("The talks will resume on Friday in Geneva.", PUB, [("2026-02-13", "Geneva")]),
     ("Ministers will gather in Oslo on June 24-25, 2026.", PUB, [("2026-06-24", "Oslo")]),
+    ("The two-day summit opens on Tuesday in Madrid.", "2026-02-16", [("2026-02-17", "Madrid")]),
     ("The allies agreed on a progress review scheduled for 2030.", PUB, [("2030", None)]),
 ]
 

@@ -108,9 +108,22 @@ def test_no_named_mission(lang, text):
     ("l'opération baptisée « Bouclier d'Europe » commence.", ["Bouclier d'Europe"]),
     ("Le lancement d'Arctic Sentry répond aux inquiétudes.", ["Arctic Sentry"]),
     ("la nouvelle mission Sentinelle de l'Arctique", ["Sentinelle de l'Arctique"]),
+    ("Les soldats de l'opération Barkhane ont quitté la région.", ["Barkhane"]),
+    ("Rutte a qualifié la mission de « Signal fort ».", []),
+    ("Les forces de Territorial Defence et Human Rights Watch ont réagi.", []),
 ])
 def test_names_found(text, names):
     assert [m.name for m in find_names(text, "fr")] == names
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Operation Interflex has trained thousands of recruits.", ["Interflex"]),
+    ("NATO launched the operation Friday in the Baltic.", []),
+    ('Rutte called the mission "A strong signal to Moscow".', []),
+    ("The Ukraine Defense Contact Group and the German Defense Minister met.", []),
+])
+def test_english_names_found(text, names):
+    assert [m.name for m in find_names(text, "en")] == names
 
 
 def test_translate():

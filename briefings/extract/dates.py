@@ -109,8 +109,9 @@ _COMPLEMENT = re.compile(
     r"(?:\s+(?:[A-Z][\w'.-]*|of|de|du|des))*"
 )
 # Words after a place that still leave it next to a date, and prepositions that make it a location.
-_LOCATIVE_BEFORE = re.compile(r"(?<![\w])(?:à|a|au|aux|en|in|at|near|près de|dans)\s+$", re.IGNORECASE)
-_LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+$", re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w])(?:à|a|au|aux|en|in|at|near|près de|dans)\s+(?:la |le |l'|the )?$",
+                              re.IGNORECASE)
+_LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+(?:la |le |l'|the )?$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
 # A date right after one of these, or opening with one, modifies a noun ("les incursions du 10 septembre").
 _COMPLEMENT_OPENING = re.compile(r"(?:du|des)\s", re.IGNORECASE)

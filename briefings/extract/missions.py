@@ -61,6 +61,7 @@ class _Lexicon:
     known: dict[str, str]
     window: int
     keys: frozenset[str]  # a sentence with none of these words names no mission
+    calendar: frozenset[str]  # month and weekday names, never a mission's name
 
 
 @cache
@@ -71,6 +72,7 @@ def _lexicon(lang: str) -> _Lexicon:
     nouns = _words(fold(n) for n in data["nouns"][lang] + data["nouns"]["fr" if lang == "en" else "en"])
     naming_nouns = _words(data["nouns"]["naming"])
     naming_words = _words(fold(w) for w in data["naming_words"]["fr"] + data["naming_words"]["en"])
+    adjectives = _words(data["naming_words"]["adjectives"])
     fr_modifiers = {fold(k): v for k, v in data["fr_modifiers"].items()}
     model = data["model"]
     determiners = r"(?:(?:la|le|l'|les|une|un|the|a|an)\s*)?"
@@ -79,7 +81,7 @@ def _lexicon(lang: str) -> _Lexicon:
         standalone=re.compile(rf"(?<![\w]){_words(names['standalone'])}(?![\w])"),
         french_heads=re.compile(rf"(?<![\w]){_words(h.capitalize() for h in data['fr_heads'])}(?![\w])"),
         french_modifier=re.compile(rf"^\s+({_words(fr_modifiers)})(?![\w])"),
-        quoted=re.compile(rf"(?<![\w]){naming_nouns}s?(?:\s+[\w'-]+){{0,3}}?\s+(?:{naming_words}\s+)?"
+        quoted=re.compile(rf"(?<![\w]){naming_nouns}s?(?:\s+{adjectives})*,?\s+(?:{naming_words}\s+)?"
                           rf"{_QUOTE_OPEN}\s*([^»\"”]{{2,40}}?)\s*{_QUOTE_CLOSE}"),
         introduced=re.compile(rf"(?<![\w]){naming_nouns}\s+(?:{naming_words}\s+)?([a-z][\w-]+(?:\s+[a-z][\w-]+)?)"),
         model_before=re.compile(rf"(?<![\w]){_words(fold(c) for c in model['before'])}\s+{determiners}"
@@ -99,6 +101,8 @@ def _lexicon(lang: str) -> _Lexicon:
         runners=tuple(data["organisations"]["runners"]),
         known={fold(k): v for k, v in data["known"].items()},
         window=data["anaphora"]["window"],
+        calendar=frozenset(fold(w) for table in ("months", "weekdays") for lang_words in
+                           load_toml("calendar.toml")[table].values() for w in lang_words),
         keys=frozenset(fold(w) for w in [*(h.split()[-1] for h in names["heads_en"]), *names["standalone"],
                                           *data["fr_heads"], *data["nouns"]["naming"]]),
     )
@@ -155,13 +159,16 @@ def find_names(text: str, lang: str) -> list[NameMention]:
             found.append(NameMention(text[match.start():end], english, match.start(), end))
     for match in lex.quoted.finditer(folded):
         name = text[match.start(1):match.end(1)]
-        if name[:1].isupper() and not _is_entity(name):
+        if name[:1].isupper() and len(name.split()) <= 4 and not _is_entity(name):
             found.append(NameMention(name, translate(name), match.start(1), match.end(1)))
     for match in lex.introduced.finditer(folded):
+        if lang == "en" and not text[match.start()].isupper():
+            continue  # English capitalises a name's noun ("Operation Interflex", not "the operation Friday")
         words = text[match.start(1):match.end(1)].split()
         kept = []
         for word in words:
-            if not word[:1].isupper() or word in lex.not_modifiers or _is_entity(word):
+            if (not word[:1].isupper() or word in lex.not_modifiers or fold(word) in lex.calendar
+                    or _is_entity(word)):
                 break
             kept.append(word)
         if kept:
