@@ -42,6 +42,8 @@ FRENCH = [
     ("Le prochain rendez-vous est fixé au 9 avril à la base aérienne de Ramstein.", PUB,
      [("2026-04-09", "Ramstein")]),
     ("Les ministres se retrouveront début avril à Bruxelles.", PUB, [("2026-04", "Brussels")]),
+    ("Le 20 février prochain, les députés voteront le budget.", PUB, [("2026-02-20", None)]),
+    ("Les dirigeants se réunissent aujourd'hui et demain à Oslo pour leur sommet.", PUB, [(PUB, "Oslo")]),
     ("Les chefs d'état-major se réuniront jeudi à Bruxelles.", "2026-02-13", [("2026-02-19", "Brussels")]),
     ("La réunion des ministres se tiendra aujourd'hui à Bruxelles.", PUB, [(PUB, "Brussels")]),
     ("Un examen des progrès est programmé pour 2029.", PUB, [("2029", None)]),
@@ -61,6 +63,9 @@ ENGLISH = [
     ("The talks will resume on Friday in Geneva.", PUB, [("2026-02-13", "Geneva")]),
     ("Ministers will gather in Oslo on June 24-25, 2026.", PUB, [("2026-06-24", "Oslo")]),
     ("The two-day summit opens on Tuesday in Madrid.", "2026-02-16", [("2026-02-17", "Madrid")]),
+    ("Leaders gather today and tomorrow in Oslo for their yearly summit.", PUB, [(PUB, "Oslo")]),
+    ("The envoy will fly to Ankara on Monday for talks.", PUB, [("2026-02-16", "Ankara")]),
+    ("Allies agreed to double their stocks within five years.", PUB, [("2031", None)]),
     ("The allies agreed on a progress review scheduled for 2030.", PUB, [("2030", None)]),
 ]
 

@@ -109,10 +109,13 @@ _COMPLEMENT = re.compile(
     r"(?:\s+(?:[A-Z][\w'.-]*|of|de|du|des))*"
 )
 # Words after a place that still leave it next to a date, and prepositions that make it a location.
-_LOCATIVE_BEFORE = re.compile(r"(?<![\w])(?:à|a|au|aux|en|in|at|near|près de|dans)\s+(?:la |le |l'|the )?$",
-                              re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(
+    r"(?<![\w])(?:à|a|au|aux|en|in|at|to|near|près de|dans)\s+(?:la |le |l'|the )?$", re.IGNORECASE
+)
 _LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+(?:la |le |l'|the )?$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
+_CLAUSE_END = re.compile(r"[,;:.]")
+_FAR = 1000
 # A date right after one of these, or opening with one, modifies a noun ("les incursions du 10 septembre").
 _COMPLEMENT_OPENING = re.compile(r"(?:du|des)\s", re.IGNORECASE)
 _COMPLEMENT_OF = re.compile(
@@ -190,7 +193,7 @@ def _event_nouns(text: str, lex: _Lexicon) -> list[re.Match]:
 def _distance(text: str, noun: re.Match, near: tuple[int, int]) -> int:
     """How far an event noun stands from a span; a noun across a clause break counts as far."""
     gap = text[near[1]:noun.start()] if noun.start() >= near[1] else text[noun.end():near[0]]
-    return len(gap) + (1000 if _CLAUSE_BREAK.search(gap) else 0)
+    return len(gap) + (_FAR if _CLAUSE_END.search(gap) else 0)
 
 
 def _event_phrase(text: str, near: tuple[int, int], nouns: list[re.Match], lex: _Lexicon) -> str | None:
@@ -198,6 +201,8 @@ def _event_phrase(text: str, near: tuple[int, int], nouns: list[re.Match], lex: 
     if not nouns:
         return None
     noun = min(nouns, key=lambda m: _distance(text, m, near))
+    if _distance(text, noun, near) >= _FAR:
+        return None  # the only event nouns are in another clause
     start, end = noun.start(), noun.end()
     modifiers = lex.modifiers.search(text[:start])
     if modifiers:
@@ -221,8 +226,8 @@ def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon) -> b
         return False
     if _in_money_clause(text, expr, lex):
         return False
-    if expr.kind == DURATION and found.tense == PAST:
-        return False  # "the first raid in two years" looks back
+    if expr.kind == DURATION and expr.role == AT and found.tense == PAST:
+        return False  # "the first raid in two years" looks back; "agreed to… within ten years" does not
     if resolved.first <= today and resolved.precision == DAY and not nouns:
         return False  # something happening today counts only when an event is announced
     if expr.kind == DATE and resolved.precision == YEAR and expr.role == AT:

@@ -150,7 +150,7 @@ class Grammar:
         if lang == "fr":
             d = r"(?:1er|premier|[12]\d|3[01]|0?[1-9])"
             day = (rf"{b}(?:(?:le|ce|du|les)\s+)?(?:(?P<wd>{w})\s+)?(?:(?:le|les|du)\s+)?(?P<d>{d})(?![\d])"
-                   rf"(?:\s*{joiner}\s*(?:{w}\s+)?{d}(?![\d]))?\s+(?P<m>{m})(?:\s+{_YEAR})?")
+                   rf"(?:\s*{joiner}\s*(?:{w}\s+)?{d}(?![\d]))?\s+(?P<m>{m})(?:\s+{_YEAR}|\s+(?P<mod>{mod}))?")
             month_only = rf"{b}(?:(?P<pre>{pre})\s*)?(?P<m>{m})(?:\s+(?P<mod>{mod}))?(?!\s*\d)"
             weekday = rf"{b}(?:(?:ce|le)\s+)?(?P<wd>{w})(?:\s+(?P<mod>{wmod}))?"
             season = rf"{b}(?:(?P<pre>{spre})\s*)?(?P<s>{seasons})(?:\s+(?P<mod>{mod}))?(?:\s+{_YEAR})?"
@@ -232,7 +232,7 @@ class Grammar:
         year = int(groups["y"]) if groups.get("y") else None
         weekday = self.weekdays[groups["wd"]] if groups.get("wd") else None
         return self._expr(match, text, DATE, year=year, month=self.months[groups[month_group]], day=day,
-                          weekday=weekday)
+                          weekday=weekday, modifier=self.period_modifiers.get(groups.get("mod") or ""))
 
     def _month_year(self, match: re.Match, text: str) -> TimeExpr | None:
         if not self._capitalised(match, text, "m"):
@@ -418,7 +418,7 @@ def _resolve_date(expr: TimeExpr, today: date, tense: str | None) -> Resolved | 
         if expr.weekday is not None:
             matching = [c for c in candidates if c.weekday() == expr.weekday]
             candidates = matching or candidates
-        chosen = _pick(candidates, today, tense)
+        chosen = _pick(candidates, today, tense, expr.modifier)
         return _day(chosen) if chosen else None
     if expr.month is not None:
         if expr.year is not None:
