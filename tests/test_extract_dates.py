@@ -47,6 +47,7 @@ FRENCH = [
     ("Les chefs d'état-major se réuniront jeudi à Bruxelles.", "2026-02-13", [("2026-02-19", "Brussels")]),
     ("La réunion des ministres se tiendra aujourd'hui à Bruxelles.", PUB, [(PUB, "Brussels")]),
     ("Un examen des progrès est programmé pour 2029.", PUB, [("2029", None)]),
+    ("Le sommet de l'an prochain se tiendra en Turquie.", PUB, [("2027", None)]),
 ]
 
 ENGLISH = [
@@ -85,6 +86,7 @@ NOT_UPCOMING = [
     ("en", "Rome, February 12: ministers agreed a new package.", PUB),
     ("en", "The mission, which starts on Thursday evening, will involve warships.", PUB),
     ("en", "It was the first such raid in two years, officials said.", PUB),
+    ("en", "Pogacar says he will race the Giro next year.", PUB),
     ("en", "He may announce more aid, though march organisers were doubtful.", PUB),
 ]
 

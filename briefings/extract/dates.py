@@ -230,8 +230,10 @@ def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon) -> b
         return False  # "the first raid in two years" looks back; "agreed to… within ten years" does not
     if resolved.first <= today and resolved.precision == DAY and not nouns:
         return False  # something happening today counts only when an event is announced
-    if expr.kind == DATE and resolved.precision == YEAR and expr.role == AT:
-        # a bare "en 2025" is a year, not a date; "by 2035" or "a review scheduled for 2029" are
+    bare_year = (expr.kind == DATE and expr.role == AT) or (expr.kind == RELATIVE and not expr.forward)
+    if resolved.precision == YEAR and bare_year:
+        # "en 2027" or "next year" alone is a year, not a date; "by 2035", "a review scheduled for
+        # 2029" or "next year's summit" are
         return any(_distance(text, n, (expr.start, expr.end)) <= _NOUN_REACH for n in nouns)
     return True
 
