@@ -248,3 +248,13 @@ def test_tokens_are_names_codes_and_numbers_not_sentence_openers() -> None:
     tokens = token_features(article, default_settings())
     assert {"t:iris-t", "t:f-16", "t:25", "t:boris", "t:pistorius", "t:berlin"} <= tokens
     assert not tokens & {"t:yesterday", "t:the", "t:friday", "t:afp", "t:allies", "t:send", "t:jets"}
+
+
+def test_french_words_for_organisations_and_places_count_as_their_english_ones() -> None:
+    french = art("x", "fr", at("2025-06-24"), "Sommet de l'OTAN à La Haye",
+                 "Les alliés visent 5 % du PIB, a dit Mark Rutte à Bruxelles.")
+    english = art("y", "en", at("2025-06-24"), "NATO summit in The Hague",
+                  "Allies aim for 5% of GDP, Mark Rutte said in Brussels.")
+    settings = default_settings()
+    shared = token_features(french, settings) & token_features(english, settings)
+    assert {"t:nato", "t:hague", "t:gdp", "t:brussels", "t:rutte", "t:5"} <= shared

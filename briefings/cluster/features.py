@@ -36,14 +36,14 @@ def fold(text: str) -> str:
 
 
 def article_features(article: Article, facts: ArticleFacts, settings: ClusterSettings) -> Features:
-    keys = fact_features(facts) | token_features(article, settings)
+    keys = fact_features(facts, settings.aliases) | token_features(article, settings)
     return {key: settings.weights[KINDS[key[0]]] for key in keys}
 
 
-def fact_features(facts: ArticleFacts) -> set[str]:
+def fact_features(facts: ArticleFacts, aliases: dict[str, str]) -> set[str]:
     keys = {f"a:{code.upper()}" for code in facts.actors}
     keys |= {f"p:{fold(place)}" for place in facts.places}
-    keys |= {f"n:{fold(name)}" for name in facts.names}
+    keys |= {f"n:{_word(name, aliases)}" for name in facts.names}
     keys |= {f"m:{fold(mission.name)}" for mission in facts.missions}
     for pledge in facts.pledges:
         amounts = [(pledge.amount, pledge.currency), *pledge.converted]
@@ -93,11 +93,17 @@ def _tokens(text: str, settings: ClusterSettings, names: bool) -> set[str]:
         word = fold(token).replace(".", "")
         if len(word) < settings.min_token_length or word in settings.stop_words:
             continue
+        word = settings.aliases.get(word, word)
         if _DIGIT.search(token) or (token.isupper() and len(token) > 1):
             keys.add(f"t:{word}")  # a code or an acronym: "f-16", "iris-t", "nato"
         elif names and token[0].isupper() and not _opens_sentence(text, match.start()):
             keys.add(f"t:{word}")
     return keys
+
+
+def _word(text: str, aliases: dict[str, str]) -> str:
+    word = fold(text)
+    return aliases.get(word, word)
 
 
 def _opens_sentence(text: str, start: int) -> bool:
@@ -110,6 +116,6 @@ def _opens_sentence(text: str, start: int) -> bool:
 def _title_case(title: str, settings: ClusterSettings) -> bool:
     """English headlines often capitalise every word; then capitals say nothing about names."""
     words = [w for w in _TOKEN.findall(title) if len(w) > 3 and w[0].isalpha()]
-    if len(words) < 3:
+    if len(words) < 4:  # too short to tell "Summit in The Hague" from Title Case
         return False
     return sum(w[0].isupper() for w in words) / len(words) >= settings.title_case_share

@@ -29,6 +29,7 @@ class ClusterSettings:
     title_case_share: float
     min_token_length: int
     stop_words: frozenset[str]
+    aliases: dict[str, str]  # folded French word -> folded English word
 
     @classmethod
     def from_toml(cls, raw: dict[str, Any]) -> ClusterSettings:
@@ -46,6 +47,7 @@ class ClusterSettings:
             title_case_share=float(tokens["title_case_share"]),
             min_token_length=int(tokens["min_length"]),
             stop_words=frozenset(tokens["stop_words"]),
+            aliases=dict(raw.get("aliases", {})),
         )
 
 
