@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,6 +13,7 @@ from briefings.extract.missions import (
     find_names,
     same_mission,
     translate,
+    unnamed_launch,
 )
 from briefings.extract.text import normalise, sentences
 from briefings.models import Evidence, Mission
@@ -155,3 +156,18 @@ def test_launch_dates_disagreeing_keep_the_most_reported_then_the_most_precise()
     b = Mission("Baltic Sentry", "NATO", "2025-01-14")
     assert canonical_mission([a, b]).launched == "2025-01-14"
     assert canonical_mission([a, a, b]).launched == "2025-01"
+
+
+def test_an_unnamed_launch_waits_for_a_name_from_the_story():
+    ctx = ArticleContext("en", datetime(2026, 3, 3, 12, tzinfo=UTC), "http://127.0.0.1/u")
+    body = sentences("Allies met in Oslo. NATO launched on Monday a new mission to protect undersea cables.")
+    assert extract_missions(body, ctx) == []
+    launch = unnamed_launch(body, ctx)
+    assert (launch.organisation, launch.launched, launch.language) == ("NATO", "2026-03-02", "en")
+    assert launch.purpose == "protect undersea cables"
+    mission = launch.named("Northern Sentry")
+    assert (mission.name, mission.launched, mission.evidence[0].url) == ("Northern Sentry", "2026-03-02",
+                                                                          "http://127.0.0.1/u")
+    named = sentences("NATO launched on Monday a new mission called Northern Sentry.")
+    assert unnamed_launch(named, ctx) is None
+    assert unnamed_launch(sentences("NATO ministers met on Monday in Oslo."), ctx) is None

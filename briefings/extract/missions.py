@@ -335,6 +335,43 @@ def extract_missions(sentences: list[Sentence], ctx: ArticleContext) -> list[Mis
     return missions
 
 
+@dataclass(frozen=True)
+class UnnamedLaunch:
+    """A new mission an article reports without naming it ("NATO launched on Friday a new mission
+    to…"). Not a fact alone: a story that names the mission in another article can adopt it."""
+
+    organisation: str | None
+    launched: str | None
+    purpose: str | None
+    language: str
+    evidence: tuple[Evidence, ...]
+
+    def named(self, name: str) -> Mission:
+        """The launch as a fact about the mission another article names."""
+        return Mission(name=name, organisation=self.organisation, launched=self.launched,
+                       purpose=self.purpose, language=self.language, evidence=list(self.evidence))
+
+
+def unnamed_launch(sentences: list[Sentence], ctx: ArticleContext) -> UnnamedLaunch | None:
+    """The launch of a new, unnamed mission in an article that names none (None otherwise)."""
+    lang = ctx.language if ctx.language in ("fr", "en") else "en"
+    lex = _lexicon(lang)
+    if _gather(sentences, lang):
+        return None
+    for index, sentence in enumerate(sentences):
+        folded = fold(sentence.text)
+        reference = next((m for m in lex.anaphora.finditer(folded) if lex.new.search(m.group())), None)
+        if reference is None or not _launch_cues(sentence.text, lex):
+            continue
+        event = dates.event_date(sentences, ctx)
+        launched = _launch_date(sentence, lang, anchor_day(ctx.published),
+                                date.fromisoformat(event) if event else None)
+        organisation = _organisation(sentences, [index], {index: reference.start()}, "", lex)
+        return UnnamedLaunch(organisation, launched, _purpose(sentence.text, lex), lang,
+                             (Evidence(sentence.text, ctx.url),))
+    return None
+
+
 # -- one mission across articles ------------------------------------------------------------------
 
 _LEADING_NOUNS = re.compile(r"^(?:operation|mission|l'operation|la mission)\s+")
