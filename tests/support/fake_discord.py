@@ -135,7 +135,8 @@ class FakeDiscord:
                                "X-RateLimit-Scope": "user"}
                     return _reply(body, status=429, headers=headers)
                 return _reply({"message": "server error", "code": 0}, status=fault.status)
-        if request.headers.get("Authorization", "").split(" ")[-1] != "discord-test-token":
+        by_interaction_token = path.startswith(("/interactions/", "/webhooks/"))  # the token is in the URL
+        if not by_interaction_token and request.headers.get("Authorization", "").split(" ")[-1] != "discord-test-token":
             return _reply({"message": "401: Unauthorized", "code": 0}, status=401)
         body = await _json(request)
         return await self._route(request.method, path, body, request)
@@ -162,9 +163,14 @@ class FakeDiscord:
         if match := re.fullmatch(r"/channels/(\d+)", path):
             return _reply({"id": match.group(1), "type": 0, "guild_id": "1", "name": "briefs",
                                       "position": 0, "permission_overwrites": [], "nsfw": False})
-        if re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+        if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
             self.interaction_responses.append({"kind": "callback", "path": path, **body})
-            return web.Response(status=204)
+            if request.query.get("with_response", "").lower() not in ("1", "true"):
+                return web.Response(status=204)
+            flags = (body.get("data") or {}).get("flags", 0)
+            interaction = {"id": match.group(1), "type": 2, "response_message_loading": body.get("type") == 5,
+                           "response_message_ephemeral": bool(flags & 64)}
+            return _reply({"interaction": interaction, "resource": {"type": body.get("type")}})
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path):
             self.interaction_responses.append({"kind": "followup" if method == "POST" else "edit",
                                                "path": path, **body})
