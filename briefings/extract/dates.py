@@ -191,9 +191,13 @@ def _event_nouns(text: str, lex: _Lexicon) -> list[re.Match]:
 
 
 def _distance(text: str, noun: re.Match, near: tuple[int, int]) -> int:
-    """How far an event noun stands from a span; a noun across a clause break counts as far."""
-    gap = text[near[1]:noun.start()] if noun.start() >= near[1] else text[noun.end():near[0]]
-    return len(gap) + (_FAR if _CLAUSE_END.search(gap) else 0)
+    """How far an event noun stands from a span. Across a comma a noun before the date may still
+    be its subject ("le sommet, prévu en juillet"); one after it belongs to another clause."""
+    after = noun.start() >= near[1]
+    gap = text[near[1]:noun.start()] if after else text[noun.end():near[0]]
+    if _CLAUSE_END.search(gap):
+        return len(gap) + (_FAR if after else _FAR // 2)
+    return len(gap)
 
 
 def _event_phrase(text: str, near: tuple[int, int], nouns: list[re.Match], lex: _Lexicon) -> str | None:
