@@ -60,9 +60,14 @@ def neutralise_mentions(text: str) -> str:
     return _MASS_MENTION.sub(lambda m: "@" + _WORD_JOINER + m.group(1), text)
 
 
+def slack_entities(text: str) -> str:
+    """`&`, `<`, `>` as the entities Slack requires in every text field."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_escape(text: str) -> str:
     """Feed text for a Slack mrkdwn field: entities for `&<>`, formatting and mass mentions inert."""
-    text = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = slack_entities(clean(text))
     text = _SLACK_FORMATTING.sub(_ZWSP + r"\1", text)
     return neutralise_mentions(text)
 

@@ -18,7 +18,7 @@ from bot.limits import (
     truncate,
 )
 from bot.platforms.templating import format_line, render_template
-from bot.safety import clean, neutralise_mentions, slack_escape
+from bot.safety import clean, neutralise_mentions, slack_entities, slack_escape
 from briefings.brief import Brief
 from briefings.render import context
 from briefings.render.context import Line
@@ -33,8 +33,9 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _header(title: str) -> dict[str, Any]:
-    # plain_text parses no markup or mentions; mass-mention words are still made inert for notifications.
-    text = truncate(neutralise_mentions(clean(title)), SLACK_HEADER_TEXT)
+    # plain_text parses no markup, but Slack asks for `&<>` as entities in every text field; mass-mention
+    # words are made inert for notifications too.
+    text = truncate(neutralise_mentions(slack_entities(clean(title))), SLACK_HEADER_TEXT)
     return {"type": "header", "text": {"type": "plain_text", "text": text,
                                        "emoji": False}}
 

@@ -1,0 +1,80 @@
+"""Brief keys, catch-up after downtime, slash-command parsing, start-up report, and `run --dry-run`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.commands import Commands, parse_slack_text
+from bot.config import ChannelConfig, Secrets, Settings
+from bot.platforms import describe_startup
+from bot.scheduler import brief_key, fire_time, missed_fire
+from tests.support.chat_stories import now, plain_story
+
+ROOT = Path(__file__).resolve().parents[1]
+PARIS_8AM = ChannelConfig(platform="discord", channel="1", topics=("nato",), schedule="0 8 * * *",
+                          timezone="Europe/Paris")
+
+
+def test_brief_key_is_the_utc_fire_time_and_round_trips() -> None:
+    fire = datetime(2026, 3, 2, 8, 0, tzinfo=UTC) + timedelta(hours=0)
+    assert brief_key(fire) == "brief:2026-03-02T08:00:00Z"
+    assert fire_time(brief_key(fire)) == fire
+    assert fire_time("health:failing:never:feed") is None
+
+
+def test_missed_brief_within_grace_is_caught_up_once() -> None:
+    # 08:00 in Paris on 2 March 2026 is 07:00 UTC; the bot comes back at 09:30 UTC.
+    back = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    assert missed_fire(PARIS_8AM, back) == datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    # Restarting again later the same morning names the same brief: the outbox will skip it.
+    assert brief_key(missed_fire(PARIS_8AM, back + timedelta(hours=2))) == "brief:2026-03-02T07:00:00Z"
+
+
+def test_brief_missed_beyond_grace_is_not_sent() -> None:
+    assert missed_fire(PARIS_8AM, datetime(2026, 3, 2, 20, 0, tzinfo=UTC)) is None
+
+
+def test_only_the_latest_missed_brief_is_caught_up() -> None:
+    hourly = ChannelConfig(platform="slack", channel="C1", topics=("nato",), schedule="0 * * * *")
+    assert missed_fire(hourly, datetime(2026, 3, 2, 9, 59, tzinfo=UTC)) == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def test_slack_text_parsing() -> None:
+    assert parse_slack_text("/summary", "ukraine-aid fr") == ({"topic": "ukraine-aid", "lang": "fr"}, False)
+    assert parse_slack_text("/pledges", "recipient:UA public") == ({"donor": None, "recipient": "UA"}, True)
+    assert parse_slack_text("/sources", "Baltic Sentry câbles") == ({"query": "Baltic Sentry câbles"}, False)
+    assert parse_slack_text("/topics", "") == ({}, False)
+
+
+def test_bad_arguments_get_a_helpful_reply_not_a_traceback() -> None:
+    moment = now()
+    commands = Commands(Settings(path=None), lambda: [plain_story(moment)], now=lambda: moment)
+    reply = commands.run("pledges", {"donor": "Atlantide"}, "fr")
+    assert not reply.ok and "Atlantide" in reply.title and "Norvège" in str(reply.lines)
+    assert not commands.run("summary", {"topic": "ukraine-aid", "lang": "de"}, "en").ok
+    assert not commands.run("summary", {"nonsense": "x"}, "en").ok
+    assert commands.run("pledges", {"donor": "norway"}, "en").ok
+
+
+def test_describe_startup_says_which_platforms_start_and_why_not() -> None:
+    channels = (PARIS_8AM, ChannelConfig(platform="slack", channel="C1", topics=("nato",)))
+    lines = describe_startup(Settings(path=None, channels=channels, secrets=Secrets(slack_bot_token="x",
+                                                                                    slack_app_token="y")))
+    assert lines[0].startswith("discord: will not start: DISCORD_TOKEN is not set (1 configured channel")
+    assert lines[1].startswith("slack: will start in Socket Mode")
+
+
+def test_dry_run_prints_each_channel_in_its_platform_format(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[channels]]\nplatform = "discord"\nchannel = "123"\ntopics = ["ukraine-aid"]\nlanguage = "en"\n'
+        '[[channels]]\nplatform = "slack"\nchannel = "C9"\ntopics = ["nato"]\nlanguage = "fr"\n', encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bot", "run", "--dry-run", "--config", str(config)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "=== discord" in done.stdout and '"embeds"' in done.stdout
+    assert "=== slack" in done.stdout and '"blocks"' in done.stdout
