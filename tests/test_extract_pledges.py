@@ -325,3 +325,35 @@ def test_count_inside_a_priced_pledge_is_not_a_second_pledge() -> None:
 def test_institutions_stand_for_their_country() -> None:
     text = "Un nouveau paquet de 400 millions de dollars pour l'Ukraine a été annoncé par le Pentagone."
     assert summary(pledges(text, "fr")) == [("US", "UA", 400e6, "USD", None)]
+
+
+def test_an_earlier_month_places_the_figure_in_the_past() -> None:
+    text = "In January, the allies committed almost $3 billion to Ukraine."
+    assert pledges(text, "en", published=datetime(2026, 4, 10, tzinfo=UTC)) == []
+    text = "En juillet, la Belgique versera 100 millions d'euros à l'Ukraine."
+    assert summary(pledges(text, "fr", published=datetime(2026, 4, 10, tzinfo=UTC))) == [
+        ("BE", "UA", 100e6, "EUR", None)
+    ]
+
+
+def test_running_totals_and_relative_clauses_about_the_past() -> None:
+    text = "Healey announced a £300 million package of drones, bringing UK aid to Ukraine this year to £4.5 billion."
+    (pledge,) = pledges(text, "en")
+    assert (pledge.donor, pledge.amount, pledge.item) == ("GB", 300e6, "package of drones")
+    text = "Canada, which has provided more than C$4 billion since 2022, pledged another C$200 million for Ukraine."
+    assert summary(pledges(text, "en")) == [("CA", "UA", 200e6, "CAD", None)]
+    text = (
+        "Le Canada, qui a fourni 4 milliards de dollars canadiens depuis 2022, "
+        "a promis 200 millions de dollars canadiens à l'Ukraine."
+    )
+    assert summary(pledges(text, "fr")) == [("CA", "UA", 200e6, "CAD", None)]
+
+
+def test_pronoun_subject_after_a_reporting_verb() -> None:
+    text = "Latvia committed €25 million to Ukraine, while Sweden said it would give SEK 900 million."
+    assert summary(pledges(text, "en")) == [("LV", "UA", 25e6, "EUR", None), ("SE", "UA", 900e6, "SEK", None)]
+
+
+def test_size_of_each_package_is_not_a_pledge() -> None:
+    assert pledges("Officials said each package for Ukraine is worth about $400 million.", "en") == []
+    assert pledges("Chaque paquet destiné à l'Ukraine vaut environ 400 millions de dollars.", "fr") == []

@@ -48,6 +48,8 @@ class _Grammar:
     requests: re.Pattern[str]
     past_time: re.Pattern[str]
     past_year: re.Pattern[str]
+    past_month: re.Pattern[str]
+    months: dict[str, int]
     restated: re.Pattern[str]
     targets: re.Pattern[str]
     typical: re.Pattern[str]
@@ -95,6 +97,12 @@ def _grammar() -> _Grammar:
         past_verbs=re.compile(_words(lex["past_total"]["verbs"])),
         past_time=re.compile(_words(lex["past_total"]["time"])),
         requests=re.compile(_words(lex["past_total"]["requests"])),
+        past_month=re.compile(
+            r"(?<![\w])(?:en|in|au mois d'|au mois de|depuis|since)\s+("
+            + "|".join(lex["past_total"]["months"])
+            + r")(?![\w])"
+        ),
+        months={m: i % 12 + 1 for i, m in enumerate(lex["past_total"]["months"])},
         past_year=re.compile(r"(?<![\w])(?:en|in|during|durant|pendant)\s+((?:19|20)\d\d)(?![\d-])"),
         restated=re.compile(r"^[^.;]{0,25}?" + _words(lex["past_total"]["restated"])),
         targets=re.compile(_words(lex["past_total"]["targets"])),
@@ -314,7 +322,7 @@ def _sentence_pledges(
                 condition=_condition_text(text, condition_at, amount.end),
                 qualifier=amount.qualifier,
                 converted=list(amount.converted),
-                period=_period(text, folded, amount.end, g),
+                period=_period(text, folded, amount.end, _clause(folded, amount.start, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
             )
@@ -339,7 +347,7 @@ def _sentence_pledges(
                 item=quantity.item,
                 condition=_condition_text(text, condition_at, quantity.end),
                 qualifier=quantity.qualifier,
-                period=_period(text, folded, quantity.end, g),
+                period=_period(text, folded, quantity.end, _clause(folded, quantity.start, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
             )
@@ -388,37 +396,66 @@ def _keep_amounts(
     """The figures that may be new aid: cues of totals, targets, parts and conditions removed, and
     parts of a sum stated in the same sentence ("3 + 8, i.e. 11 billion") folded into the sum."""
     kept: list[Amount] = []
-    for amount in amounts:
+    for index, amount in enumerate(amounts):
+        scope = _scope(amounts, index, folded, g)
         if amount.restates:
             parts = [a for a in kept if a.currency == amount.currency]
             if parts and abs(sum(a.value for a in parts) - amount.value) <= 0.01 * amount.value:
                 kept = [a for a in kept if a not in parts]
             elif parts:
                 continue  # the same figure said again
-        if not _is_new_aid(amount, folded, actors, condition_at, ctx, g):
+        if not _is_new_aid(amount, scope, folded, actors, condition_at, ctx, g):
             continue
         kept.append(amount)
     return kept
 
 
+def _scope(amounts: list[Amount], index: int, folded: str, g: _Grammar) -> tuple[int, int]:
+    """The words that speak about one figure: its clause, cut at the figures before and after it,
+    and starting at the verb that governs it when another figure comes first ("Canada, which has
+    provided C$4 billion since 2022, pledged another C$200 million")."""
+    amount = amounts[index]
+    lo, hi = _clause(folded, amount.start, g)
+    if index > 0 and amounts[index - 1].end > lo:
+        lo = amounts[index - 1].end
+        verb = _last_verb(folded, lo, amount.start, g)
+        lo = verb if verb is not None else lo
+    if index + 1 < len(amounts) and amounts[index + 1].start < hi:
+        hi = amounts[index + 1].start
+    return lo, hi
+
+
 def _is_new_aid(
-    amount: Amount, folded: str, actors: list[_Actor], condition_at: int | None, ctx: ArticleContext, g: _Grammar
+    amount: Amount,
+    scope: tuple[int, int],
+    folded: str,
+    actors: list[_Actor],
+    condition_at: int | None,
+    ctx: ArticleContext,
+    g: _Grammar,
 ) -> bool:
-    start, end = _clause(folded, amount.start, g)
+    start, end = scope
     clause = folded[start:end]
     before = folded[start : amount.start]
     if condition_at is not None and amount.start > condition_at:
         return False
     if g.past_verbs.search(before) or g.past_time.search(clause) or g.requests.search(before):
         return False
-    year = g.past_year.search(folded[: amount.start])
+    year = g.past_year.search(before)
     if year and int(year.group(1)) < ctx.published.year:
+        return False
+    month = g.past_month.search(clause)
+    if (
+        month
+        and g.months[month.group(1)] < ctx.published.month
+        and not (year and year.group(1) > str(ctx.published.year))
+    ):
         return False
     if g.restated.search(folded[amount.end : amount.end + 60]):
         return False
     if g.targets.search(clause) and not g.ukraine.search(folded):
         return False
-    if g.typical.search(folded[max(start, amount.start - 30) : amount.start]):
+    if g.typical.search(before):
         return False
     if g.adjacent_part.search(folded[max(0, amount.start - 30) : amount.start]) or g.opening_part.search(folded):
         return False
@@ -471,8 +508,8 @@ def _donor(
         agent = _agent(trigger, folded, actors, g)
         if agent:
             return agent
-    for lo, hi in ((clause_start, start), (0, start)):
-        subject = _first_subject(folded, actors, lo, hi, g)
+    for lo, hi, last in ((clause_start, start, False), (0, clause_start, True)):
+        subject = _first_subject(folded, actors, lo, hi, g, last=last)
         if subject is not None and subject.codes == (UKRAINE,):
             return None  # Ukraine is the subject: it receives, needs or asks, it does not give
         if subject is not None:
@@ -542,9 +579,13 @@ def _joined_after(first: _Actor, actors: list[_Actor], folded: str, g: _Grammar)
     return tuple(sorted(codes))
 
 
-def _first_subject(folded: str, actors: list[_Actor], lo: int, hi: int, g: _Grammar) -> _Actor | None:
-    """The first actor of [lo, hi) that is not inside a prepositional phrase or an example list."""
-    for actor in actors:
+def _first_subject(
+    folded: str, actors: list[_Actor], lo: int, hi: int, g: _Grammar, last: bool = False
+) -> _Actor | None:
+    """The first actor of [lo, hi) that is not inside a prepositional phrase or an example list
+    (the last one when `last`: the subject nearest to a clause that names none, as in
+    "…, while Sweden said it would give …")."""
+    for actor in reversed(actors) if last else actors:
         if not (lo <= actor.start < hi):
             continue
         window = folded[max(lo, actor.start - 25) : actor.start]
@@ -565,7 +606,7 @@ def _resolve(actor: _Actor, actors: list[_Actor], story: _Story) -> tuple[str, .
     earlier = [a for a in actors if a.how == "name" and a.end <= actor.start and a.codes != (UKRAINE,)]
     if actor.how == "speaker":
         if earlier:
-            return earlier[0].codes
+            return earlier[-1].codes
         return story.speaker or story.subject
     return story.subject
 
@@ -594,8 +635,8 @@ def _condition_text(text: str, condition_at: int | None, after: int) -> str | No
     return text[condition_at:].rstrip(" .;").strip() or None
 
 
-def _period(text: str, folded: str, end: int, g: _Grammar) -> str | None:
-    m = g.period.search(folded, end, min(len(folded), end + 80))
+def _period(text: str, folded: str, end: int, clause_end: int, g: _Grammar) -> str | None:
+    m = g.period.search(folded, end, min(clause_end, end + 80))
     return text[m.start() : m.end()] if m else None
 
 
@@ -606,6 +647,9 @@ def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | No
     paren = re.match(r"\s*\([^)]*\)", folded[tail:])
     if paren:
         tail += paren.end()
+    noun = g.package.match(folded, tail + 1) if folded[tail : tail + 1] == " " else None
+    if noun:  # "£300 million package of drones and radars"
+        return text[noun.start() : phrase_end(text, noun.start())].strip(" ,")
     m = _OF_AFTER.match(folded, tail)
     if m:
         item = text[m.end() : phrase_end(text, m.end())].strip(" ,")
@@ -620,7 +664,7 @@ def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | No
         start = nouns[0].start() if nouns else lead.end() if lead else start
         end = min(phrase_end(text, start), amount.start)
         item = text[start:end].strip(" ,")
-        if re.search(r"\w{4,}", item):
+        if any(len(w) >= 4 and fold(w) not in _NOT_NOUNS for w in re.findall(r"[\w'-]+", item)):
             return item
     m = _PURPOSE_AFTER.match(folded, tail)
     if m:
@@ -633,6 +677,11 @@ def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | No
     return text[nouns[-1].start() : nouns[-1].end()] if nouns else None
 
 
+_NOT_NOUNS = frozenset(
+    {"additional", "another", "further", "extra", "more", "full", "nouvelle", "nouvelles", "nouveau", "nouveaux"}
+    | {"supplementaire", "supplementaires", "autre", "autres", "ensemble", "jointly", "together", "also", "aussi"}
+    | {"egalement", "encore"}
+)
 _OF_AFTER = re.compile(r"\s*(?:d'|de |of |in |en )(?!l'|la |le |les |the |ukrain|kiev|kyiv)")
 _OBJECT_LEAD = re.compile(r"\s*(?:(?:a|de|d'|to)\s+(?!hauteur))?")
 _PURPOSE_AFTER = re.compile(r"\s*(?:pour|afin de|afin d'|to|for|in order to)\s+(?!(?:l'|the\s+)?(?:ukrain|kiev|kyiv))")
