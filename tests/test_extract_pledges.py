@@ -357,3 +357,12 @@ def test_pronoun_subject_after_a_reporting_verb() -> None:
 def test_size_of_each_package_is_not_a_pledge() -> None:
     assert pledges("Officials said each package for Ukraine is worth about $400 million.", "en") == []
     assert pledges("Chaque paquet destiné à l'Ukraine vaut environ 400 millions de dollars.", "fr") == []
+
+
+def test_ukraine_receiving_from_a_donor() -> None:
+    assert summary(pledges("Ukraine will receive €1 billion from the EU for air defence.", "en")) == [
+        ("EU", "UA", 1e9, "EUR", None)
+    ]
+    assert summary(pledges("L'Ukraine recevra 80 millions d'euros de la part de la Slovénie.", "fr")) == [
+        ("SI", "UA", 80e6, "EUR", None)
+    ]

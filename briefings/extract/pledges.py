@@ -46,6 +46,7 @@ class _Grammar:
     aid: re.Pattern[str]
     past_verbs: re.Pattern[str]
     requests: re.Pattern[str]
+    receive: re.Pattern[str]
     past_time: re.Pattern[str]
     past_year: re.Pattern[str]
     past_month: re.Pattern[str]
@@ -91,12 +92,17 @@ def _grammar() -> _Grammar:
     joiners = "|".join(re.escape(j) for j in sorted(clauses["joiners"], key=len, reverse=True))
     return _Grammar(
         verb=re.compile(r"(?<![\w])(?:" + "|".join(verbs) + ")"),
-        trigger=re.compile(r"(?<![\w])(?:" + "|".join(verbs + lex["nouns"]["package"] + lex["nouns"]["aid"]) + ")"),
+        trigger=re.compile(
+            r"(?<![\w])(?:"
+            + "|".join(verbs + lex["verbs"]["receive"] + lex["nouns"]["package"] + lex["nouns"]["aid"])
+            + ")"
+        ),
         package=re.compile(r"(?<![\w])(?:" + "|".join(lex["nouns"]["package"]) + ")"),
         aid=re.compile(r"(?<![\w])(?:" + "|".join(lex["nouns"]["aid"]) + ")"),
         past_verbs=re.compile(_words(lex["past_total"]["verbs"])),
         past_time=re.compile(_words(lex["past_total"]["time"])),
         requests=re.compile(_words(lex["past_total"]["requests"])),
+        receive=re.compile(r"(?<![\w])(?:" + "|".join(lex["verbs"]["receive"]) + ")"),
         past_month=re.compile(
             r"(?<![\w])(?:en|in|au mois d'|au mois de|depuis|since)\s+("
             + "|".join(lex["past_total"]["months"])
@@ -322,7 +328,7 @@ def _sentence_pledges(
                 condition=_condition_text(text, condition_at, amount.end),
                 qualifier=amount.qualifier,
                 converted=list(amount.converted),
-                period=_period(text, folded, amount.end, _clause(folded, amount.start, g)[1], g),
+                period=_period(text, folded, amount.end, _scope(amounts, amounts.index(amount), folded, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
             )
@@ -511,10 +517,28 @@ def _donor(
     for lo, hi, last in ((clause_start, start, False), (0, clause_start, True)):
         subject = _first_subject(folded, actors, lo, hi, g, last=last)
         if subject is not None and subject.codes == (UKRAINE,):
-            return None  # Ukraine is the subject: it receives, needs or asks, it does not give
+            # Ukraine is the subject: it receives ("… from Norway") or asks; it does not give.
+            return _giver_of_receipt(subject.end, clause_start, folded, actors, g)
         if subject is not None:
             return _resolve(subject, actors, story)
     return story.subject
+
+
+def _giver_of_receipt(
+    after: int, clause_start: int, folded: str, actors: list[_Actor], g: _Grammar
+) -> tuple[str, ...] | None:
+    """ "Ukraine will receive €1bn from the EU" / "Kiev recevra … de la part de la Norvège"."""
+    clause_end = _clause(folded, after, g)[1]
+    if not g.receive.search(folded, after, clause_end):
+        return None
+    for actor in actors:
+        named = after < actor.start < clause_end and actor.how == "name" and actor.codes != (UKRAINE,)
+        if named and _FROM_BEFORE.search(folded, max(clause_start, actor.start - 20), actor.start):
+            return actor.codes
+    return None
+
+
+_FROM_BEFORE = re.compile(r"(?:\bfrom|de la part d[eu']|\bde la part des|\bdu|\bde l'|\bde la|\bdes)\s*(?:the\s+)?$")
 
 
 def _last_verb(folded: str, lo: int, hi: int, g: _Grammar) -> int | None:
