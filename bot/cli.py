@@ -97,6 +97,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     from bot.config import missing_tokens
+    from bot.platforms import describe_startup
 
     try:
         settings = _settings(args)
@@ -111,8 +112,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"error: {problem}")
     print(f"{settings.path or 'embedded defaults'}: {len(settings.feeds)} feeds, {len(settings.channels)} channels")
-    platforms = settings.platforms()
-    print(f"platforms that will start: {', '.join(platforms) if platforms else 'none (no chat tokens set)'}")
+    for line in describe_startup(settings):
+        print(line)
     return 1 if problems else 0
 
 

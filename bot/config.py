@@ -118,15 +118,6 @@ class Settings:
     ingest: IngestConfig = IngestConfig()
     secrets: Secrets = Secrets()
 
-    def platforms(self) -> list[str]:
-        """Platforms that can start: their tokens are set."""
-        out = []
-        if self.secrets.discord_token:
-            out.append("discord")
-        if self.secrets.slack_bot_token and (self.secrets.slack_app_token or self.secrets.slack_signing_secret):
-            out.append("slack")
-        return out
-
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|h|d)?\s*$")
 
@@ -325,11 +316,6 @@ def missing_tokens(settings: Settings) -> list[Problem]:
     secrets = settings.secrets
     if "discord" in used and not secrets.discord_token:
         problems.append(Problem("environment", "DISCORD_TOKEN", f"not set, but {used['discord']} is a Discord channel"))
-    if "slack" in used:
-        if not secrets.slack_bot_token:
-            problems.append(Problem("environment", "SLACK_BOT_TOKEN",
-                                    f"not set, but {used['slack']} is a Slack channel"))
-        if not (secrets.slack_app_token or secrets.slack_signing_secret):
-            problems.append(Problem("environment", "SLACK_APP_TOKEN",
-                                    "not set (nor SLACK_SIGNING_SECRET for `web`): Slack cannot receive commands"))
+    if "slack" in used and not secrets.slack_bot_token:
+        problems.append(Problem("environment", "SLACK_BOT_TOKEN", f"not set, but {used['slack']} is a Slack channel"))
     return problems

@@ -43,7 +43,6 @@ def test_good_config_is_read_with_relative_sqlite_path_resolved(tmp_path):
     assert settings.feeds[0].interval_minutes == 30
     channel = settings.channels[0]
     assert (channel.key, channel.timezone, channel.language) == ("slack:C0123", "Europe/Paris", "fr")
-    assert settings.platforms() == []
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
@@ -66,10 +65,10 @@ def test_a_token_in_the_file_is_refused(tmp_path):
 
 def test_missing_tokens_named_per_platform(tmp_path):
     settings = load_settings(write(tmp_path, GOOD), env={})
-    assert [p.key for p in missing_tokens(settings)] == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
+    assert [p.key for p in missing_tokens(settings)] == ["SLACK_BOT_TOKEN"]
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"}
     settings = load_settings(write(tmp_path, GOOD), env=env)
-    assert missing_tokens(settings) == [] and settings.platforms() == ["slack"]
+    assert missing_tokens(settings) == []
     assert "xoxb-test" not in repr(settings)
 
 
@@ -86,7 +85,7 @@ def test_check_config_prints_one_line_per_problem(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
     lines = [line for line in result.stdout.splitlines() if line.startswith("error:")]
     assert result.returncode == 1
-    assert len(lines) == 4, result.stdout  # time zone, topic, and the two Slack tokens
+    assert len(lines) == 3, result.stdout  # time zone, topic, and the Slack token
     assert any("channels[0].timezone" in line and "Mars/Olympus" in line for line in lines)
     assert any("channels[0].topics" in line and "cricket" in line for line in lines)
     assert any("SLACK_BOT_TOKEN: not set" in line for line in lines)
@@ -98,4 +97,4 @@ def test_check_config_names_missing_token(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 1
     assert "error: environment: SLACK_BOT_TOKEN: not set" in result.stdout
-    assert "platforms that will start: none" in result.stdout
+    assert "slack: will not start: SLACK_BOT_TOKEN is not set" in result.stdout
