@@ -64,6 +64,11 @@ def test_full_date_and_weekday_and_today():
                   "en", "2026-01-16") == [("Baltic Sentry", "NATO", "2026-01-15")]
 
 
+def test_deployment_month_in_french():
+    text = "L'OTAN a déployé l'opération « Sentinelle de la Baltique » en janvier."
+    assert _facts(text, "fr", "2025-06-01") == [("Baltic Sentry", "NATO", "2025-01")]
+
+
 def test_a_mission_cited_as_a_model_has_no_launch_date_and_anaphora_skips_it():
     text = ("L'OTAN déploie l'opération Sentinelle orientale dans le ciel polonais. "
             "Elle s'inspire de la mission Baltic Sentry, déjà active en mer Baltique. "
