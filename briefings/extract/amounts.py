@@ -328,6 +328,7 @@ def phrase_end(text: str, start: int) -> int:
     return _item_end(text, fold(text), start, _lexicon())
 
 
+_NEXT_CHUNK = re.compile(r"\s*((?:and|et)\s+)?([\w'-]+(?:\s+[\w'-]+){0,3})")
 _WORD = re.compile(r"[\w'-]+|[^\w\s]")
 
 
@@ -346,17 +347,15 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
             continue
         token = m.group()
         if token == ",":
-            after = text[m.end() :]
-            nxt = re.match(r"\s*((?:and|et)\s+)?([\w'-]+(?:\s+[\w'-]+){0,3})", after)
-            chunk = nxt.group(2) if nxt else ""
-            first = fold(chunk.split()[0]) if chunk else ""
-            if not chunk[:1].islower() or first in lex.chunk_stops or _has_number(fold(chunk), lex) or words >= 12:
+            nxt = _NEXT_CHUNK.match(text, m.end())
+            if not nxt or words >= 12 or not nxt.group(2)[:1].islower():
                 break
-            if lex.stop_re.match(fold(chunk)):
+            chunk = folded[nxt.start(2) : nxt.end(2)]
+            if chunk.split()[0] in lex.chunk_stops or _has_number(chunk, lex) or lex.stop_re.match(chunk):
                 break
             pos = m.end()
             continue
-        if not (token[0].isalnum() or token in {"-", "'"}) or _has_number(fold(token), lex):
+        if not (token[0].isalnum() or token in {"-", "'"}) or _has_number(folded[m.start() : m.end()], lex):
             break
         words += 1
         end = m.end()

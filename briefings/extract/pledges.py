@@ -212,7 +212,7 @@ def extract_pledges(
 
 def _remember(story: _Story, text: str, folded: str, mentions: list[Mention], g: _Grammar) -> None:
     """Keep the sentence's subject and speaker for the sentences after it ("les trois pays", "son pays")."""
-    for actor in _actors(folded, mentions, g):
+    for actor in _actors(folded, mentions, g, anaphors=False):
         if actor.how == "name" and actor.codes != (UKRAINE,) and not _after_preposition(folded, actor.start, g):
             story.subject = actor.codes
             break
@@ -221,8 +221,9 @@ def _remember(story: _Story, text: str, folded: str, mentions: list[Mention], g:
             story.speaker = (m.country or m.code,)
 
 
-def _actors(folded: str, mentions: list[Mention], g: _Grammar) -> list[_Actor]:
-    """Every phrase of the sentence that may name a donor, joint donors grouped, in text order."""
+def _actors(folded: str, mentions: list[Mention], g: _Grammar, anaphors: bool = True) -> list[_Actor]:
+    """Every phrase of the sentence that may name a donor, joint donors grouped, in text order
+    (pronouns and other anaphors left out when `anaphors` is false: they only matter in pledges)."""
     singles: list[_Actor] = []
     taken: list[tuple[int, int]] = []
     for m in mentions:
@@ -230,7 +231,8 @@ def _actors(folded: str, mentions: list[Mention], g: _Grammar) -> list[_Actor]:
         if codes:
             singles.append(_Actor(codes, m.start, m.end))
         taken.append((m.start, m.end))
-    for pattern, how in ((g.allies, "allies"), (g.previous, "previous"), (g.speaker, "speaker")):
+    patterns = ((g.allies, "allies"), (g.previous, "previous"), (g.speaker, "speaker"))
+    for pattern, how in patterns if anaphors else patterns[:1]:
         for m in pattern.finditer(folded):
             if not any(s < m.end() and m.start() < e for s, e in taken):
                 codes = (ALLIES,) if how == "allies" else ()
