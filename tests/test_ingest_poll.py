@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -143,6 +144,9 @@ async def test_failures_back_off_exponentially_and_success_resets(server):
 
     [skipped] = await poll_feeds([current], LIMITS, now - timedelta(seconds=1))
     assert skipped.skipped and skipped.state == current
+    naive = dataclasses.replace(current, next_attempt=current.next_attempt.replace(tzinfo=None))  # as SQLite gives
+    [skipped_naive] = await poll_feeds([naive], LIMITS, now - timedelta(seconds=1))
+    assert skipped_naive.skipped
     hits = server.hits["/bad.xml"]
     [forced] = await poll_feeds([current], LIMITS, now - timedelta(seconds=1), force=True)
     assert not forced.skipped and server.hits["/bad.xml"] == hits + 1

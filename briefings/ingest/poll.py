@@ -62,8 +62,14 @@ def failed(state: FeedState, reason: str, now: datetime) -> FeedState:
 
 
 def due(state: FeedState, now: datetime) -> bool:
-    """Whether a feed may be polled now (it is not backing off)."""
-    return state.next_attempt is None or state.next_attempt <= now
+    """Whether a feed may be polled now (it is not backing off). A naive time is taken as UTC,
+    as SQLite hands datetimes back without their zone."""
+    return state.next_attempt is None or utc(state.next_attempt) <= utc(now)
+
+
+def utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 async def poll_feed(
@@ -82,7 +88,7 @@ async def poll_feed(
     feed's first successful poll, or older than `max_age`, are marked `backlog`.
     Raises nothing for feed problems: they come back in `error` and in the new state.
     """
-    now = now.astimezone(UTC)
+    now = utc(now)
     try:
         response = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified, limits=limits)
         if response.not_modified:
@@ -120,6 +126,7 @@ async def poll_feeds(
     feed, expected or not, becomes that feed's error; cancellation still propagates.
     """
     states = list(states)
+    now = utc(now)
     gate = asyncio.Semaphore(concurrency or limits.concurrency)
 
     async def one(client: aiohttp.ClientSession, state: FeedState) -> PollOutcome:
@@ -131,7 +138,7 @@ async def poll_feeds(
             except Exception as exc:  # a bug or an unforeseen error must not take the other feeds down
                 log.exception("polling feed %s failed", state.name)
                 reason = f"internal error: {type(exc).__name__}: {exc}"[:300]
-                return PollOutcome(state.name, failed(state, reason, now.astimezone(UTC)), error=reason)
+                return PollOutcome(state.name, failed(state, reason, now), error=reason)
 
     if session is not None:
         return list(await asyncio.gather(*(one(session, s) for s in states)))
