@@ -161,7 +161,7 @@ async def test_hostile_feeds_fail_fast_with_clear_errors(server):
     server.redirect("/loop.xml", "/loop.xml")
     server.oversize("/huge.xml", 20_000_000, declare_length=False)
     server.gzip_bomb("/bomb.xml", inflated=50_000_000)
-    server._bomb(50_000_000)
+    server.bomb_body(50_000_000)
     server.drip("/slow.xml", interval=0.1, duration=10)
     server.hangup("/hangup.xml")
     server.set_feed("/good.xml", rss([FeedEntry("Ministers meet", server.url("/a/2.html"), content_html=FULL_EN)]))
