@@ -259,3 +259,8 @@ def test_state_survives_closing_and_reopening(db_path: Path) -> None:
     [(stored, facts)] = reopened.story("s-1").articles
     assert stored == a and facts == rich_facts(a.url)
     reopened.close()
+
+
+def test_only_sqlite_and_postgresql_urls_are_taken() -> None:
+    with pytest.raises(ValueError, match="unsupported database 'mysql'"):
+        Store("mysql://user@127.0.0.1/briefbot")
