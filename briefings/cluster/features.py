@@ -36,11 +36,13 @@ def fold(text: str) -> str:
 
 
 def article_features(article: Article, facts: ArticleFacts, settings: ClusterSettings) -> Features:
+    """Every feature of the article, present or absent (a feature said twice is no more telling)."""
     keys = fact_features(facts, settings.aliases) | token_features(article, settings)
     return {key: settings.weights[KINDS[key[0]]] for key in keys}
 
 
 def fact_features(facts: ArticleFacts, aliases: dict[str, str]) -> set[str]:
+    """The extractor's normalised values: the same whatever the article's language."""
     keys = {f"a:{code.upper()}" for code in facts.actors}
     keys |= {f"p:{fold(place)}" for place in facts.places}
     keys |= {f"n:{_word(name, aliases)}" for name in facts.names}
