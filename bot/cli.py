@@ -51,7 +51,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         print("no feeds configured: add [[feeds]] tables with name and url to the config", file=sys.stderr)
         return 2
     pipeline = _pipeline(settings)
-    report = asyncio.run(pipeline.poll(_feeds(settings), force=True))
+    report = asyncio.run(pipeline.poll(_feeds(settings), force=args.force))
     print(report.summary(), file=sys.stderr)
     return 0
 
@@ -145,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p = command("poll", cmd_poll, "poll every configured feed and store new articles")
     p.add_argument("--once", action="store_true", help="poll once and exit (the scheduler polls in `run`)")
+    p.add_argument("--force", action="store_true", help="also poll feeds that are backing off after failures")
     p = command("export", cmd_export, "print stories and facts")
     p.add_argument("--format", choices=("json",), default="json")
     p = command("brief", cmd_brief, "print the brief of a topic")

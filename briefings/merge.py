@@ -105,7 +105,8 @@ def find_conflicts(pledges: list[Pledge]) -> list[list[Pledge]]:
     """Figures that disagree: one donor, one thing given, different values in different sources.
 
     Two values one article states together are two pledges (a package and a second gift), not a
-    disagreement; only values no single source states together are flagged.
+    disagreement; only values no single source states together are flagged, and only when their
+    items could be the same thing (shared words, or one says no more than "military aid").
     """
     conflicts: list[list[Pledge]] = []
     for i, a in enumerate(pledges):
@@ -114,8 +115,9 @@ def find_conflicts(pledges: list[Pledge]) -> list[list[Pledge]]:
                 continue
             if {e.url for e in a.evidence} & {e.url for e in b.evidence}:
                 continue
-            if (a.amount is None) != (b.amount is None) or not (item_words(a.item) & item_words(b.item)):
-                continue
+            words_a, words_b = item_words(a.item), item_words(b.item)
+            if (a.amount is None) != (b.amount is None) or (words_a and words_b and not words_a & words_b):
+                continue  # a figure for something else: two pledges, not two versions of one
             conflicts.append([a, b])
     return conflicts
 

@@ -32,6 +32,7 @@ class Article:
     guid: str | None = None
     summary: str = ""
     fingerprint: str = ""  # content fingerprint for near-duplicate (wire copy) detection
+    item_hash: str = ""  # what the feed said about the item: an unchanged item is not fetched again
     backlog: bool = False  # seeded on a feed's first poll or too old: stored, never posted as news
     id: int | None = None  # store id, once stored
 

@@ -28,9 +28,6 @@ from briefings.titles import story_title
 
 log = logging.getLogger(__name__)
 
-CLUSTER_WINDOW = timedelta(days=10)  # stories older than this around new articles are not reopened
-
-
 @dataclass(frozen=True)
 class FeedSpec:
     """A feed to poll, as configured."""
@@ -48,6 +45,7 @@ class PollReport:
     updated: int = 0
     unchanged: int = 0
     not_modified: int = 0
+    backing_off: int = 0  # feeds not polled: waiting after failures
     backlog: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # feed name -> reason
     stories: set[str] = field(default_factory=set)  # stories that received an article
@@ -55,6 +53,7 @@ class PollReport:
     def summary(self) -> str:
         line = (f"polled {self.feeds} feeds: {self.new} new articles ({self.backlog} kept as backlog), "
                 f"{self.updated} updated, {self.not_modified} feeds not modified, "
+                f"{self.backing_off} feeds backing off after failures, "
                 f"{len(self.stories)} stories touched")
         return line + "".join(f"\n  feed {name!r} failed: {reason}" for name, reason in self.errors.items())
 
@@ -68,14 +67,17 @@ class Pipeline:
         self.limits = limits or FetchLimits()
         self.max_age = max_age
         self.topics = load_topics(topics)
-        self._clusterer: Clusterer | None = None
-        self._loaded_from: datetime | None = None
+        # The story index fills itself from the store around each article's day when first needed
+        # (after a restart, or when an old article arrives), so the cost per article stays flat.
+        self.clusterer = Clusterer(loader=store.clustered_between)
 
     async def poll(self, feeds: Sequence[FeedSpec], *, now: datetime | None = None, force: bool = False) -> PollReport:
         """Poll every feed once (feeds in backoff are skipped unless `force`) and store what is new."""
         now = now or datetime.now(UTC)
         states = [self.store.feed_state(feed.name, feed.url) for feed in feeds]
-        outcomes = await poll_feeds(states, limits=self.limits, now=now, force=force, max_age=self.max_age)
+        known = await asyncio.to_thread(self.store.item_hashes, [feed.name for feed in feeds])
+        outcomes = await poll_feeds(states, limits=self.limits, now=now, force=force, max_age=self.max_age,
+                                    skip=lambda item: item.item_hash in known)
         return await asyncio.to_thread(self._absorb, outcomes)
 
     def _absorb(self, outcomes: list[PollOutcome]) -> PollReport:
@@ -88,20 +90,19 @@ class Pipeline:
             for page_error in outcome.page_errors:
                 log.info("feed %r: page kept as summary: %s", outcome.state.name, page_error)
             report.not_modified += outcome.not_modified
+            report.backing_off += outcome.skipped
             # Age limits and first-run seeding (ingest marks those articles `backlog`) decide what
             # is posted, never what is stored.
             fresh.extend(outcome.articles)
             if not outcome.skipped:
                 self.store.save_feed_state(outcome.state)
         fresh.sort(key=lambda a: a.published)
-        if fresh:
-            index = self._index_for(fresh[0].published, fresh[-1].published)
-            for article in fresh:
-                self._absorb_article(article, index, report)
+        for article in fresh:
+            self._absorb_article(article, report)
         return report
 
-    def _absorb_article(self, article: Article, index: Clusterer, report: PollReport) -> None:
-        known = self.store.find_article(url=article.url, guid=article.guid)
+    def _absorb_article(self, article: Article, report: PollReport) -> None:
+        known = self.store.find_article(url=article.url, guid=article.guid, feed=article.feed)
         if known is not None:
             if content_hash(known.title, known.text) == content_hash(article.title, article.text):
                 report.unchanged += 1
@@ -116,25 +117,11 @@ class Pipeline:
             return
         facts = extract_article(article)
         self.store.add_article(article, facts)
-        story_id = index.assign(article, facts)
+        story_id = self.clusterer.assign(article, facts)
         self.store.set_story(article.id, story_id)
         report.new += 1
         report.backlog += article.backlog
         report.stories.add(story_id)
-
-    def _index_for(self, first: datetime, last: datetime) -> Clusterer:
-        """The story index, holding the stored articles near the ones being added.
-
-        Loaded once per process from the store; a long-running bot keeps it warm (new articles go
-        in as they are assigned) and reloads only when older articles than it holds arrive.
-        """
-        start = first - CLUSTER_WINDOW
-        if self._clusterer is None or self._loaded_from is None or start < self._loaded_from:
-            stored = self.store.articles_in_window(start, max(last, datetime.now(UTC)) + CLUSTER_WINDOW)
-            self._clusterer = Clusterer()
-            self._clusterer.load(stored, self.store.story_ids(a.id for a, _ in stored if a.id is not None))
-            self._loaded_from = start
-        return self._clusterer
 
     def stories(self, since: datetime | None = None) -> list[Story]:
         """Stories with their facts merged across articles, titled and tagged with topics."""

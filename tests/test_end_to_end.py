@@ -86,10 +86,36 @@ async def test_poll_and_export_over_loopback(tmp_path):
         assert len(pledge["sources"]) == 2  # one fact, stated by both articles
         assert [(d["date"], d["place"]) for d in event["dates"]] == [("2026-07", "Ankara")]
 
-        # A second poll: every good feed answers 304 and nothing is added or changed.
+        # A second poll: every good feed answers 304, nothing is added or changed, and the broken
+        # feed is left alone while it backs off.
         code, _, err = await cli("poll", "--once", "--config", str(config))
         assert code == 0, err
         assert server.not_modified["/fr.xml"] == 1 and server.not_modified["/en.xml"] == 1
-        assert "0 new articles" in err
+        assert "0 new articles" in err and "1 feeds backing off" in err
+        assert server.hits["/broken.xml"] == 1
         code, out, _ = await cli("export", "--format", "json", "--config", str(config))
         assert json.loads(out)["stories"] == stories
+
+        # The English feed gains an item and the French publisher edits its figure: the new item's
+        # page is fetched, the unchanged page is not fetched again, the edit is an update, and the
+        # two outlets now disagree, which the story keeps side by side and flags.
+        new_link = server.url("/en/2.html")
+        server.set_feed("/en.xml", rss([
+            FeedEntry("NATO ministers meet in Warsaw", server.url("/en/1.html"), summary=ENGLISH[0][:60],
+                      published=DAY),
+            FeedEntry("Sweden adds air defence funds", new_link, summary="Sweden will add funds.", published=DAY),
+        ], language="en"))
+        server.set_page("/en/2.html", article_page("Sweden adds air defence funds", [
+            "Sweden will provide SEK 1 billion for air defence to Ukraine, its government said on Thursday."]))
+        server.set_feed("/fr.xml", server.resources["/fr.xml"].body.replace(
+            "2 milliards".encode(), "3 milliards".encode()))
+        code, _, err = await cli("poll", "--once", "--config", str(config))
+        assert code == 0, err
+        assert "1 new articles" in err and "1 updated" in err, err
+        assert server.hits["/en/1.html"] == 1 and server.hits["/en/2.html"] == 1
+        code, out, _ = await cli("export", "--format", "json", "--config", str(config))
+        stories = json.loads(out)["stories"]
+        event = next(s for s in stories if s["id"] == event["id"])
+        assert {(p["currency"], p["amount"]) for p in event["pledges"]} == {("NOK", 2e9), ("NOK", 3e9)}
+        assert [sorted(p["amount"] for p in group) for group in event["conflicts"]] == [[2e9, 3e9]]
+        assert any(p["currency"] == "SEK" and p["donor"] == "SE" for s in stories for p in s["pledges"])

@@ -48,6 +48,14 @@ def test_disagreeing_figures_from_different_sources_are_flagged():
     assert find_conflicts([euro, dollar, other]) == [[euro, dollar]]
 
 
+def test_an_unspecified_item_can_conflict_but_a_different_one_cannot():
+    vague = Pledge("NO", "UA", 2e9, "NOK", item="military aid", evidence=ev("a"))
+    edited = Pledge("NO", "UA", 3e9, "NOK", item="aide militaire", evidence=ev("b"))
+    other = Pledge("NO", "UA", 1e9, "NOK", item="Patriot missiles", evidence=ev("c"))
+    assert find_conflicts([vague, edited]) == [[vague, edited]]
+    assert find_conflicts([Pledge("NO", "UA", 2e9, "NOK", item="drones", evidence=ev("a")), other]) == []
+
+
 def test_two_figures_one_source_states_together_are_not_a_conflict():
     first = Pledge("GB", "UA", 500e6, "GBP", item="air defence missiles", evidence=ev("a"))
     second = Pledge("GB", "UA", 150e6, "GBP", item="air defence via PURL", evidence=ev("a"))

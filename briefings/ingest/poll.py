@@ -223,6 +223,7 @@ def _build_articles(
                 guid=item.guid,
                 summary=item.summary,
                 fingerprint=fingerprint(text),
+                item_hash=item.item_hash,
                 backlog=not state.seeded or (backlog_before is not None and published < backlog_before),
             )
         )

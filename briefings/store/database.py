@@ -147,6 +147,15 @@ class Store:
             _write_facts(session, row.id, facts)
             article.id = row.id
 
+    def item_hashes(self, feeds: Iterable[str]) -> set[str]:
+        """Hashes of the feed items already stored for these feeds: a poll leaves those items out
+        instead of fetching their pages again (an edited item has a new hash and comes through)."""
+        with self._session() as session:
+            rows = session.scalars(
+                select(ArticleRow.item_hash).where(ArticleRow.feed.in_(list(feeds)), ArticleRow.item_hash != "")
+            )
+            return set(rows)
+
     def recent_fingerprints(self, since: datetime) -> list[tuple[int, str]]:
         """(id, fingerprint) of articles published since then, for near-duplicate search elsewhere."""
         with self._session() as session:
@@ -331,6 +340,7 @@ def _fill_article(row: ArticleRow, article: Article) -> None:
     row.language = article.language
     row.published = article.published
     row.fingerprint = article.fingerprint
+    row.item_hash = article.item_hash
     row.backlog = article.backlog
 
 
@@ -338,7 +348,7 @@ def _article(row: ArticleRow) -> Article:
     return Article(
         url=row.url, title=row.title, text=row.text, language=row.language, published=row.published,
         feed=row.feed, guid=row.guid, summary=row.summary, fingerprint=row.fingerprint,
-        backlog=row.backlog, id=row.id,
+        item_hash=row.item_hash, backlog=row.backlog, id=row.id,
     )
 
 
