@@ -46,6 +46,7 @@ class PollReport:
     unchanged: int = 0
     not_modified: int = 0
     backing_off: int = 0  # feeds not polled: waiting after failures
+    pages_failed: int = 0  # items kept on their feed summary because their page could not be read
     backlog: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # feed name -> reason
     stories: set[str] = field(default_factory=set)  # stories that received an article
@@ -54,6 +55,7 @@ class PollReport:
         line = (f"polled {self.feeds} feeds: {self.new} new articles ({self.backlog} kept as backlog), "
                 f"{self.updated} updated, {self.not_modified} feeds not modified, "
                 f"{self.backing_off} feeds backing off after failures, "
+                f"{self.pages_failed} pages unreadable (summary kept), "
                 f"{len(self.stories)} stories touched")
         return line + "".join(f"\n  feed {name!r} failed: {reason}" for name, reason in self.errors.items())
 
@@ -88,9 +90,10 @@ class Pipeline:
                 report.errors[outcome.state.name] = outcome.error
                 log.warning("feed %r failed: %s", outcome.state.name, outcome.error)
             for page_error in outcome.page_errors:
-                log.info("feed %r: page kept as summary: %s", outcome.state.name, page_error)
+                log.debug("feed %r: page kept as summary: %s", outcome.state.name, page_error)
             report.not_modified += outcome.not_modified
             report.backing_off += outcome.skipped
+            report.pages_failed += len(outcome.page_errors)
             # Age limits and first-run seeding (ingest marks those articles `backlog`) decide what
             # is posted, never what is stored.
             fresh.extend(outcome.articles)

@@ -108,7 +108,7 @@ async def test_poll_and_export_over_loopback(tmp_path):
         server.set_page("/en/2.html", article_page("Sweden adds air defence funds", [
             "Sweden will provide SEK 1 billion for air defence to Ukraine, its government said on Thursday."]))
         server.set_feed("/fr.xml", server.resources["/fr.xml"].body.replace(
-            "2 milliards".encode(), "3 milliards".encode()))
+            b"2 milliards", b"3 milliards"))
         code, _, err = await cli("poll", "--once", "--config", str(config))
         assert code == 0, err
         assert "1 new articles" in err and "1 updated" in err, err

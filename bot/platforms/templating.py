@@ -11,11 +11,11 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader
 
 from bot.safety import discord_escape, discord_link, slack_escape, slack_link
 from briefings.render.context import Line, Segment
-from briefings.render.i18n import translations
+from briefings.render.i18n import template_environment
 
 _ESCAPE: dict[str, Callable[[str], str]] = {"slack": slack_escape, "discord": discord_escape}
 _LINK: dict[str, Callable[[str, str | None], str]] = {"slack": slack_link, "discord": discord_link}
@@ -39,15 +39,7 @@ def format_line(platform: str, line: Line | Segment | str) -> str:
 
 @cache
 def environment(platform: str, locale: str) -> Environment:
-    env = Environment(
-        loader=PackageLoader("bot", f"templates/{platform}"),
-        extensions=["jinja2.ext.i18n"],
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-    )
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env = template_environment(PackageLoader("bot", f"templates/{platform}"), locale)
     env.filters["line"] = lambda value: format_line(platform, value)
     env.filters["esc"] = _ESCAPE[platform]
     return env

@@ -11,12 +11,12 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader
 
 from briefings.brief import Brief
 from briefings.render.context import Line, Segment, context
 from briefings.render.formatting import PACKAGE_DIR
-from briefings.render.i18n import LOCALES, translations
+from briefings.render.i18n import LOCALES, template_environment
 
 __all__ = ["FORMATS", "LOCALES", "Line", "Segment", "context", "render", "render_bilingual"]
 
@@ -43,15 +43,7 @@ def _check_format(fmt: str) -> None:
 
 @cache
 def _environment(locale: str) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(PACKAGE_DIR / "templates"),
-        extensions=["jinja2.ext.i18n"],
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=StrictUndefined,
-    )
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env = template_environment(FileSystemLoader(PACKAGE_DIR / "templates"), locale)
     env.filters["md"] = markdown_escape
     env.filters["md_url"] = markdown_url
     return env

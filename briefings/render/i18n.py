@@ -13,6 +13,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import BaseLoader, Environment, StrictUndefined
 
 LOCALES = ("fr", "en")
 
@@ -29,3 +30,19 @@ def translations(locale: str) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+def template_environment(loader: BaseLoader, locale: str) -> Environment:
+    """A Jinja2 environment with the catalog of `locale` installed: every output format (text,
+    Markdown, and the chat formats in `bot/`) shares these settings, so they all fail loudly on a
+    missing value (StrictUndefined) and escape through their own filters, never autoescape."""
+    env = Environment(
+        loader=loader,
+        extensions=["jinja2.ext.i18n"],
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
