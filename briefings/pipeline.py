@@ -119,9 +119,8 @@ class Pipeline:
             report.unchanged += 1  # the same wire copy at another address
             return
         facts = extract_article(article)
-        self.store.add_article(article, facts)
         story_id = self.clusterer.assign(article, facts)
-        self.store.set_story(article.id, story_id)
+        self.store.add_article(article, facts, story_id)
         report.new += 1
         report.backlog += article.backlog
         report.stories.add(story_id)

@@ -264,3 +264,13 @@ def test_state_survives_closing_and_reopening(db_path: Path) -> None:
 def test_only_sqlite_and_postgresql_urls_are_taken() -> None:
     with pytest.raises(ValueError, match="unsupported database 'mysql'"):
         Store("mysql://user@127.0.0.1/briefbot")
+
+
+def test_an_article_stored_with_its_story_lands_in_it(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'one.db'}")
+    first, second = article(1), article(2)
+    store.add_article(first, ArticleFacts(), "s-joint")
+    store.add_article(second, ArticleFacts(), "s-joint")
+    [story] = store.stories()
+    assert story.id == "s-joint" and [a.url for a, _ in story.articles] == [first.url, second.url]
+    store.close()

@@ -122,11 +122,16 @@ class Store:
                         return _article(row)
             return None
 
-    def add_article(self, article: Article, facts: ArticleFacts) -> int:
-        """Store a new article with its facts; sets and returns `article.id`."""
+    def add_article(self, article: Article, facts: ArticleFacts, story_id: str | None = None) -> int:
+        """Store a new article with its facts, in its story when given (one transaction: a poll
+        writes thousands of articles); sets and returns `article.id`."""
         try:
             with self._session() as session:
-                row = ArticleRow(fetched_at=datetime.now(UTC))
+                if story_id is not None:
+                    now = datetime.now(UTC)
+                    self._insert_ignore(session, StoryRow, {"id": story_id, "created": now, "updated": now}, ["id"])
+                    session.execute(update(StoryRow).where(StoryRow.id == story_id).values(updated=now))
+                row = ArticleRow(fetched_at=datetime.now(UTC), story_id=story_id)
                 _fill_article(row, article)
                 session.add(row)
                 session.flush()
