@@ -47,6 +47,7 @@ class PollReport:
     not_modified: int = 0
     backing_off: int = 0  # feeds not polled: waiting after failures
     pages_failed: int = 0  # items kept on their feed summary because their page could not be read
+    extraction_failed: int = 0  # articles kept without facts because extraction raised
     backlog: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # feed name -> reason
     stories: set[str] = field(default_factory=set)  # stories that received an article
@@ -56,6 +57,7 @@ class PollReport:
                 f"{self.updated} updated, {self.not_modified} feeds not modified, "
                 f"{self.backing_off} feeds backing off after failures, "
                 f"{self.pages_failed} pages unreadable (summary kept), "
+                f"{self.extraction_failed} articles whose extraction failed (kept without facts), "
                 f"{len(self.stories)} stories touched")
         return line + "".join(f"\n  feed {name!r} failed: {reason}" for name, reason in self.errors.items())
 
@@ -97,11 +99,14 @@ class Pipeline:
             # Age limits and first-run seeding (ingest marks those articles `backlog`) decide what
             # is posted, never what is stored.
             fresh.extend(outcome.articles)
-            if not outcome.skipped:
-                self.store.save_feed_state(outcome.state)
         fresh.sort(key=lambda a: a.published)
         for article in fresh:
             self._absorb_article(article, report)
+        # Validators (ETag, Last-Modified) are saved only once the articles are stored: a crash in
+        # between makes the next poll fetch the feed again instead of answering 304 and losing them.
+        for outcome in outcomes:
+            if not outcome.skipped:
+                self.store.save_feed_state(outcome.state)
         return report
 
     def _absorb_article(self, article: Article, report: PollReport) -> None:
@@ -112,18 +117,29 @@ class Pipeline:
                 return
             # A publisher's edit: same article, new text and facts; its story stays.
             article.id, article.backlog = known.id, known.backlog
-            self.store.update_article(article, extract_article(article))
+            self.store.update_article(article, self._extract(article, report))
             report.updated += 1
             return
         if article.fingerprint and self.store.find_article(fingerprint=article.fingerprint) is not None:
             report.unchanged += 1  # the same wire copy at another address
             return
-        facts = extract_article(article)
+        facts = self._extract(article, report)
         story_id = self.clusterer.assign(article, facts)
         self.store.add_article(article, facts, story_id)
         report.new += 1
         report.backlog += article.backlog
         report.stories.add(story_id)
+
+    @staticmethod
+    def _extract(article: Article, report: PollReport) -> ArticleFacts:
+        """Facts of an article; an extractor bug on one odd text costs that article its facts,
+        never the article itself nor the rest of the poll."""
+        try:
+            return extract_article(article)
+        except Exception:
+            log.exception("extraction failed for %s; the article is kept without facts", article.url)
+            report.extraction_failed += 1
+            return ArticleFacts()
 
     def stories(self, since: datetime | None = None) -> list[Story]:
         """Stories with their facts merged across articles, titled and tagged with topics."""
