@@ -86,6 +86,17 @@ async def test_poll_and_export_over_loopback(tmp_path):
         assert len(pledge["sources"]) == 2  # one fact, stated by both articles
         assert [(d["date"], d["place"]) for d in event["dates"]] == [("2026-07", "Ankara")]
 
+        # The brief of a topic shows upcoming dates only: July 2026 is upcoming in March, not in August.
+        code, out, err = await cli("brief", "--topic", "ukraine-aid", "--lang", "fr", "--as-of", "2026-03-06",
+                                   "--config", str(config))
+        assert code == 0, err
+        assert "2 milliards de couronnes norvégiennes" in out and "juillet 2026" in out and "Ankara" in out
+        code, out, _ = await cli("brief", "--topic", "ukraine-aid", "--lang", "en", "--as-of", "2026-08-01",
+                                 "--config", str(config))
+        assert "NOK 2 billion" in out and "July 2026" not in out
+        code, out, err = await cli("brief", "--topic", "cricket", "--config", str(config))
+        assert code == 2 and "unknown topic 'cricket'" in err and "ukraine-aid" in err
+
         # A second poll: every good feed answers 304, nothing is added or changed, and the broken
         # feed is left alone while it backs off.
         code, _, err = await cli("poll", "--once", "--config", str(config))
