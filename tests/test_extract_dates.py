@@ -48,6 +48,8 @@ FRENCH = [
     ("La réunion des ministres se tiendra aujourd'hui à Bruxelles.", PUB, [(PUB, "Brussels")]),
     ("Un examen des progrès est programmé pour 2029.", PUB, [("2029", None)]),
     ("Le sommet de l'an prochain se tiendra en Turquie.", PUB, [("2027", None)]),
+    ("La prochaine conférence de l'alliance se tiendra à Rome en 2027, puis en Pologne en 2028.", PUB,
+     [("2027", "Rome"), ("2028", "Poland")]),
 ]
 
 ENGLISH = [
@@ -68,6 +70,13 @@ ENGLISH = [
     ("The envoy will fly to Ankara on Monday for talks.", PUB, [("2026-02-16", "Ankara")]),
     ("Allies agreed to double their stocks within five years.", PUB, [("2031", None)]),
     ("The allies agreed on a progress review scheduled for 2030.", PUB, [("2030", None)]),
+    # a present progressive schedules; "their last talks before" looks ahead, not back
+    ("Envoys are meeting in Oslo on February 20 for their last talks before the summit in Rome in late June.",
+     PUB, [("2026-02-20", "Oslo"), ("2026-06", "Rome")]),
+    # "will be hosted" is one future verb; a year coordinated with a kept one is a date too; a country
+    # after "in" is a place
+    ("The next forum of the alliance will be hosted in Madrid in 2027, and in Poland in 2028.", PUB,
+     [("2027", "Madrid"), ("2028", "Poland")]),
 ]
 
 NOT_UPCOMING = [
@@ -115,6 +124,16 @@ def test_same_date_and_place_once_and_placeless_copy_folds_in():
     assert sorted((d.date, d.place) for d in found) == [("2026-07-07", "Ankara"), ("2035", None)]
     ankara = next(d for d in found if d.place == "Ankara")
     assert len(ankara.evidence) == 2 and ankara.evidence[0].url == "http://127.0.0.1/a"
+
+
+def test_a_vaguer_statement_of_a_dated_event_folds_into_the_day():
+    text = ("A meeting of the donor group will take place next week in Geneva. "
+            "The Dutch minister will chair the meeting on Wednesday.")
+    assert _dates(text, "en", "2026-02-12") == [("2026-02-18", "Geneva")]
+
+
+def test_a_country_after_to_is_no_place():
+    assert _dates("The first trucks will reach Poland on March 3.", "en", PUB) == [("2026-03-03", None)]
 
 
 def test_event_phrase_and_language():

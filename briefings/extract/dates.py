@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 
+from babel import Locale
+
 from briefings.extract.context import ArticleContext
-from briefings.extract.gazetteer import PLACE, Gazetteer, Mention
+from briefings.extract.gazetteer import COUNTRY, PLACE, Gazetteer, Mention
 from briefings.extract.temporal import (
     AT,
     DATE,
@@ -49,6 +51,12 @@ from briefings.models import Evidence, KeyDate
 _PLACE_GAP = 25
 # How close an event noun must stand to a bare year ("a review scheduled for 2029").
 _NOUN_REACH = 40
+# How far before a future-tense year its event noun may open the clause ("the summit … will be held in 2024").
+_SUBJECT_REACH = 120
+# What joins a date to the one before it in a list of dates of the same kind.
+_COORDINATED = re.compile(
+    r"^[^.;:]{0,40}?(?:,\s*|\s)(?:and|et|puis|then|followed by|suivie? (?:de|par))\s", re.IGNORECASE
+)
 # A previewed or reported event day lies this close to publication (days before, days after).
 _EVENT_WINDOW = (-10, 21)
 
@@ -112,6 +120,7 @@ _COMPLEMENT = re.compile(
 _LOCATIVE_BEFORE = re.compile(
     r"(?<![\w])(?:à|a|au|aux|en|in|at|to|near|près de|dans)\s+(?:la |le |l'|the )?$", re.IGNORECASE
 )
+_IN_COUNTRY = re.compile(r"(?<![\w])(?:en|aux|au|in)\s+(?:the )?$", re.IGNORECASE)
 _LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+(?:la |le |l'|the )?$", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
 _CLAUSE_END = re.compile(r"[,;:.]")
@@ -164,25 +173,37 @@ def _in_money_clause(text: str, expr: TimeExpr, lex: _Lexicon) -> bool:
 
 
 def _places(text: str, lex: _Lexicon) -> list[Mention]:
-    """Gazetteer places of a sentence that name a location (not "le format Ramstein")."""
+    """Gazetteer places and countries of a sentence that name a location (not "le format Ramstein")."""
     folded = fold(text)
     return [m for m in Gazetteer.load().mentions(text)
-            if m.kind == PLACE and not lex.place_before.search(folded[:m.start])
+            if m.kind in (PLACE, COUNTRY) and not lex.place_before.search(folded[:m.start])
             and not lex.place_after.search(folded[m.end:])]
 
 
+def _place_name(mention: Mention) -> str:
+    """A place's English name; a country's is CLDR's ("Netherlands")."""
+    return mention.code if mention.kind == PLACE else _english_territories().get(mention.code, mention.code)
+
+
+@cache
+def _english_territories() -> dict[str, str]:
+    return dict(Locale("en").territories)
+
+
 def _place_of(text: str, expr: TimeExpr, places: list[Mention]) -> str | None:
-    """The place standing next to a date in the same clause, as its English name."""
+    """The place standing next to a date in the same clause, as its English name. A country is a
+    place only after "in"/"en"/"aux" ("in the Netherlands in 2025"): "to Ukraine" is a recipient."""
     for place in places:
         if place.end <= expr.start:
             gap = text[place.end:expr.start]
+            locative = _LOCATIVE_BEFORE if place.kind == PLACE else _IN_COUNTRY
             if (len(gap) <= _PLACE_GAP and not _CLAUSE_BREAK.search(gap)
-                    and _LOCATIVE_BEFORE.search(text[:place.start])):
-                return place.code
-        elif place.start >= expr.end:
+                    and locative.search(text[:place.start])):
+                return _place_name(place)
+        elif place.start >= expr.end and place.kind == PLACE:
             gap = text[expr.end:place.start]
             if len(gap) <= _PLACE_GAP and _LOCATIVE_AFTER.match(gap):
-                return place.code
+                return _place_name(place)
     return None
 
 
@@ -223,8 +244,10 @@ def _deadline_phrase(text: str, lex: _Lexicon) -> str:
     return f"{lex.deadline_word} {lex.deadline_joiner} {target.group()}" if target else lex.deadline_word
 
 
-def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon) -> bool:
-    """Whether a resolved expression is an upcoming date worth a brief's line."""
+def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon, after: int | None = None) -> bool:
+    """Whether a resolved expression is an upcoming date worth a brief's line. `after` is where the
+    last date kept in the sentence ends: a year coordinated with it ("…in 2024, and in the
+    Netherlands in 2025") is a date of the same kind."""
     expr, resolved, text = found.expr, found.resolved, found.sentence.text
     if expr.kind == EVENT_RELATIVE or not is_upcoming(expr, resolved, today, found.tense):
         return False
@@ -237,9 +260,18 @@ def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon) -> b
     bare_year = (expr.kind == DATE and expr.role == AT) or (expr.kind == RELATIVE and not expr.forward)
     if resolved.precision == YEAR and bare_year:
         # "en 2027" or "next year" alone is a year, not a date; "by 2035", "a review scheduled for
-        # 2029" or "next year's summit" are
-        return any(_distance(text, n, (expr.start, expr.end)) <= _NOUN_REACH for n in nouns)
+        # 2029", "next year's summit" or "the summit … will be held in Washington in 2024" are
+        span = (expr.start, expr.end)
+        return (any(_distance(text, n, span) <= _NOUN_REACH for n in nouns)
+                or (found.tense == FUTURE and any(_subject_noun(text, n, span) for n in nouns))
+                or (after is not None and _COORDINATED.match(text[after:expr.start]) is not None))
     return True
+
+
+def _subject_noun(text: str, noun: re.Match, span: tuple[int, int]) -> bool:
+    """Whether an event noun opens the clause a future-tense year ends: the summit is what is held."""
+    gap = text[noun.end():span[0]]
+    return noun.end() <= span[0] and len(gap) <= _SUBJECT_REACH and not _CLAUSE_END.search(gap)
 
 
 def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDate]:
@@ -255,9 +287,11 @@ def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDat
             continue
         nouns = _event_nouns(sentence.text, lex)
         places = None
+        last_end = None
         for item in found:
-            if not _keep(item, today, nouns, lex):
+            if not _keep(item, today, nouns, lex, last_end):
                 continue
+            last_end = item.expr.end
             if places is None:
                 places = _places(sentence.text, lex)
             deadline = item.expr.role == DEADLINE
@@ -286,10 +320,10 @@ def _announced_today(sentences: list[Sentence], lang: str, lex: _Lexicon, today:
         if not any(n.group().lower() == day_of_event[1] for n in nouns):
             continue
         places = _places(sentence.text, lex)
-        located = [p for p in places if _LOCATIVE_BEFORE.search(sentence.text[:p.start])]
+        located = [p for p in places if p.kind == PLACE and _LOCATIVE_BEFORE.search(sentence.text[:p.start])]
         if located:
             out.append(KeyDate(today.isoformat(), _event_phrase(sentence.text, (0, 0), nouns, lex),
-                               located[0].code, lang, [Evidence(sentence.text, url)]))
+                               _place_name(located[0]), lang, [Evidence(sentence.text, url)]))
     return out
 
 
@@ -307,12 +341,34 @@ def _deduplicate(dates: list[KeyDate]) -> list[KeyDate]:
     with_place = {key[0]: key for key in merged if key[1] is not None}
     out = []
     for (day, place), item in merged.items():
-        if place is None and day in with_place:
-            target = merged[with_place[day]]
+        target = merged[with_place[day]] if place is None and day in with_place else _finer(item, merged.values())
+        if target is not None:
             target.evidence.extend(e for e in item.evidence if e not in target.evidence)
         else:
             out.append(item)
     return out
+
+
+def _finer(item: KeyDate, dates) -> KeyDate | None:
+    """The same event stated more precisely elsewhere in the article: "next week" (a month) and
+    "on Wednesday" (a day) of one meeting are one date, at the day, which keeps the vaguer one's place."""
+    if not item.event:
+        return None
+    head = _head(item)
+    for other in dates:
+        same_place = other.place is None or item.place in (None, other.place)
+        if (other is not item and len(other.date) > len(item.date) and other.date.startswith(item.date)
+                and other.event and _head(other) == head and same_place):
+            if other.place is None:
+                other.place = item.place
+            return other
+    return None
+
+
+def _head(item: KeyDate) -> str | None:
+    """The event noun heading a date's event phrase ("meeting" of "27th meeting of the UDCG")."""
+    match = _lexicon(item.language).event_nouns.search(item.event or "")
+    return match.group().lower() if match else None
 
 
 # -- the day of the reported event ----------------------------------------------------------------
