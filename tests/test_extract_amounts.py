@@ -157,3 +157,29 @@ def test_named_items_without_a_number() -> None:
 def test_durations_dates_and_people_are_not_items() -> None:
     assert _counted("Pendant cinq ans, 40 pays et 300 soldats ; le 4 mars.", "fr") == []
     assert _counted("Over three years, 12 countries and 200 troops.", "en") == []
+
+
+def test_shared_crown_names_need_a_country() -> None:
+    assert _money("Le gouvernement versera 4 milliards de couronnes.", "fr") == [(4e9, None)]
+    found = find_amounts("Le gouvernement versera 4 milliards de couronnes.", "fr", ("UA", "SE", "NO"))
+    assert [(a.value, a.currency) for a in found] == [(4e9, "SEK")]
+    found = find_amounts("It adds 900 million kroner.", "en", ("DK",))
+    assert [(a.value, a.currency) for a in found] == [(900e6, "DKK")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value", "currency"),
+    [
+        ("fr", "Oslo fournira un demi-milliard de dollars.", 500e6, "USD"),
+        ("en", "Ottawa will add half a billion dollars.", 500e6, "USD"),
+        ("fr", "Une aide avoisinant le milliard d'euros.", 1e9, "EUR"),
+        ("en", "It granted NOK3 billion last week.", 3e9, "NOK"),
+        ("en", "Packages of US $250 million were funded.", 250e6, "USD"),
+    ],
+)
+def test_halves_articles_and_glued_codes(language: str, text: str, value: float, currency: str) -> None:
+    assert _money(text, language) == [(value, currency)]
+
+
+def test_a_date_before_a_comma_is_not_a_count() -> None:
+    assert find_quantities("Ils ont signé le jeudi 14 mars, qu'ils financeront un programme.", "fr") == []

@@ -366,3 +366,34 @@ def test_ukraine_receiving_from_a_donor() -> None:
     assert summary(pledges("L'Ukraine recevra 80 millions d'euros de la part de la Slovénie.", "fr")) == [
         ("SI", "UA", 80e6, "EUR", None)
     ]
+
+
+# ---- held-out sweep: shared currency names, anaphors, counted groups ---------------------------
+
+
+def test_crowns_take_the_currency_of_the_country_spoken_of() -> None:
+    text = "Le Danemark a promis jeudi 2 milliards de couronnes à l'Ukraine pour des munitions."
+    assert summary(pledges(text, "fr")) == [("DK", "UA", 2e9, "DKK", None)]
+    text = "Oslo said on Monday it would give Ukraine a further 3 billion kroner ($280 million) for drones."
+    (pledge,) = pledges(text, "en")
+    assert (pledge.donor, pledge.amount, pledge.currency, pledge.converted) == ("NO", 3e9, "NOK", [(280e6, "USD")])
+    text = "Sweden is a close partner of Kyiv. The government pledged 6 billion crowns to Ukraine."
+    assert summary(pledges(text, "en")) == [("SE", "UA", 6e9, "SEK", None)]
+
+
+def test_they_after_a_named_subject_in_the_same_sentence() -> None:
+    text = (
+        "Canada will also send trainers. According to officials, Spain, Italy and Greece said "
+        "that they will fund a $300 million package for Ukraine."
+    )
+    assert summary(pledges(text, "en")) == [("ES+GR+IT", "UA", 300e6, "USD", None)]
+
+
+def test_counted_group_of_countries_named_elsewhere_in_the_article() -> None:
+    text = (
+        "Trois pays baltes financeront un paquet de 120 millions de dollars pour l'Ukraine. "
+        "L'Estonie, la Lettonie et la Lituanie ont fait l'annonce lundi."
+    )
+    assert summary(pledges(text, "fr")) == [("EE+LT+LV", "UA", 120e6, "USD", None)]
+    text = "Four countries have committed an additional $800 million for Ukraine's air defence."
+    assert summary(pledges(text, "en")) == [("NATO", "UA", 800e6, "USD", None)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -63,8 +64,9 @@ class _Lexicon:
     symbols: dict[str, str]
     codes: dict[str, str]
     words: dict[str, str]
+    shared: dict[str, dict[str, str]]  # folded name -> {country: currency}
     cardinals: dict[str, int]
-    articles: dict[str, int]
+    articles: dict[str, float]
     approximate: dict[str, int]
     scales: dict[str, dict[str, float]]
     short_scales: dict[str, float]
@@ -92,8 +94,9 @@ def _lexicon() -> _Lexicon:
     symbols = {fold(k): v for k, v in currencies["symbols"].items()}
     codes = {k.lower(): v for k, v in currencies["codes"].items()}
     words = {fold(form): code for code, forms in currencies["words"].items() for form in forms}
+    shared = {fold(w): dict(group["countries"]) for group in currencies["shared"].values() for w in group["words"]}
     cardinals = {fold(k): int(v) for k, v in numbers["cardinals"].items()}
-    articles = {fold(k): int(v) for k, v in numbers["articles"].items()}
+    articles = {fold(k): float(v) for k, v in numbers["articles"].items()}
     approximate = {fold(k): int(v) for k, v in numbers["approximate"].items()}
     scales = {lang: {fold(k): float(v) for k, v in table.items()} for lang, table in numbers["scales"].items()}
     short_scales = scales.pop("short")
@@ -107,10 +110,10 @@ def _lexicon() -> _Lexicon:
     word_scales = _alternation([w for table in scales.values() for w in table])
     amount = (
         rf"(?<![\w'])(?P<qual>{qual})?"
-        rf"(?:(?P<pre>{_alternation(list(symbols))})\s?|(?P<precode>{_alternation(list(codes))})\s)?"
-        rf"(?<![\w.,-])(?P<num>{digits}|(?:{_alternation(list(articles))})(?=\s+(?:{word_scales})(?![\w]))|{number_word})"
+        rf"(?:(?P<pre>{_alternation(list(symbols))})\s?|(?P<precode>{_alternation(list(codes))})(?:\s|(?=\d)))?"
+        rf"(?:(?<![\w.,-])|(?<=\b(?:{_alternation(list(codes))})))(?P<num>{digits}|(?:{_alternation(list(articles))})(?=\s+(?:{word_scales})(?![\w]))|{number_word})"
         rf"(?:\s?(?P<short>{_alternation(list(short_scales))})(?![\w])|\s+(?P<scale>{word_scales})(?![\w]))?"
-        rf"(?:\s?(?P<sym>€|\$|£)|\s+(?:de\s+|d'|of\s+)?(?P<cur>{_alternation(list(words) + list(codes))})(?![\w]))?"
+        rf"(?:\s?(?P<sym>€|\$|£)|\s+(?:de\s+|d'|of\s+)?(?P<cur>{_alternation([*words, *codes, *shared])})(?![\w]))?"
     )
     quantity = (
         rf"(?<![\w'-])(?P<qual>{qual})?"
@@ -140,6 +143,7 @@ def _lexicon() -> _Lexicon:
         symbols=symbols,
         codes=codes,
         words=words,
+        shared=shared,
         cardinals=cardinals,
         articles=articles,
         approximate=approximate,
@@ -164,7 +168,7 @@ def parse_number(text: str) -> float | None:
     return float("".join(parts[:-1]) + "." + parts[-1])
 
 
-def _word_value(words: str, lex: _Lexicon) -> int | None:
+def _word_value(words: str, lex: _Lexicon) -> float | None:
     """ "cinq" → 5, "vingt-cinq" → 25, "quatre-vingt-dix" → 90, "two hundred" → 200."""
     if words in lex.cardinals:
         return lex.cardinals[words]
@@ -193,7 +197,7 @@ def _value(num: str, lex: _Lexicon) -> float | None:
     return parse_number(num) if num[0].isdigit() else _word_value(num, lex)
 
 
-def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon) -> list[Amount]:
+def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon, countries: Sequence[str]) -> list[Amount]:
     found = []
     scales = lex.scales.get(language, lex.scales["en"])
     for m in lex.amount_re.finditer(folded):
@@ -207,7 +211,7 @@ def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon) -> list[A
             currency = currency or lex.symbols[m.group("sym")]
         elif m.group("cur"):
             cur = m.group("cur")
-            currency = currency or lex.words.get(cur) or lex.codes.get(cur)
+            currency = currency or lex.words.get(cur) or lex.codes.get(cur) or _shared(cur, countries, lex)
         if short and not currency:
             continue  # "5 m", "2 k": units, not money
         if not (short or scale or currency):
@@ -228,21 +232,29 @@ def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon) -> list[A
     return found
 
 
+def _shared(name: str, countries: Sequence[str], lex: _Lexicon) -> str | None:
+    """The currency a shared name ("couronnes") stands for: that of the first country given that has one."""
+    by_country = lex.shared.get(name, {})
+    return next((by_country[c] for c in countries if c in by_country), None)
+
+
 def _counts_things(folded: str, end: int, lex: _Lexicon) -> bool:
     """After "N millions de …": an aid noun ("d'aide") keeps it money, any other noun makes it a count."""
     m = re.match(r"\s+(?:de\s+|d'|of\s+)([a-z][\w-]*)", folded[end:])
     return bool(m) and not lex.aid_nouns.match(m.group(1))
 
 
-def find_amounts(text: str, language: str = "en") -> list[Amount]:
+def find_amounts(text: str, language: str = "en", countries: Sequence[str] = ()) -> list[Amount]:
     """Money amounts in `text`, conversions folded into the figure they convert.
 
     "500 millions de livres (570 millions d'euros)" gives one amount, 500e6 GBP, converted
     ((570e6, "EUR"),); "5 milliards de couronnes, soit 500 millions de dollars" likewise.
+    `countries` (ISO codes, most likely first) name the currency of words several countries share:
+    "couronnes" is NOK when Norway comes first, SEK for Sweden; with none of them it stays unknown.
     """
     lex = _lexicon()
     folded = fold(text)
-    raw = _raw_amounts(text, folded, language, lex)
+    raw = _raw_amounts(text, folded, language, lex, countries)
     out: list[Amount] = []
     in_parens = False
     last_end = 0  # end of the last figure read, converted or not
@@ -308,7 +320,7 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
             qualifier = lex.qualifiers[qual.strip()] if qual else None
         item_end = _item_end(text, folded, m.end(), lex)
         item = text[m.end() : item_end].strip(" ,")
-        first = fold(item.split(" ")[0]) if item else ""
+        first = fold(item.split(" ")[0]).strip(",;:.") if item else ""
         if not item or first in lex.not_items or first[:1].isdigit() or len(item) > 160:
             continue
         item, item_end = _with_name(text, item, item_end, lex)

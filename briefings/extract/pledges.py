@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -63,6 +63,8 @@ class _Grammar:
     following_condition: re.Pattern[str]
     period: re.Pattern[str]
     allies: re.Pattern[str]
+    counted: re.Pattern[str]
+    cardinals: dict[str, int]
     previous: re.Pattern[str]
     speaker: re.Pattern[str]
     breaks: re.Pattern[str]
@@ -83,6 +85,8 @@ def _grammar() -> _Grammar:
     """Compile the lexicon once per process."""
     with (DATA / "pledge_lexicon.toml").open("rb") as fh:
         lex = tomllib.load(fh)
+    with (DATA / "numbers.toml").open("rb") as fh:
+        cardinals = {fold(k): int(v) for k, v in tomllib.load(fh)["cardinals"].items() if v < 100}
     verbs = lex["verbs"]["fr"] + lex["verbs"]["en"]
     conditions = lex["conditions"]
     clauses = lex["clauses"]
@@ -125,6 +129,12 @@ def _grammar() -> _Grammar:
         following_condition=re.compile(_words(conditions["following"])),
         period=re.compile(r"(?<![\w])(?:" + "|".join(lex["periods"]["patterns"]) + r")(?![\w])"),
         allies=re.compile(_words(donors["allies"])),
+        counted=re.compile(
+            r"(?<![\w'])(?P<n>\d{1,2}|" + "|".join(sorted(cardinals, key=len, reverse=True)) + r")\s+"
+            r"(?:[a-z-]+\s+(?:(?:et|and)\s+[a-z-]+\s+)?)?" + _words(donors["counted"]).removeprefix(r"(?<![\w'])")
+            + r"(?:\s+(?:[a-z-]+\s+(?:et|and)\s+)?[a-z-]+)?"
+        ),
+        cardinals=cardinals,
         previous=re.compile(_words(donors["previous"])),
         speaker=re.compile(_words(donors["speaker"])),
         breaks=re.compile("|".join(re.escape(fold(b)) for b in clauses["breaks"])),
@@ -144,12 +154,13 @@ def _grammar() -> _Grammar:
 @dataclass(frozen=True)
 class _Actor:
     """Someone who may be a sentence's donor: codes (several when joint), where it stands, and how
-    it refers ("name", or "previous"/"speaker" for anaphors resolved from context)."""
+    it refers ("name", or "previous"/"speaker"/"counted" for phrases resolved from context)."""
 
     codes: tuple[str, ...]
     start: int
     end: int
     how: str = "name"
+    count: int = 0  # for a counted group ("cinq pays"): how many
 
 
 @dataclass
@@ -162,6 +173,8 @@ class _Story:
     subject: tuple[str, ...] | None = None  # last subject named in full
     speaker: tuple[str, ...] | None = None  # last person or minister's country
     last_currency: str | None = None
+    countries: tuple[str, ...] = ()  # the article's countries, most named first: whose "couronnes"
+    groups: Callable[[], list[tuple[str, ...]]] = list  # the article's joint groups of countries
 
 
 @dataclass
@@ -177,7 +190,7 @@ def extract_pledges(
     """Pledges of new aid announced in an article's sentences, one per (donor, figure).
 
     `mentions` (the gazetteer's mentions per sentence) may be passed when the caller has them
-    already; otherwise they are computed for the sentences that need them.
+    already; otherwise they are computed here.
     """
     g = _grammar()
     gazetteer = Gazetteer.load()
@@ -187,13 +200,24 @@ def extract_pledges(
         ukraine_topic=ukraine_hits >= 2 or bool(g.ukraine.search(fold(ctx.title))),
         contact_group=any(g.contact_group.search(f) for f in folded_all),
     )
+    known = mentions if mentions is not None else [gazetteer.mentions(s.text) for s in sentences]
+    story.countries = _ranked_countries(m for ms in known for m in ms)
+
+    @cache
+    def groups() -> list[tuple[str, ...]]:
+        """Joint groups of countries named anywhere in the article, read only when a counted group
+        ("cinq pays") needs them."""
+        out = []
+        for index, folded in enumerate(folded_all):
+            out += [a.codes for a in _actors(folded, known[index], g, anaphors=False) if len(a.codes) > 1]
+        return out
+
+    story.groups = groups
     found: list[_Found] = []
     for index, sentence in enumerate(sentences):
         folded = folded_all[index]
-        sentence_mentions = mentions[index] if mentions is not None else None
+        sentence_mentions = known[index]
         has_trigger = bool(g.trigger.search(folded))
-        if sentence_mentions is None:
-            sentence_mentions = gazetteer.mentions(sentence.text)
         if not has_trigger:
             _remember(story, sentence.text, folded, sentence_mentions, g)
             continue
@@ -208,6 +232,22 @@ def extract_pledges(
         found.extend(_Found(p, title_only, story.last_currency) for p in new)
         _remember(story, sentence.text, folded, sentence_mentions, g)
     return _merge(found)
+
+
+def _country_of(m: Mention) -> str | None:
+    if m.kind in (COUNTRY, DEMONYM):
+        return m.code
+    return m.country if m.kind in (PERSON, PLACE) else None
+
+
+def _ranked_countries(mentions: Iterable[Mention]) -> tuple[str, ...]:
+    """Countries by how often they are named (first named first among equals)."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        code = _country_of(m)
+        if code and code != UKRAINE:
+            counts[code] = counts.get(code, 0) + 1
+    return tuple(sorted(counts, key=lambda c: -counts[c]))
 
 
 def _remember(story: _Story, text: str, folded: str, mentions: list[Mention], g: _Grammar) -> None:
@@ -231,12 +271,14 @@ def _actors(folded: str, mentions: list[Mention], g: _Grammar, anaphors: bool = 
         if codes:
             singles.append(_Actor(codes, m.start, m.end))
         taken.append((m.start, m.end))
-    patterns = ((g.allies, "allies"), (g.previous, "previous"), (g.speaker, "speaker"))
-    for pattern, how in patterns if anaphors else patterns[:1]:
+    patterns = ((g.counted, "counted"), (g.allies, "allies"), (g.previous, "previous"), (g.speaker, "speaker"))
+    for pattern, how in patterns if anaphors else patterns[1:2]:
         for m in pattern.finditer(folded):
             if not any(s < m.end() and m.start() < e for s, e in taken):
                 codes = (ALLIES,) if how == "allies" else ()
-                singles.append(_Actor(codes, m.start(), m.end(), "name" if how == "allies" else how))
+                count = int(m.group("n")) if how == "counted" and m.group("n").isdigit() else 0
+                count = g.cardinals.get(m.group("n"), count) if how == "counted" else 0
+                singles.append(_Actor(codes, m.start(), m.end(), "name" if how == "allies" else how, count))
                 taken.append((m.start(), m.end()))
     singles.sort(key=lambda a: a.start)
     grouped: list[_Actor] = []
@@ -298,7 +340,8 @@ def _sentence_pledges(
     sentence: Sentence, folded: str, mentions: list[Mention], ctx: ArticleContext, story: _Story, g: _Grammar
 ) -> list[Pledge]:
     text = sentence.text
-    amounts = find_amounts(text, ctx.language)
+    named_here = tuple(c for c in (_country_of(m) for m in mentions) if c)
+    amounts = find_amounts(text, ctx.language, (*named_here, *story.countries))
     quantities = find_quantities(text, ctx.language, amounts) if g.verb.search(folded) else []
     for amount in amounts:
         story.last_currency = amount.currency or story.last_currency
@@ -522,7 +565,7 @@ def _donor(
             # Ukraine is the subject: it receives ("… from Norway") or asks; it does not give.
             return _giver_of_receipt(subject.end, clause_start, folded, actors, g)
         if subject is not None:
-            return _resolve(subject, actors, story)
+            return _resolve(subject, actors, story, folded, g)
     return story.subject
 
 
@@ -625,16 +668,23 @@ def _first_subject(
     return None
 
 
-def _resolve(actor: _Actor, actors: list[_Actor], story: _Story) -> tuple[str, ...] | None:
+def _resolve(
+    actor: _Actor, actors: list[_Actor], story: _Story, folded: str, g: _Grammar
+) -> tuple[str, ...] | None:
     """Anaphors: "son pays"/"we" → the speaker named earlier; "les trois pays"/"they" → the last subject."""
     if actor.how == "name":
         return actor.codes
+    if actor.how == "counted":
+        return next((c for c in story.groups() if len(c) == actor.count), (ALLIES,))
     earlier = [a for a in actors if a.how == "name" and a.end <= actor.start and a.codes != (UKRAINE,)]
     if actor.how == "speaker":
         if earlier:
             return earlier[-1].codes
         return story.speaker or story.subject
-    return story.subject
+    # "Poland, Norway and Germany announced that they will finance …": the subject of the clause
+    # before, in the same sentence, before the subject of the sentence before.
+    subjects = [a for a in earlier if not _after_preposition(folded, a.start, g)]
+    return subjects[-1].codes if subjects else story.subject
 
 
 def _donor_code(codes: tuple[str, ...], story: _Story) -> str:
