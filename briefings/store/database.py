@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, select, update
+from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -246,26 +246,75 @@ class Store:
     # --- delivery outbox ---------------------------------------------------------------------------
 
     def claim_delivery(self, channel_key: str, brief_key: str) -> Delivery | None:
-        """The outbox row for this brief in this channel, inserted if new.
+        """The outbox row for this brief in this channel, inserted if new; None once it is settled
+        (sent, or failed for good).
 
-        Returns None when that brief was already sent there, so a restart or a second worker never
-        posts it twice; otherwise the pending row (new, or left over from a run that died mid-post).
+        This does not exclude other workers: whoever posts must hold the row through `lease_delivery`.
         """
         with self._session() as session:
-            values = {"channel_key": channel_key, "brief_key": brief_key, "status": "pending",
-                      "created": datetime.now(UTC), "attempts": 0}
-            self._insert_ignore(session, DeliveryRow, values, ["channel_key", "brief_key"])
-            row = session.scalars(
-                select(DeliveryRow).where(DeliveryRow.channel_key == channel_key,
-                                          DeliveryRow.brief_key == brief_key)
-            ).one()
-            return None if row.status == "sent" else _delivery(row)
+            self._insert_delivery(session, channel_key, brief_key)
+            row = session.scalars(self._delivery_query(channel_key, brief_key)).one()
+            return _delivery(row) if row.status == "pending" else None
+
+    def lease_delivery(self, channel_key: str, brief_key: str, owner: str, ttl: timedelta) -> Delivery | None:
+        """The pending outbox row for this brief in this channel, held by `owner` for `ttl`; None when
+        it is settled or another worker holds it.
+
+        The row is inserted if new, then taken by one conditional UPDATE (pending, and free or already
+        ours): the database applies it to the row once, so of two workers racing exactly one sees a row
+        changed, on SQLite (one writer at a time) as on PostgreSQL (the loser's UPDATE re-reads the
+        winner's lease and matches nothing). A lease that lapses (its worker crashed) is free again.
+        """
+        now = datetime.now(UTC)
+        with self._session() as session:
+            self._insert_delivery(session, channel_key, brief_key)
+            taken = session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.channel_key == channel_key, DeliveryRow.brief_key == brief_key,
+                       DeliveryRow.status == "pending", _free_for(owner, now))
+                .values(lease_owner=owner, lease_until=now + ttl)
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount != 1:
+                return None
+            return _delivery(session.scalars(self._delivery_query(channel_key, brief_key)).one())
+
+    def renew_lease(self, delivery_id: int, owner: str, ttl: timedelta) -> bool:
+        """Extend `owner`'s hold on a row it is still posting; False when the hold was lost (it lapsed
+        and another worker took the row, or the row is settled): the caller must stop posting."""
+        with self._session() as session:
+            renewed = session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.lease_owner == owner,
+                       DeliveryRow.status == "pending")
+                .values(lease_until=datetime.now(UTC) + ttl)
+                .execution_options(synchronize_session=False)
+            )
+            return renewed.rowcount == 1
+
+    def release_delivery(self, delivery_id: int, owner: str, retry_at: datetime | None = None) -> None:
+        """Give a still-pending row back (its attempts ran out); nobody takes it before `retry_at`."""
+        with self._session() as session:
+            session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id, DeliveryRow.lease_owner == owner)
+                .values(lease_owner=None, lease_until=retry_at)
+            )
 
     def complete_delivery(self, delivery_id: int, message_id: str | None) -> None:
         with self._session() as session:
             session.execute(
                 update(DeliveryRow).where(DeliveryRow.id == delivery_id)
-                .values(status="sent", sent_at=datetime.now(UTC), platform_message_id=message_id)
+                .values(status="sent", sent_at=datetime.now(UTC), platform_message_id=message_id,
+                        lease_owner=None, lease_until=None)
+            )
+
+    def fail_delivery(self, delivery_id: int, reason: str) -> None:
+        """Settle a row that can never be posted (unknown channel, lost permission): no worker or
+        restart takes it again; `reason` stays in `last_error` for the admin."""
+        with self._session() as session:
+            session.execute(
+                update(DeliveryRow).where(DeliveryRow.id == delivery_id)
+                .values(status="failed", last_error=reason, lease_owner=None, lease_until=None)
             )
 
     def record_delivery_error(self, delivery_id: int, error: str) -> None:
@@ -275,12 +324,33 @@ class Store:
                 .values(attempts=DeliveryRow.attempts + 1, last_error=error)
             )
 
-    def pending_deliveries(self) -> list[Delivery]:
+    def delivery(self, channel_key: str, brief_key: str) -> Delivery | None:
         with self._session() as session:
-            rows = session.scalars(
-                select(DeliveryRow).where(DeliveryRow.status == "pending").order_by(DeliveryRow.id)
-            )
-            return [_delivery(r) for r in rows]
+            row = session.scalars(self._delivery_query(channel_key, brief_key)).one_or_none()
+            return _delivery(row) if row is not None else None
+
+    def delivery_by_id(self, delivery_id: int) -> Delivery | None:
+        with self._session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            return _delivery(row) if row is not None else None
+
+    def pending_deliveries(self, free_at: datetime | None = None) -> list[Delivery]:
+        """Rows not yet settled, oldest first; with `free_at`, only those no worker holds then (what a
+        start-up or a periodic resume may take)."""
+        with self._session() as session:
+            query = select(DeliveryRow).where(DeliveryRow.status == "pending").order_by(DeliveryRow.id)
+            if free_at is not None:
+                query = query.where(DeliveryRow.lease_until.is_(None) | (DeliveryRow.lease_until < free_at))
+            return [_delivery(r) for r in session.scalars(query)]
+
+    def _insert_delivery(self, session: Session, channel_key: str, brief_key: str) -> None:
+        values = {"channel_key": channel_key, "brief_key": brief_key, "status": "pending",
+                  "created": datetime.now(UTC), "attempts": 0}
+        self._insert_ignore(session, DeliveryRow, values, ["channel_key", "brief_key"])
+
+    @staticmethod
+    def _delivery_query(channel_key: str, brief_key: str) -> Select[tuple[DeliveryRow]]:
+        return select(DeliveryRow).where(DeliveryRow.channel_key == channel_key, DeliveryRow.brief_key == brief_key)
 
     # --- scheduler bookkeeping ------------------------------------------------------------------
 
@@ -396,11 +466,17 @@ def _first_published(story: StoredStory) -> tuple[datetime, str]:
     return (story.articles[0][0].published if story.articles else story.created, story.id)
 
 
+def _free_for(owner: str, now: datetime) -> ColumnElement[bool]:
+    """A row `owner` may take: nobody holds it, its hold has lapsed, or `owner` holds it already."""
+    return or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now, DeliveryRow.lease_owner == owner)
+
+
 def _delivery(row: DeliveryRow) -> Delivery:
     return Delivery(
         id=row.id, channel_key=row.channel_key, brief_key=row.brief_key, status=row.status,
         created=row.created, sent_at=row.sent_at, platform_message_id=row.platform_message_id,
-        attempts=row.attempts, last_error=row.last_error,
+        attempts=row.attempts, last_error=row.last_error, lease_owner=row.lease_owner,
+        lease_until=row.lease_until,
     )
 
 

@@ -21,14 +21,20 @@ class StoredStory:
 
 @dataclass
 class Delivery:
-    """One brief for one channel in the outbox: written before posting, completed after."""
+    """One brief for one channel in the outbox: written before posting, completed after.
+
+    `lease_owner` / `lease_until`: which worker holds the row while posting, and until when; a row
+    left by a crashed worker is free again once `lease_until` has passed.
+    """
 
     id: int
     channel_key: str
     brief_key: str
-    status: str  # "pending" | "sent"
+    status: str  # "pending" | "sent" | "failed" (never postable; `last_error` says why)
     created: datetime
     sent_at: datetime | None = None
     platform_message_id: str | None = None
     attempts: int = 0
     last_error: str | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None

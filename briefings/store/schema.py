@@ -129,12 +129,14 @@ class DeliveryRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_key: Mapped[str] = mapped_column(String(200))
     brief_key: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # "pending" | "sent"
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # "pending" | "sent" | "failed"
     created: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     platform_message_id: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))  # the worker posting it now, if any
+    lease_until: Mapped[datetime | None]  # nobody else may take the row before this
 
 
 class JobRunRow(Base):
