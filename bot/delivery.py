@@ -1,23 +1,28 @@
-"""The delivery outbox: each brief reaches each channel exactly once, across crashes and retries.
+"""The delivery outbox: each brief reaches each channel exactly once, across crashes, retries and workers.
 
 The order of operations is what makes it exactly-once:
 
 1. render the brief's messages (nothing to say: nothing is written);
-2. claim the outbox row (channel, brief key) — already "sent" means done, skip;
+2. lease the outbox row (channel, brief key): one atomic UPDATE in the store gives the row to one
+   worker for a while; settled ("sent", "failed") or held by another worker means hands off;
 3. ask the platform which parts of this brief the channel already shows (Slack metadata, Discord
-   footer mark); a process that died after posting but before step 5 is caught here;
+   footer mark); a worker that died after posting but before step 5 is caught here;
 4. post the missing parts in order, each marked with the brief key (Discord also sends a nonce that
-   Discord enforces);
+   Discord enforces), renewing the lease before each one: a worker that lost its lease (it slept
+   past it and another took over) stops instead of posting beside the new holder;
 5. mark the row sent.
 
-A crash anywhere leaves either no row (nothing was posted) or a pending row that the next start
-resumes through the same steps. Errors are retried with exponential backoff, or after the
-platform's `Retry-After` on a 429; a permanent error (unknown channel) stops retrying and is kept
-on the row. Deliveries to different channels run independently; deliveries to one channel run one
-at a time, in order.
+A crash anywhere leaves either no row (nothing was posted) or a pending row whose lease lapses; the
+next start, or the periodic resume of any worker, takes it through the same steps. Errors are
+retried with exponential backoff, or after the platform's `Retry-After` on a 429; when the attempts
+run out the row is released for a later retry. A permanent error (unknown channel, lost permission)
+marks the row failed with its reason, reports it once through `on_failed`, and nobody retries it.
+Deliveries to different channels run independently; deliveries to one channel run one at a time,
+in order.
 
 `BRIEFBOT_CRASH_AT=<point>[:<n>]` makes the process SIGKILL itself at a point (the n-th time):
-`before_claim`, `after_claim`, `after_post`. Only the crash tests set it.
+`before_claim`, `after_claim`, `after_post`. Only the crash tests set it. `BRIEFBOT_LEASE_SECONDS`
+shortens the lease (default 60 s), so those tests need not wait a minute for a killed worker's row.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ import asyncio
 import logging
 import os
 import random
+import secrets
 import signal
+import socket
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -40,6 +47,9 @@ from briefings.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 CRASH_ENV = "BRIEFBOT_CRASH_AT"
+LEASE_ENV = "BRIEFBOT_LEASE_SECONDS"
+DEFAULT_LEASE = timedelta(seconds=60)  # far above one post's time; how long a crashed worker's row waits
+RETRY_LATER = timedelta(minutes=15)  # a row whose attempts ran out waits this long before the next try
 HISTORY_MARGIN = timedelta(minutes=10)  # look this far before the row's creation for earlier posts
 _crash_counts: Counter[str] = Counter()
 
@@ -53,6 +63,18 @@ def crash_point(name: str) -> None:
     _crash_counts[name] += 1
     if _crash_counts[name] >= int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def lease_from_env() -> timedelta:
+    """The lease length: BRIEFBOT_LEASE_SECONDS when set (tests), else DEFAULT_LEASE."""
+    value = os.environ.get(LEASE_ENV)
+    return timedelta(seconds=float(value)) if value else DEFAULT_LEASE
+
+
+def worker_id() -> str:
+    """Names this worker in leases: host and pid for the admin reading the table, plus a random part
+    so two Outboxes (or a pid reused after a crash) never pass for one another."""
+    return f"{socket.gethostname()[:120]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)
@@ -73,6 +95,7 @@ class Outcome(Enum):
     ALREADY_SENT = "already sent"
     NOTHING = "nothing to send"
     FAILED = "failed"
+    BUSY = "another worker is posting it"
     NO_PLATFORM = "platform not running"
 
 
@@ -91,18 +114,33 @@ class Backoff:
 
 
 Render = Callable[[], Awaitable[list[dict[str, Any]]]]
+OnFailed = Callable[[Target, Delivery], Awaitable[None]]
+
+
+class LeaseLost(Exception):
+    """Another worker took the row over while this one was waiting: it finishes the delivery."""
 
 
 class Outbox:
-    """Delivers rendered briefs through the Posters, with the store's deliveries table as the outbox."""
+    """Delivers rendered briefs through the Posters, with the store's deliveries table as the outbox.
+
+    `on_failed(target, delivery)` is awaited once for each row that fails for good, before it is
+    marked failed (a crash in between reports it again under the same key, which the outbox dedupes).
+    """
 
     def __init__(self, store: Store, posters: Mapping[str, Poster], backoff: Backoff = Backoff(),
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, *, lease: timedelta | None = None,
+                 retry_later: timedelta = RETRY_LATER, owner: str | None = None) -> None:
         self.store = store
         self.posters = posters
         self.backoff = backoff
+        self.lease = lease or lease_from_env()
+        self.retry_later = retry_later
+        self.owner = owner or worker_id()
+        self.on_failed: OnFailed | None = None
         self._sleep = sleep
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._unconfigured: set[int] = set()  # pending rows already logged as having no channel
 
     async def deliver(self, target: Target, brief_key: str, render: Render) -> Outcome:
         """Post the brief `render()` produces to `target` once, whatever happened to earlier attempts."""
@@ -114,11 +152,21 @@ class Outbox:
             if not parts:
                 return Outcome.NOTHING
             crash_point("before_claim")
-            delivery = await asyncio.to_thread(self.store.claim_delivery, target.key, brief_key)
+            delivery = await asyncio.to_thread(self.store.lease_delivery, target.key, brief_key, self.owner,
+                                               self.lease)
             if delivery is None:
-                return Outcome.ALREADY_SENT
+                return await self._not_ours(target.key, brief_key)
             crash_point("after_claim")
-            return await self._post_with_retries(poster, target, delivery, parts)
+            try:
+                return await self._post_with_retries(poster, target, delivery, parts)
+            except LeaseLost:
+                log.warning("delivery %s to %s: another worker took it over", brief_key, target.key)
+                return Outcome.BUSY
+
+    async def _not_ours(self, channel_key: str, brief_key: str) -> Outcome:
+        row = await asyncio.to_thread(self.store.delivery, channel_key, brief_key)
+        status = row.status if row else "sent"
+        return {"sent": Outcome.ALREADY_SENT, "failed": Outcome.FAILED}.get(status, Outcome.BUSY)
 
     async def _post_with_retries(self, poster: Poster, target: Target, delivery: Delivery,
                                  parts: list[dict[str, Any]]) -> Outcome:
@@ -127,44 +175,66 @@ class Outbox:
                 ids = await self._post_missing(poster, target, delivery, parts)
             except PostError as exc:
                 await asyncio.to_thread(self.store.record_delivery_error, delivery.id, str(exc))
-                last = attempt + 1 >= self.backoff.attempts
                 log.warning("delivery %s to %s failed (attempt %d): %s", delivery.brief_key, target.key,
                             attempt + 1, exc)
-                if exc.permanent or last:
+                if exc.permanent:
+                    await self._give_up(target, delivery, str(exc))
                     return Outcome.FAILED
-                await self._sleep(self.backoff.delay(attempt, exc.retry_after))
+                if attempt + 1 < self.backoff.attempts:
+                    await self._sleep(self.backoff.delay(attempt, exc.retry_after))
                 continue
             await asyncio.to_thread(self.store.complete_delivery, delivery.id, ",".join(ids))
             log.info("delivered %s to %s in %d message(s)", delivery.brief_key, target.key, len(ids))
             return Outcome.SENT
+        await asyncio.to_thread(self.store.release_delivery, delivery.id, self.owner,
+                                datetime.now(UTC) + self.retry_later)
         return Outcome.FAILED
+
+    async def _give_up(self, target: Target, delivery: Delivery, reason: str) -> None:
+        if self.on_failed is not None:
+            try:
+                await self.on_failed(target, replace(delivery, status="failed", last_error=reason))
+            except Exception:  # a report that cannot go out must not keep the row retrying forever
+                log.exception("could not report the failed delivery %s to %s", delivery.brief_key, target.key)
+        await asyncio.to_thread(self.store.fail_delivery, delivery.id, reason)
+        log.error("delivery %s to %s failed for good: %s", delivery.brief_key, target.key, reason)
 
     async def _post_missing(self, poster: Poster, target: Target, delivery: Delivery,
                             parts: list[dict[str, Any]]) -> list[str]:
+        await self._hold(delivery)
         present = await poster.posted_parts(target.channel, delivery.brief_key, delivery.created - HISTORY_MARGIN)
         ids = []
         for number, message in enumerate(parts, start=1):
             if number in present:
                 ids.append(present[number])
                 continue
+            await self._hold(delivery)
             mark = Mark(delivery.brief_key, number, len(parts))
             role = target.mention_role if number == 1 else None
             ids.append(await poster.post(target.channel, message, mark, mention_role=role))
             crash_point("after_post")
         return ids
 
-    async def resume(self, rebuild: Callable[[Delivery], Awaitable[tuple[Target, Render] | None]]) -> list[Outcome]:
-        """Finish every pending row left by an earlier run; `rebuild` says where and what each one was.
+    async def _hold(self, delivery: Delivery) -> None:
+        """Renew the lease for the next step, or stop: the lease may have lapsed during a backoff."""
+        if not await asyncio.to_thread(self.store.renew_lease, delivery.id, self.owner, self.lease):
+            raise LeaseLost(delivery.brief_key)
 
-        Rows whose channel is gone from the config are left pending (logged), never guessed at.
+    async def resume(self, rebuild: Callable[[Delivery], Awaitable[tuple[Target, Render] | None]]) -> list[Outcome]:
+        """Finish every pending row no worker holds (left by a crash, or due for a retry); `rebuild`
+        says where and what each one was. Runs at start-up and then periodically.
+
+        Rows whose channel is gone from the config are left pending (logged once), never guessed at.
         """
-        pending = await asyncio.to_thread(self.store.pending_deliveries)
+        pending = await asyncio.to_thread(self.store.pending_deliveries, datetime.now(UTC))
         jobs = []
         for delivery in pending:
             found = await rebuild(delivery)
             if found is None:
-                log.warning("pending delivery %s for %s: channel no longer configured", delivery.brief_key,
-                            delivery.channel_key)
+                if delivery.id not in self._unconfigured:
+                    self._unconfigured.add(delivery.id)
+                    log.warning("pending delivery %s for %s: channel no longer configured", delivery.brief_key,
+                                delivery.channel_key)
                 continue
             target, render = found
             jobs.append(self.deliver(target, delivery.brief_key, render))

@@ -2,7 +2,9 @@
 
 Start-up order matters for exactly-once delivery: the platforms log in first (REST only, enough to
 post), then pending outbox rows from an earlier run are resumed, then each channel's missed brief
-(within the grace period) is caught up, then the cron jobs take over. Feed polling, extraction and
+(within the grace period) is caught up, then the cron jobs take over. Pending rows whose lease lapses
+later (another worker sharing the database died mid-post) are resumed by a periodic job. A brief that
+can never be posted is reported once to the admin channel. Feed polling, extraction and
 brief building run in worker threads so the Discord heartbeat and the 3-second command windows are
 never starved.
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
@@ -40,7 +43,7 @@ from bot.platforms import (
     discord_embeds,
     slack_blocks,
 )
-from bot.scheduler import add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
+from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
 from briefings.brief import build_topic_brief, load_topics
 from briefings.ingest.fetch import FetchLimits
 from briefings.models import Story
@@ -66,6 +69,7 @@ class Runtime:
         self.topics = load_topics(settings.topics)
         self.outbox = Outbox(store, posters)
         self.health = FeedHealth(store, self.outbox, settings.admin)
+        self.outbox.on_failed = self.health.report_failed_delivery
         self.commands = Commands(settings, self.pipeline.stories)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
@@ -123,9 +127,13 @@ class Runtime:
         channel = next((c for c in self.settings.channels if c.key == delivery.channel_key), None)
         return (_target(channel), self.render(channel, fire)) if channel else None
 
+    async def resume(self) -> list[Outcome]:
+        """Pending outbox rows no worker holds: left by a crash (here or in another worker) or due a retry."""
+        return await self.outbox.resume(self.rebuild)
+
     async def catch_up(self, now: datetime) -> list[Outcome]:
         """Pending rows first, then each channel's missed brief within the grace period, once."""
-        outcomes = await self.outbox.resume(self.rebuild)
+        outcomes = await self.resume()
         missed = [(c, missed_fire(c, now)) for c in self.settings.channels]
         jobs = [self.brief(c, fire) for c, fire in missed if fire is not None]
         results = await asyncio.gather(*jobs, return_exceptions=True)
@@ -137,6 +145,9 @@ class Runtime:
     def scheduler(self, *, poll: bool = True) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
         add_brief_jobs(scheduler, self.settings.channels, self.brief)
+        scheduler.add_job(self.resume, IntervalTrigger(seconds=self.outbox.lease.total_seconds()),
+                          id="outbox:resume", name="resume lapsed outbox rows", coalesce=True, max_instances=1,
+                          misfire_grace_time=MISFIRE_GRACE_S)
         if poll:
             add_poll_jobs(scheduler, self.settings.feeds, self.poll, start=datetime.now(UTC))
         return scheduler

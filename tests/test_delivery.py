@@ -1,6 +1,7 @@
 """The outbox over the real discord.py and slack_sdk clients, against loopback fakes of both APIs,
 with a real SQLite store: once per (channel, brief), 429s waited out, partial posts completed,
-one failing channel not holding up another, and hostile feed text inert on both platforms."""
+one failing channel not holding up another, a channel that cannot exist failed and reported once,
+and hostile feed text inert on both platforms."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import AdminChannel, Settings
 from bot.delivery import Backoff, Outbox, Outcome, Target
 from bot.platforms import Mark, discord_embeds, slack_blocks
 from bot.platforms.discord import BriefClient, DiscordPoster, use_api_base
 from bot.platforms.slack import SlackPoster
+from bot.run import Runtime
 from briefings.brief import build_topic_brief, load_topics
 from briefings.store import Store
 from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story
@@ -25,6 +29,7 @@ from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 
 DISCORD_CHANNEL = "111111111111111111"
 SLACK_CHANNEL = "C0TEST"
+RETRY_LATER = timedelta(seconds=1)
 
 
 @dataclass
@@ -46,7 +51,8 @@ async def rig(tmp_path) -> AsyncIterator[Rig]:
                    "slack": SlackPoster(AsyncWebClient(token=BOT_TOKEN, base_url=fake_slack.api_url,
                                                        retry_handlers=[]))}
         try:
-            yield Rig(fake_discord, fake_slack, store, Outbox(store, posters, Backoff(attempts=4, base=0.05)))
+            outbox = Outbox(store, posters, Backoff(attempts=4, base=0.05), retry_later=RETRY_LATER)
+            yield Rig(fake_discord, fake_slack, store, outbox)
         finally:
             await client.close()
             store.close()
@@ -135,15 +141,51 @@ async def test_a_failing_channel_does_not_hold_up_another(rig: Rig) -> None:
     assert await slack_task is Outcome.FAILED
     (pending,) = rig.store.pending_deliveries()
     assert pending.channel_key == f"slack:{SLACK_CHANNEL}" and pending.attempts == 4 and "500" in pending.last_error
-    # The next run resumes it, and it lands once.
+    # Released, but not taken again before its retry time, not even by the worker that had it.
+    assert pending.lease_owner is None and pending.lease_until > datetime.now(UTC)
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:x", render_slack) is Outcome.BUSY
+    assert rig.store.pending_deliveries(free_at=datetime.now(UTC)) == []
+    # Then the next resume takes it, and it lands once.
+    await asyncio.sleep((pending.lease_until - datetime.now(UTC)).total_seconds() + 0.05)
+    assert rig.store.pending_deliveries(free_at=datetime.now(UTC))
     assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:x", render_slack) is Outcome.SENT
     assert len(rig.slack.posted(SLACK_CHANNEL)) == 1
 
 
-async def test_unknown_channel_is_a_permanent_failure(rig: Rig) -> None:
-    outcome = await rig.outbox.deliver(Target("slack", ""), "brief:y", _render("slack", [plain_story(now())], ("fr",)))
-    assert outcome is Outcome.FAILED
-    assert rig.store.pending_deliveries()[0].attempts == 1  # not retried: retrying cannot help
+async def test_a_channel_that_cannot_exist_is_failed_reported_once_and_never_retried(tmp_path, rig: Rig) -> None:
+    """channel_not_found: the row is marked failed with its reason, the admin channel hears of it once,
+    and neither a later brief job nor a restart's resume asks Slack about it again."""
+    rig.slack.unknown_channels.add("CGONE")
+    settings = Settings(path=None, admin=AdminChannel("slack", "CADMIN"))
+    runtime = Runtime(settings, rig.store, dict(rig.outbox.posters))
+    render = _render("slack", [plain_story(now())], ("fr",))
+    assert await runtime.outbox.deliver(Target("slack", "CGONE"), "brief:y", render) is Outcome.FAILED
+    assert rig.store.pending_deliveries() == []
+    failed = rig.store.delivery("slack:CGONE", "brief:y")
+    assert failed.status == "failed" and "channel_not_found" in failed.last_error and failed.attempts == 1
+    (report,) = rig.slack.posted("CADMIN")
+    shown = " ".join(b["text"]["text"] for b in report["blocks"]).replace("\u200b", "")  # escaped like feed text
+    assert "slack:CGONE" in report["text"] and "brief:y" in shown and "channel_not_found" in shown
+    calls = len(rig.slack.calls)
+
+    assert await runtime.outbox.deliver(Target("slack", "CGONE"), "brief:y", render) is Outcome.FAILED
+    restarted_store = Store(str(rig.store.engine.url))
+    try:
+        restarted = Runtime(settings, restarted_store, dict(rig.outbox.posters))
+        assert await restarted.catch_up(datetime.now(UTC)) == []
+    finally:
+        restarted_store.close()
+    assert len(rig.slack.calls) == calls  # not one more call to Slack, for the channel or the report
+    assert len(rig.slack.posted("CADMIN")) == 1
+
+
+async def test_a_failure_of_the_admin_channel_itself_is_only_logged(rig: Rig) -> None:
+    rig.slack.unknown_channels.add("CADMIN")
+    runtime = Runtime(Settings(path=None, admin=AdminChannel("slack", "CADMIN")), rig.store, dict(rig.outbox.posters))
+    render = _render("slack", [plain_story(now())], ("fr",))
+    assert await runtime.outbox.deliver(Target("slack", "CADMIN"), "brief:z", render) is Outcome.FAILED
+    assert rig.store.delivery("slack:CADMIN", "brief:z").status == "failed"
+    assert [d.brief_key for d in rig.store.pending_deliveries()] == []
 
 
 async def test_hostile_feed_text_is_inert_on_both_platforms(rig: Rig) -> None:

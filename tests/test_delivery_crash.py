@@ -1,6 +1,7 @@
 """Kill `python -m bot run` with SIGKILL around posting, restart it, and check that every brief reached
 every channel exactly once. The bot runs as a real process with the real discord.py and slack_sdk
-clients, pointed at loopback fakes of Discord (REST and gateway) and Slack that record every post."""
+clients, pointed at loopback fakes of Discord (REST and gateway) and Slack that record every post.
+The lease is shortened to 2 s, so a restart soon takes over the rows the killed process held."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def _seed(db: Path) -> None:
 async def _start(config: Path, discord: FakeDiscord, slack: FakeSlack, log: Path, crash_at: str | None):
     env = {**os.environ, "DISCORD_TOKEN": "discord-test-token", "SLACK_BOT_TOKEN": BOT_TOKEN,
            "BRIEFBOT_DISCORD_API_URL": discord.url, "BRIEFBOT_SLACK_API_URL": slack.api_url,
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "BRIEFBOT_LEASE_SECONDS": "2"}
     env.pop("SLACK_APP_TOKEN", None)
     env.pop("SLACK_SIGNING_SECRET", None)
     env.pop("BRIEFBOT_CRASH_AT", None)
