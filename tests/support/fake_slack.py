@@ -7,22 +7,29 @@ Clients reach it with `base_url=server.api_url` (or `BRIEFBOT_SLACK_API_URL`). I
 - `response_url` posts from slash-command answers (`responses`), at `server.response_url(name)`;
 - injected faults: `fail_next(method, status, retry_after=…)` answers once with 429 and a
   `Retry-After` header (Slack's rate limit) or another status;
-- `pings()` / `links()`: what Slack would turn into a notification or a link in the posted mrkdwn.
+- `pings()` / `links()`: what Slack would turn into a notification or a link in the posted mrkdwn;
+- `unknown_channels`: channels that answer `channel_not_found` (a channel deleted or never joined);
+- Socket Mode: `apps.connections.open` (with the app token) hands out `ws://…/link`, where the fake
+  greets each connection with `hello` as Slack does; `slash_command(…)` then sends a `slash_commands`
+  envelope to the newest connection and `ack_delay(envelope_id)` says how long its ack took.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 _SPECIAL = re.compile(r"<(!channel|!here|!everyone|!subteam\^[^>]*|@[UW][A-Z0-9]+)[^>]*>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 
@@ -33,11 +40,17 @@ class FakeSlack:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     calls: list[str] = field(default_factory=list)
+    unknown_channels: set[str] = field(default_factory=set)
+    envelopes: dict[str, float] = field(default_factory=dict)  # envelope id -> when it was sent (monotonic)
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # envelope id -> the client's ack
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
         self._clock = itertools.count(1)
         self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._acked: dict[str, float] = {}
+        self._connected = asyncio.Event()
         self.port = 0
 
     async def __aenter__(self) -> FakeSlack:
@@ -45,6 +58,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -53,6 +67,8 @@ class FakeSlack:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner:
             await self._runner.cleanup()
 
@@ -62,6 +78,31 @@ class FakeSlack:
 
     def response_url(self, name: str) -> str:
         return f"http://{self.host}:{self.port}/respond/{name}"
+
+    async def socket_connected(self, timeout: float = 30.0) -> None:
+        """Wait until a Socket Mode client has connected and been greeted."""
+        await asyncio.wait_for(self._connected.wait(), timeout)
+
+    async def slash_command(self, command: str, text: str, response: str, *, channel: str = "C42",
+                            user: str = "U7") -> str:
+        """Send a slash command over the newest socket, as Slack does; returns its envelope id."""
+        envelope_id = str(uuid.uuid4())
+        payload = {"token": "legacy", "team_id": "T1", "team_domain": "fake", "channel_id": channel,
+                   "channel_name": "general", "user_id": user, "user_name": "someone", "command": command,
+                   "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
+                   "response_url": self.response_url(response), "trigger_id": "1.2.3"}
+        self.envelopes[envelope_id] = time.monotonic()
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": "slash_commands", "payload": payload,
+                                           "accepts_response_payload": True})
+        return envelope_id
+
+    async def ack_delay(self, envelope_id: str, timeout: float = 10.0) -> float | None:
+        """Seconds from sending the envelope to the client's ack; None when no ack came within `timeout`."""
+        deadline = time.monotonic() + timeout
+        while envelope_id not in self._acked and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        acked = self._acked.get(envelope_id)
+        return None if acked is None else acked - self.envelopes[envelope_id]
 
     def fail_next(self, method: str, status: int = 429, retry_after: float = 1.0) -> None:
         self._faults.append((method, status, retry_after))
@@ -95,9 +136,12 @@ class FakeSlack:
                 headers = {"Retry-After": str(int(fault[2]))} if fault[1] == 429 else {}
                 error = "ratelimited" if fault[1] == 429 else "internal_error"
                 return web.json_response({"ok": False, "error": error}, status=fault[1], headers=headers)
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN  # Slack keeps the two apart
+        if request.headers.get("Authorization") != f"Bearer {token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         params = await _params(request)
+        if method == "apps.connections.open":
+            return web.json_response({"ok": True, "url": f"ws://{self.host}:{self.port}/link"})
         if method == "auth.test":
             return web.json_response({"ok": True, "url": "https://fake.slack/", "team": "T", "user": "briefbot",
                                       "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"})
@@ -109,7 +153,7 @@ class FakeSlack:
 
     def _post(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel")
-        if not channel:
+        if not channel or channel in self.unknown_channels:
             return {"ok": False, "error": "channel_not_found"}
         ts = f"{int(time.time())}.{next(self._clock):06d}"
         message = {"ts": ts, "channel": channel, "user": "UBOT", "bot_id": "BBOT", "text": params.get("text", ""),
@@ -119,6 +163,8 @@ class FakeSlack:
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel", "")
+        if channel in self.unknown_channels:
+            return {"ok": False, "error": "channel_not_found"}
         oldest = float(params.get("oldest") or 0)
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
         items = [dict(m) for m in reversed(self.messages[channel]) if float(m["ts"]) >= oldest]
@@ -127,6 +173,26 @@ class FakeSlack:
                 item.pop("metadata", None)
         limit = int(params.get("limit") or 100)
         return {"ok": True, "messages": items[:limit], "has_more": len(items) > limit}
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """One Socket Mode connection: `hello` first, then record each ack (a message naming an envelope)."""
+        socket = web.WebSocketResponse()  # answers the client's pings, as Slack does
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self._sockets),
+                                "connection_info": {"app_id": "A1"},
+                                "debug_info": {"host": "fake-slack", "approximate_connection_time": 3600}})
+        self._connected.set()
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    data = json.loads(message.data)
+                    if "envelope_id" in data:
+                        self._acked[data["envelope_id"]] = time.monotonic()
+                        self.acks[data["envelope_id"]] = data
+        finally:
+            self._sockets.remove(socket)
+        return socket
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses[request.match_info["name"]].append(await request.json())
