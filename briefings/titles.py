@@ -21,11 +21,12 @@ from babel.dates import format_date
 from babel.lists import format_list
 
 from briefings.extract.text import fold
-from briefings.models import ArticleFacts, Story
+from briefings.models import ArticleFacts, Mission, Story
 
 DATA = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("en", "fr")
 _DATE_LOCALE = {"en": "en_GB", "fr": "fr"}  # "12 February 2026", as British and EU news write it
+_LATER_DAYS = 21  # a date this far after the event day is another event (the next summit)
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,10 @@ def _place_names() -> dict[str, dict[str, str]]:
     return {english: {"en": english, "fr": entry["names"][0]} for english, entry in places.items()}
 
 
-def _most_common(values: list[str]) -> str | None:
+def _most_common(values: list[str], preferred: frozenset[str] = frozenset()) -> str | None:
+    """The most frequent value; ties go to a preferred one, then alphabetically (never to set order)."""
     counted = Counter(v for v in values if v)
-    return counted.most_common(1)[0][0] if counted else None
+    return min(counted, key=lambda v: (-counted[v], v not in preferred, v)) if counted else None
 
 
 def _event_kind(story: Story) -> EventKind | None:
@@ -79,11 +81,42 @@ def _event_kind(story: Story) -> EventKind | None:
     return best
 
 
-def _organisation(kind: EventKind, facts: list[ArticleFacts], lang: str) -> str:
+def _organisation(kind: EventKind, facts: list[ArticleFacts], lang: str, mission: Mission | None) -> str:
+    """The organisation a title names: a launched mission's own ("EU launches Aspides", although the
+    articles mention NATO too), else the kind's when the articles name it, else the most named."""
     _, names = _events()
-    actors = [code for f in facts for code in f.actors if code in names]
-    code = kind.org if kind.org in actors or not actors else _most_common(actors)
+    if kind.kind == "mission" and mission is not None and mission.organisation:
+        code = mission.organisation
+    else:
+        actors = [code for f in facts for code in f.actors if code in names]
+        code = kind.org if kind.org in actors or not actors else _most_common(actors)
     return names.get(code or "", {}).get(lang, code or "")
+
+
+def _launched_mission(story: Story) -> Mission | None:
+    """The mission the story reports launched (the most sourced), else the first one named."""
+    launched = [m for m in story.missions if m.launched]
+    if launched:
+        return max(launched, key=lambda m: len({e.url for e in m.evidence}))
+    return story.missions[0] if story.missions else None
+
+
+def _later(when: str, day: str | None) -> bool:
+    """Whether a date (at any precision) begins weeks after the story's event day."""
+    if day is None:
+        return True
+    start = date.fromisoformat((when + "-01-01")[:10] if len(when) == 4 else (when + "-01")[:10])
+    return (start - date.fromisoformat(day[:10])).days > _LATER_DAYS
+
+
+def _place(story: Story, facts: list[ArticleFacts], day: str | None) -> str | None:
+    """The place most articles name, leaving out where later events are due: a summit's report
+    that names the next host ("the next summit will be in Washington in 2024") happened elsewhere.
+    A tie goes to where the story's own day is dated ("in Brussels on 12 February")."""
+    later = {d.place for d in story.dates if d.place and _later(d.date, day)}
+    dated = frozenset(d.place for d in story.dates if d.place and day and d.date[:10] == day[:10])
+    return (_most_common([p for f in facts for p in f.places if p not in later], dated)
+            or _most_common([p for f in facts for p in f.places], dated))
 
 
 def _donor(story: Story, lang: str) -> str:
@@ -98,19 +131,19 @@ def story_title(story: Story, facts: list[ArticleFacts]) -> dict[str, str]:
     """{"en": …, "fr": …} for a story, from its articles' signals and merged facts."""
     kind = _event_kind(story)
     day = _most_common([f.event_date for f in facts if f.event_date])
-    place = _most_common([p for f in facts for p in f.places])
+    place = _place(story, facts, day)
     if kind is None:  # no event we can name: each language takes its own first headline, if any
         first = story.articles[0].title if story.articles else story.id
         return {lang: next((a.title for a in story.articles if a.language == lang and a.title), first)
                 for lang in LANGUAGES}
     titles = {}
     for lang in LANGUAGES:
-        mission = story.missions[0] if story.missions else None
+        mission = _launched_mission(story)
         mission_name = mission.name if mission else ""
         if mission and lang == "fr" and mission.aliases:
             mission_name = f"{mission.name} (« {mission.aliases[0]} »)"
         head = kind.titles[lang].format(
-            org=_organisation(kind, facts, lang), mission=mission_name,
+            org=_organisation(kind, facts, lang, mission), mission=mission_name,
             donor=_donor(story, lang) if story.pledges else "",
         )
         parts = [head]

@@ -1,0 +1,89 @@
+"""Bilingual story titles for hand-built stories: event, place and date in both languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from briefings.models import Article, ArticleFacts, Evidence, KeyDate, Mission, Story
+from briefings.titles import story_title
+
+
+def _article(n: int, lang: str, title: str, text: str) -> Article:
+    return Article(url=f"http://127.0.0.1/a/{n}", title=title, text=text, language=lang,
+                   published=datetime(2026, 2, 12, 9, tzinfo=UTC))
+
+
+def _facts(places: set[str], actors: set[str], day: str | None) -> ArticleFacts:
+    return ArticleFacts(places=places, actors=actors, event_date=day)
+
+
+def test_defence_ministers_meeting_in_both_languages():
+    articles = [
+        _article(1, "fr", "Les ministres de la Défense de l'OTAN se retrouvent",
+                 "Les ministres de la Défense de l'OTAN se retrouvent jeudi à Bruxelles."),
+        _article(2, "en", "Allied defence ministers gather",
+                 "NATO defence ministers gather in Brussels on Thursday to talk about spending."),
+    ]
+    story = Story("s1", {}, articles)
+    facts = [_facts({"Brussels"}, {"NATO", "BE"}, "2026-02-12")] * 2
+    assert story_title(story, facts) == {
+        "en": "NATO defence ministers meet, Brussels, 12 February 2026",
+        "fr": "Réunion des ministres de la Défense de l'OTAN, Bruxelles, 12 février 2026",
+    }
+
+
+def test_a_mission_is_launched_by_its_own_organisation():
+    """Articles about an EU naval operation mention a NATO base: the title still says the EU."""
+    articles = [
+        _article(1, "en", "Europe starts a naval operation",
+                 "The EU launched a naval operation on Monday, run from a NATO base in Greece."),
+        _article(2, "fr", "L'Europe lance une opération navale",
+                 "L'UE a lancé lundi une opération navale, dirigée depuis une base de l'OTAN."),
+    ]
+    mission = Mission("Aspides", "EU", "2024-02-19",
+                      evidence=[Evidence("…", articles[0].url), Evidence("…", articles[1].url)])
+    other = Mission("Atalanta", "EU", None, evidence=[Evidence("…", articles[1].url)])
+    story = Story("s2", {}, articles, missions=[other, mission])
+    facts = [_facts({"Brussels"}, {"EU", "NATO"}, "2024-02-19")] * 2
+    assert story_title(story, facts) == {
+        "en": "EU launches Aspides, Brussels, 19 February 2024",
+        "fr": "L'UE lance la mission Aspides, Bruxelles, 19 février 2024",
+    }
+
+
+def test_the_next_host_is_not_where_the_summit_happened():
+    articles = [
+        _article(1, "en", "Allies close their summit",
+                 "Leaders ended the summit in Vilnius; the next summit will be held in Washington in 2024."),
+        _article(2, "fr", "Fin du sommet",
+                 "Les dirigeants ont clos le sommet de Vilnius ; le prochain aura lieu à Washington en 2024."),
+    ]
+    dates = [KeyDate("2024", "summit", "Washington")]
+    story = Story("s3", {}, articles, dates=dates)
+    facts = [_facts({"Vilnius", "Washington"}, {"NATO", "LT", "US"}, "2023-07-11")] * 2
+    title = story_title(story, facts)
+    assert title["en"] == "NATO summit, Vilnius, 11 July 2023"
+    assert title["fr"] == "Sommet de l'OTAN, Vilnius, 11 juillet 2023"
+
+
+def test_a_tie_between_places_goes_to_where_the_day_is_dated():
+    articles = [
+        _article(1, "en", "Contact group to meet",
+                 "The Ukraine contact group, known as the Ramstein format, meets in Brussels on 12 February."),
+    ]
+    dates = [KeyDate("2025-02-12", "meeting", "Brussels")]
+    story = Story("s4", {}, articles, dates=dates)
+    for places in ({"Ramstein", "Brussels"}, {"Brussels", "Ramstein"}):
+        title = story_title(story, [_facts(places, {"UDCG"}, "2025-02-12")])
+        assert title["en"] == "Ukraine Defence Contact Group meets, Brussels, 12 February 2025"
+
+
+def test_a_story_with_no_known_event_keeps_each_language_headline():
+    articles = [
+        _article(1, "en", "Chipmaker beats forecasts", "The chipmaker sold more than analysts thought."),
+        _article(2, "fr", "Le fabricant de puces bat les prévisions", "Les ventes dépassent les attentes."),
+    ]
+    story = Story("s5", {}, articles)
+    assert story_title(story, [_facts(set(), set(), None)] * 2) == {
+        "en": "Chipmaker beats forecasts", "fr": "Le fabricant de puces bat les prévisions",
+    }
