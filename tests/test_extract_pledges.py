@@ -397,3 +397,43 @@ def test_counted_group_of_countries_named_elsewhere_in_the_article() -> None:
     assert summary(pledges(text, "fr")) == [("EE+LT+LV", "UA", 120e6, "USD", None)]
     text = "Four countries have committed an additional $800 million for Ukraine's air defence."
     assert summary(pledges(text, "en")) == [("NATO", "UA", 800e6, "USD", None)]
+
+
+def test_demonym_on_the_aid_noun_after_the_figure() -> None:
+    text = 'The pact, the president said, "includes at least €400 million in Danish military aid to Ukraine."'
+    assert summary(pledges(text, "en")) == [("DK", "UA", 400e6, "EUR", None)]
+    text = "L'accord, selon Kiev, comprend 300 millions d'euros d'aide militaire portugaise à l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("PT", "UA", 300e6, "EUR", None)]
+
+
+def test_each_before_a_verb_shares_the_figure_out() -> None:
+    text = "Rome ainsi que Madrid s'engageront chacun à verser 150 millions d'euros à l'Ukraine."
+    assert sorted(summary(pledges(text, "fr"))) == [("ES", "UA", 150e6, "EUR", None), ("IT", "UA", 150e6, "EUR", None)]
+    text = "Austria and Croatia will each give €20 million to Ukraine for demining."
+    assert sorted(summary(pledges(text, "en"))) == [("AT", "UA", 20e6, "EUR", None), ("HR", "UA", 20e6, "EUR", None)]
+
+
+def test_each_after_the_figure_is_a_typical_size() -> None:
+    assert pledges("Ukraine gets packages worth roughly $250 million each under the scheme.", "en") == []
+    text = "Norway will also give 200 million kroner each year to the NATO fund for Ukraine."
+    assert summary(pledges(text, "en")) == [("NO", "UA", 200e6, "NOK", None)]
+
+
+def test_a_verb_of_giving_after_includes_governs_the_count() -> None:
+    text = "Portugal signed a pact with Ukraine which includes the delivery of 12 U.S.-made helicopters."
+    (pledge,) = pledges(text, "en")
+    assert (pledge.donor, pledge.quantity, pledge.item) == ("PT", 12, "U.S.-made helicopters")
+    assert pledges("The Portuguese package for Ukraine includes 12 helicopters.", "en") == []
+
+
+def test_a_count_reported_from_last_week_is_not_new() -> None:
+    text = "La semaine dernière, Lisbonne avait expliqué que l'envoi à Kiev dépendait de deux conditions."
+    assert pledges(text, "fr") == []
+
+
+def test_named_items_restate_the_counted_pledge() -> None:
+    text = (
+        "Le Portugal s'engage à livrer 12 hélicoptères Alouette à l'Ukraine. "
+        "Lisbonne veut livrer des Alouette à l'Ukraine dès cette année."
+    )
+    assert summary(pledges(text, "fr")) == [("PT", "UA", None, None, 12)]

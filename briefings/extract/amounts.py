@@ -341,7 +341,7 @@ def phrase_end(text: str, start: int) -> int:
 
 
 _NEXT_CHUNK = re.compile(r"\s*((?:and|et)\s+)?([\w'-]+(?:\s+[\w'-]+){0,3})")
-_WORD = re.compile(r"[\w'-]+|[^\w\s]")
+_WORD = re.compile(r"(?:[A-Z]\.){2,}(?:-[\w-]+)?|[\w'-]+|[^\w\s]")  # "U.S.-made" is one word
 
 
 def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:

@@ -54,9 +54,12 @@ class _Grammar:
     restated: re.Pattern[str]
     targets: re.Pattern[str]
     typical: re.Pattern[str]
+    typical_after: re.Pattern[str]
+    distributive: re.Pattern[str]
     adjacent_part: re.Pattern[str]
     opening_part: re.Pattern[str]
     includes: re.Pattern[str]
+    reported: re.Pattern[str]
     condition: re.Pattern[str]
     if_word: re.Pattern[str]
     not_if: re.Pattern[str]
@@ -74,6 +77,9 @@ class _Grammar:
     relative_before: re.Pattern[str]
     agent_after: re.Pattern[str]
     source_after: re.Pattern[str]
+    aid_adjective_en: re.Pattern[str]
+    aid_adjective_fr: re.Pattern[str]
+    aid_noun_after: re.Pattern[str]
     ukraine: re.Pattern[str]
     office: re.Pattern[str]
     contact_group: re.Pattern[str]
@@ -93,6 +99,7 @@ def _grammar() -> _Grammar:
     donors = lex["donors"]
     prepositions = "|".join(re.escape(p) for p in clauses["prepositions"])
     determiners = "|".join(re.escape(d) for d in clauses["determiners"])
+    aid_or_package = "|".join(lex["nouns"]["aid"] + lex["nouns"]["package"])
     joiners = "|".join(re.escape(j) for j in sorted(clauses["joiners"], key=len, reverse=True))
     return _Grammar(
         verb=re.compile(r"(?<![\w])(?:" + "|".join(verbs) + ")"),
@@ -117,9 +124,14 @@ def _grammar() -> _Grammar:
         restated=re.compile(r"^[^.;]{0,25}?" + _words(lex["past_total"]["restated"])),
         targets=re.compile(_words(lex["past_total"]["targets"])),
         typical=re.compile(_words(lex["past_total"]["typical"])),
+        typical_after=re.compile(
+            r"\s*" + _words(lex["past_total"]["typical_after"]) + r"(?!\s+(?:year|month|week|annee|an|mois|semaine))"
+        ),
+        distributive=re.compile(_words(lex["past_total"]["distributive"]) + r"\s*(?:" + "|".join(verbs) + ")"),
         adjacent_part=re.compile(_words(lex["components"]["adjacent"]) + r"\s*(?:\w+\s+)?$"),
         opening_part=re.compile(r"^\W*" + _words(lex["components"]["opening"])),
         includes=re.compile(_words(lex["components"]["includes"])),
+        reported=re.compile(r"(?:\bque|\bqu'|\bthat)\s*$"),
         condition=re.compile(_words(conditions["inline"])),
         if_word=re.compile(
             r"(?<![\w'])(?:si|if)\s+(?=" + _words(conditions["si_subjects"]).removeprefix(r"(?<![\w'])") + ")"
@@ -143,6 +155,9 @@ def _grammar() -> _Grammar:
         example_before=re.compile(_words(lex["clauses"]["examples"]) + rf"\s*(?:(?:{determiners})\s*)?$"),
         relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
         agent_after=re.compile(r"^\s*(?:\w+\s+){0,2}?(?:par|by)\s+(?:(?:" + determiners + r")\s*)?$"),
+        aid_adjective_en=re.compile(r"\s*(?:in|of)\s+(?:(?:new|additional|further|extra)\s+)?"),
+        aid_adjective_fr=re.compile(r"\s*(?:d'|de\s+)(?:" + aid_or_package + r")(?:\s+[a-z-]+)?\s+"),
+        aid_noun_after=re.compile(r"\s+(?:[a-z-]+\s+)?(?:" + aid_or_package + ")"),
         source_after=re.compile(rf"^\s*(?:du|de la|de l'|des|de|from|by)\s*(?:(?:{determiners})\s*)?$"),
         ukraine=re.compile(r"(?<![\w])(?:ukrain\w*|kiev|kyiv|kyiv's|kiev's)(?![\w])"),
         office=re.compile(r"ministr|minister|chancel|president|premier|secretar|gouvernement|government"),
@@ -161,6 +176,7 @@ class _Actor:
     end: int
     how: str = "name"
     count: int = 0  # for a counted group ("cinq pays"): how many
+    demonym: bool = False  # named by its adjective ("belge", "Belgian"), which can qualify an aid noun
 
 
 @dataclass
@@ -269,7 +285,7 @@ def _actors(folded: str, mentions: list[Mention], g: _Grammar, anaphors: bool = 
     for m in mentions:
         codes = _codes_of(m, folded, g)
         if codes:
-            singles.append(_Actor(codes, m.start, m.end))
+            singles.append(_Actor(codes, m.start, m.end, demonym=m.kind == DEMONYM))
         taken.append((m.start, m.end))
     patterns = ((g.counted, "counted"), (g.allies, "allies"), (g.previous, "previous"), (g.speaker, "speaker"))
     for pattern, how in patterns if anaphors else patterns[1:2]:
@@ -363,9 +379,10 @@ def _sentence_pledges(
         if not donor or donor == (recipient,):
             continue
         currency = amount.currency
-        out.append(
+        shared_out = g.distributive.search(folded, _scope(amounts, amounts.index(amount), folded, g)[0], amount.start)
+        out.extend(
             Pledge(
-                donor=_donor_code(donor, story),
+                donor=_donor_code(each, story),
                 recipient=recipient,
                 amount=amount.value,
                 currency=currency,
@@ -377,6 +394,7 @@ def _sentence_pledges(
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
             )
+            for each in ([(code,) for code in donor] if shared_out else [donor])
         )
     priced_clauses = {_clause(folded, amount.start, g) for amount in kept}
     previous_end = None
@@ -506,7 +524,7 @@ def _is_new_aid(
         return False
     if g.targets.search(clause) and not g.ukraine.search(folded):
         return False
-    if g.typical.search(before):
+    if (g.typical.search(before) and not g.distributive.search(before)) or g.typical_after.match(folded, amount.end):
         return False
     if g.adjacent_part.search(folded[max(0, amount.start - 30) : amount.start]) or g.opening_part.search(folded):
         return False
@@ -534,9 +552,18 @@ def _counted_pledge(
     limit = 4 if quantity.count is not None else 2
     if len(re.findall(r"[\w'-]+", gap)) > limit + (2 if g.ukraine.search(gap) else 0):
         return False
-    if g.past_verbs.search(before) or g.past_time.search(folded[start:_end]) or g.includes.search(before):
+    includes = [m.end() for m in g.includes.finditer(before)]
+    if includes and includes[-1] > verbs[-1].start():
+        return False  # "le paquet comprend 10 000 obus" (but "which includes the delivery of 30 jets")
+    if g.past_verbs.search(before) or g.past_time.search(folded[start:_end]) or _reported_past(folded, start, g):
         return False
     return not g.restated.search(folded[quantity.end : quantity.end + 60])
+
+
+def _reported_past(folded: str, clause_start: int, g: _Grammar) -> bool:
+    """A clause reported from an earlier time: "La semaine dernière, X avait expliqué que …"."""
+    head = folded[:clause_start]
+    return bool(g.reported.search(head)) and bool(g.past_time.search(head))
 
 
 def _donor(
@@ -617,6 +644,12 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
         if actor.start >= tail and actor.how == "name" and actor.codes != (UKRAINE,):
             if g.source_after.match(folded[tail : actor.start]):
                 return _joined_after(actor, actors, folded, g)
+            # "€977 million in Belgian military aid" / "500 millions d'euros d'aide militaire belge"
+            if actor.demonym and (
+                (g.aid_adjective_en.fullmatch(folded, tail, actor.start) and g.aid_noun_after.match(folded, actor.end))
+                or g.aid_adjective_fr.fullmatch(folded, tail, actor.start)
+            ):
+                return actor.codes
             break
     # On the noun before the figure: "un nouveau paquet britannique de défense … de 500 millions".
     nouns = [m for m in g.package.finditer(folded, max(0, start - 80), start)]
@@ -788,7 +821,9 @@ def _same(a: Pledge, b: Pledge) -> bool:
                 return True
         return False
     if a.amount is None and b.amount is None:
-        return a.quantity == b.quantity and bool(_tokens(a.item) & _tokens(b.item))
+        # "30 avions F-16" and later "livrer des F-16": the count is said once, the items twice.
+        counts_agree = a.quantity == b.quantity or a.quantity is None or b.quantity is None
+        return counts_agree and bool(_tokens(a.item) & _tokens(b.item))
     return False
 
 
