@@ -437,3 +437,24 @@ def test_named_items_restate_the_counted_pledge() -> None:
         "Lisbonne veut livrer des Alouette à l'Ukraine dès cette année."
     )
     assert summary(pledges(text, "fr")) == [("PT", "UA", None, None, 12)]
+
+
+def test_named_items_after_a_time_adverb_and_in_a_list() -> None:
+    text = (
+        "L'Italie a déclaré : « Nous livrerons dans les prochaines semaines des missiles Aster, "
+        "de nouveaux radars et de nouveaux Mirage à l'Ukraine »."
+    )
+    found = pledges(text, "fr")
+    assert [(p.donor, p.item) for p in found] == [("IT", "missiles Aster"), ("IT", "Mirage")]
+
+
+def test_named_item_behind_a_longer_noun() -> None:
+    text = "Le Premier ministre grec promet d'envoyer des avions de combat Mirage à l'Ukraine."
+    (pledge,) = pledges(text, "fr")
+    assert (pledge.donor, pledge.item) == ("GR", "avions de combat Mirage")
+
+
+def test_a_purpose_is_not_a_promise() -> None:
+    text = "La Grèce et Chypre coordonnent les efforts visant à fournir à l'Ukraine des avions de combat Mirage."
+    assert pledges(text, "fr") == []
+    assert pledges("Greece leads an effort aimed at supplying Ukraine with more Patriots.", "en") == []

@@ -129,7 +129,7 @@ def _lexicon() -> _Lexicon:
         quantity_re=re.compile(quantity),
         named_re=re.compile(
             rf"(?<![\w-])(?:des|de nouveaux|de nouvelles|d'autres|more|new|additional|further)\s+"
-            rf"(?P<item>(?:[\w-]+\s+){{0,2}}?(?:{named})(?![\w]))"
+            rf"(?P<item>(?:[\w-]+\s+){{0,3}}?(?:{named})(?![\w]))"
         ),
         name_after_re=re.compile(
             r",?\s*(?:appel[eé]e?s?|de type|du type|baptis[eé]e?s?|dits?|known as|called|dubbed|type)\s+"

@@ -74,6 +74,8 @@ class _Grammar:
     preposition_before: re.Pattern[str]
     joiner: re.Pattern[str]
     example_before: re.Pattern[str]
+    adverbials: re.Pattern[str]
+    purpose: re.Pattern[str]
     relative_before: re.Pattern[str]
     agent_after: re.Pattern[str]
     source_after: re.Pattern[str]
@@ -152,6 +154,8 @@ def _grammar() -> _Grammar:
         breaks=re.compile("|".join(re.escape(fold(b)) for b in clauses["breaks"])),
         preposition_before=re.compile(rf"(?<![\w])(?:{prepositions})\s*(?:(?:{determiners})\s*)?$|(?<![\w])d'$"),
         joiner=re.compile(rf"^\s*(?:{joiners})\s*(?:(?:{determiners})\s*)?$"),
+        adverbials=re.compile(_words(clauses["adverbials"])),
+        purpose=re.compile(_words(clauses["purpose"]) + r"\s*$"),
         example_before=re.compile(_words(lex["clauses"]["examples"]) + rf"\s*(?:(?:{determiners})\s*)?$"),
         relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
         agent_after=re.compile(r"^\s*(?:\w+\s+){0,2}?(?:par|by)\s+(?:(?:" + determiners + r")\s*)?$"),
@@ -398,14 +402,16 @@ def _sentence_pledges(
         )
     priced_clauses = {_clause(folded, amount.start, g) for amount in kept}
     previous_end = None
+    previous_donor: tuple[str, ...] | None = None
     for quantity in quantities:
         if _clause(folded, quantity.start, g) in priced_clauses:
             continue  # "£1.6bn to supply 5,000 missiles": the count describes the priced pledge
         elided = _elided(previous_end, quantity.start, folded, actors, g)
-        if not elided and not _counted_pledge(quantity, folded, amounts, condition_at, g):
+        listed = previous_donor if _listed_after(previous_end, quantity.start, folded, g) else None
+        if not (elided or listed) and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
-        donor = elided or _donor(quantity.start, quantity.end, folded, actors, story, g)
-        previous_end = quantity.end
+        donor = elided or listed or _donor(quantity.start, quantity.end, folded, actors, story, g)
+        previous_end, previous_donor = quantity.end, donor
         if not donor or donor == (recipient,):
             continue
         out.append(
@@ -422,6 +428,19 @@ def _sentence_pledges(
             )
         )
     return out
+
+
+_LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b)\s*")
+
+
+def _listed_after(previous_end: int | None, start: int, folded: str, g: _Grammar) -> bool:
+    """The next item of a list the verb already governs: "des missiles Aster, de nouveaux programmes de
+    formation et de nouveaux Mirage" — no verb and no clause break in between."""
+    if previous_end is None or not _LIST_BETWEEN.fullmatch(folded, previous_end, start):
+        return False
+    return not g.verb.search(folded, previous_end, start) and _clause(folded, previous_end, g) == _clause(
+        folded, start, g
+    )
 
 
 def _elided(
@@ -548,7 +567,9 @@ def _counted_pledge(
     verbs = list(g.verb.finditer(before))
     if not verbs:
         return False
-    gap = before[verbs[-1].end() :]
+    if g.purpose.search(before, 0, verbs[-1].start()):
+        return False  # "des efforts visant à fournir des F-16": what a coalition is for
+    gap = g.adverbials.sub(" ", before[verbs[-1].end() :])
     limit = 4 if quantity.count is not None else 2
     if len(re.findall(r"[\w'-]+", gap)) > limit + (2 if g.ukraine.search(gap) else 0):
         return False
