@@ -258,3 +258,51 @@ def test_french_words_for_organisations_and_places_count_as_their_english_ones()
     settings = default_settings()
     shared = token_features(french, settings) & token_features(english, settings)
     assert {"t:nato", "t:hague", "t:gdp", "t:brussels", "t:rutte", "t:5"} <= shared
+
+
+def test_a_word_opening_several_sentences_is_a_name() -> None:
+    french = art("x", "fr", at("2024-03-01"), "Volantis dépasse les attentes",
+                 "Volantis a publié jeudi ses comptes. Volantis vend surtout des puces pour l'IA. Hier les "
+                 "marchés ont salué les chiffres.")
+    tokens = token_features(french, default_settings())
+    assert {"t:volantis", "t:ai"} <= tokens
+    assert "t:hier" not in tokens
+
+
+# A preview of a ministers' meeting the day after a mission launch: much in common, two events.
+LAUNCH_EN = (
+    art("wire", "en", at("2026-03-04", 10), "Alliance starts Polar Sentry",
+        "The alliance launched Polar Sentry on Wednesday in Brussels to watch the far north, Mark Rutte said."),
+    ArticleFacts(missions=[Mission("Polar Sentry", "NATO", "2026-03-04")], actors={"NATO", "BE"},
+                 places={"Brussels"}, names={"mark rutte", "polar sentry"}, event_date="2026-03-04"),
+)
+LAUNCH_FR = (
+    art("agence", "fr", at("2026-03-04", 12), "L'OTAN lance Polar Sentry",
+        "L'OTAN a lancé mercredi à Bruxelles la mission Polar Sentry pour surveiller le Grand Nord, a dit Mark Rutte."),
+    ArticleFacts(missions=[Mission("Polar Sentry", "NATO", "2026-03-04")], actors={"NATO", "BE"},
+                 places={"Brussels"}, names={"mark rutte", "polar sentry"}, event_date="2026-03-04"),
+)
+PREVIEW_EN = (
+    art("radio", "en", at("2026-03-04", 16), "Defence ministers to meet on spending",
+        "Defence ministers meet in Brussels on Thursday to discuss spending before the Ankara summit, "
+        "a day after the launch of Polar Sentry. Pete Hegseth will not attend."),
+    ArticleFacts(missions=[Mission("Polar Sentry", "NATO", None)], actors={"NATO", "BE", "TR", "US"},
+                 places={"Brussels", "Ankara"}, names={"pete hegseth", "polar sentry"}, event_date="2026-03-05"),
+)
+
+
+def test_a_preview_of_another_day_stays_apart_from_a_launch_story() -> None:
+    clusterer = Clusterer()
+    launch = clusterer.assign(*LAUNCH_EN)
+    assert clusterer.assign(*LAUNCH_FR) == launch
+    assert clusterer.assign(*PREVIEW_EN) != launch
+
+
+def test_reports_that_disagree_on_the_day_still_join_when_neither_is_a_preview() -> None:
+    clusterer = Clusterer()
+    launch = clusterer.assign(*LAUNCH_EN)
+    late = art("weekly", "fr", at("2026-03-06"), "Polar Sentry, deux jours après",
+               "Mark Rutte a défendu la mission Polar Sentry, lancée à Bruxelles.")
+    facts = ArticleFacts(missions=[Mission("Polar Sentry", "NATO", None)], actors={"NATO", "BE"},
+                         places={"Brussels"}, names={"mark rutte", "polar sentry"}, event_date="2026-03-03")
+    assert clusterer.assign(late, facts) == launch

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from briefings.cluster.features import KINDS, Features, article_features, event_day
+from briefings.cluster.features import KINDS, Features, article_features, event_day, stated_day
 from briefings.cluster.settings import ClusterSettings, default_settings
 from briefings.models import Article, ArticleFacts
 
@@ -41,6 +41,7 @@ class _Story:
     size: int = 0
     counts: Counter[str] = field(default_factory=Counter)  # feature -> number of its articles with it
     days: set[int] = field(default_factory=set)  # days under which it is indexed
+    stated: dict[int, bool] = field(default_factory=dict)  # event days its articles state -> all previews
 
 
 @dataclass
@@ -90,8 +91,9 @@ class Clusterer:
             if known is not None:
                 return known
             self.last = AssignStats()
-            story_id = self._near_duplicate(article, day) or self._best_story(features, day)
-            return self._add(article, features, day, story_id or story_id_for(article))
+            stated = stated_day(article, facts)
+            story_id = self._near_duplicate(article, day) or self._best_story(features, day, stated)
+            return self._add(article, features, day, story_id or story_id_for(article), stated)
 
     def load(self, pairs: Iterable[tuple[Article, ArticleFacts]],
              assigned: Mapping[int, str] | None = None) -> None:
@@ -108,7 +110,7 @@ class Clusterer:
                 continue
             with self._lock:
                 if article.url not in self._assigned:
-                    self._add(article, *self._prepare(article, facts), story_id)
+                    self._add(article, *self._prepare(article, facts), story_id, stated_day(article, facts))
 
     def prune(self, before: datetime) -> int:
         """Forget stories whose last article is older than `before`, to bound memory; returns how many."""
@@ -156,7 +158,7 @@ class Clusterer:
         end = datetime.combine(date.fromordinal(missing[-1]), time.max, UTC)
         for article, facts, story_id in self._loader(start, end):
             if story_id is not None and article.url not in self._assigned:
-                self._add(article, *self._prepare(article, facts), story_id)
+                self._add(article, *self._prepare(article, facts), story_id, stated_day(article, facts))
         self._loaded_days.update(range(missing[0], missing[-1] + 1))
 
     def _prepare(self, article: Article, facts: ArticleFacts) -> tuple[Features, int]:
@@ -175,7 +177,7 @@ class Clusterer:
                     return story_id
         return None
 
-    def _best_story(self, features: Features, day: int) -> str | None:
+    def _best_story(self, features: Features, day: int, stated: tuple[int, bool] | None = None) -> str | None:
         weights = {f: w * self._idf(f) for f, w in features.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         if norm == 0:
@@ -196,11 +198,22 @@ class Clusterer:
         for bound, shared_norm, story_id in bounded:
             if bound < max(best_score, self.settings.threshold / 2):
                 break  # bounds are sorted: no later candidate can do better
-            score = bound * shared_norm / self._centroid_norm(self._stories[story_id], idf)
+            story = self._stories[story_id]
+            score = bound * shared_norm / self._centroid_norm(story, idf) * self._day_factor(story, stated)
             if score > best_score:
                 best, best_score = story_id, score
         self.last.best_score = best_score
         return best if best_score >= self.settings.threshold else None
+
+    def _day_factor(self, story: _Story, stated: tuple[int, bool] | None) -> float:
+        """Less than 1 when the article and the story state different event days and one of them
+        previews its day: a preview of Thursday's meeting is not Wednesday's launch, nor the reverse.
+        Reports that disagree on the day (a deal on Sunday, a summit on Wednesday) are not penalised."""
+        if stated is None or not story.stated or stated[0] in story.stated:
+            return 1.0
+        if stated[1] or all(story.stated.values()):
+            return self.settings.other_day_factor
+        return 1.0
 
     def _bound(self, weights: Features, norm: float, story: _Story, day: int) -> tuple[float, float]:
         """An upper bound of the similarity from the shared features alone, and the norm it used.
@@ -232,10 +245,13 @@ class Clusterer:
     def _idf(self, feature: str) -> float:
         return math.log((self._articles + 1) / (self._df[feature] + 1)) + 1.0
 
-    def _add(self, article: Article, features: Features, day: int, story_id: str) -> str:
+    def _add(self, article: Article, features: Features, day: int, story_id: str,
+             stated: tuple[int, bool] | None = None) -> str:
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = _Story(story_id, first_day=day, last_day=day)
+        if stated is not None:
+            story.stated[stated[0]] = story.stated.get(stated[0], True) and stated[1]
         story.first_day, story.last_day = min(story.first_day, day), max(story.last_day, day)
         story.size += 1
         story.days.add(day)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -59,8 +60,12 @@ def fact_features(facts: ArticleFacts, aliases: dict[str, str]) -> set[str]:
 def token_features(article: Article, settings: ClusterSettings) -> set[str]:
     """Capitalised words (not opening a sentence), acronyms, codes and numbers of title and lead."""
     body = (article.text or article.summary)[: settings.lead_chars]
-    keys = _tokens(article.title, settings, names=not _title_case(article.title, settings))
-    return keys | _tokens(body, settings, names=True)
+    openers: Counter[str] = Counter()
+    keys = _tokens(article.title, settings, names=not _title_case(article.title, settings), openers=openers)
+    keys |= _tokens(body, settings, names=True, openers=openers)
+    # A word that opens several sentences is their subject, not a capitalised function word (those are
+    # stop words): "Nvidia pulvérise…" / "Nvidia a publié…" name the company without a mid-sentence capital.
+    return keys | {f"t:{word}" for word, count in openers.items() if count >= 2}
 
 
 def event_day(article: Article, facts: ArticleFacts, settings: ClusterSettings) -> date:
@@ -82,7 +87,20 @@ def event_day(article: Article, facts: ArticleFacts, settings: ClusterSettings) 
     return published
 
 
-def _tokens(text: str, settings: ClusterSettings, names: bool) -> set[str]:
+def stated_day(article: Article, facts: ArticleFacts) -> tuple[int, bool] | None:
+    """The event day the article states (ordinal) and whether it lies ahead of publication (a preview)."""
+    if not facts.event_date or len(facts.event_date) != 10:
+        return None
+    try:
+        day = date.fromisoformat(facts.event_date)
+    except ValueError:
+        return None
+    return day.toordinal(), day > article.published.date()
+
+
+def _tokens(text: str, settings: ClusterSettings, names: bool, openers: Counter[str] | None = None) -> set[str]:
+    """Codes, acronyms, numbers and (with `names`) capitalised words; capitalised words that open a
+    sentence are counted in `openers` instead."""
     keys: set[str] = set()
     for match in _TOKEN.finditer(text):
         token = match.group()
@@ -98,8 +116,11 @@ def _tokens(text: str, settings: ClusterSettings, names: bool) -> set[str]:
         word = settings.aliases.get(word, word)
         if _DIGIT.search(token) or (token.isupper() and len(token) > 1):
             keys.add(f"t:{word}")  # a code or an acronym: "f-16", "iris-t", "nato"
-        elif names and token[0].isupper() and not _opens_sentence(text, match.start()):
-            keys.add(f"t:{word}")
+        elif names and token[0].isupper():
+            if not _opens_sentence(text, match.start()):
+                keys.add(f"t:{word}")
+            elif openers is not None:
+                openers[word] += 1
     return keys
 
 
