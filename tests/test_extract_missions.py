@@ -176,3 +176,14 @@ def test_an_unnamed_launch_waits_for_a_name_from_the_story():
     named = sentences("NATO launched on Monday a new mission called Northern Sentry.")
     assert unnamed_launch(named, ctx) is None
     assert unnamed_launch(sentences("NATO ministers met on Monday in Oslo."), ctx) is None
+
+
+def test_french_forms_of_single_word_operation_names_take_the_english_name():
+    found = _facts(
+        "L'Union européenne a mis sur pied lundi une nouvelle force navale. "
+        "Elle rejoint les missions Agénor et Atalante, déjà présentes dans la région.",
+        "fr", "2024-03-04",
+    )
+    assert sorted(name for name, _, _ in found) == ["Agenor", "Atalanta"]
+    assert all(launched is None for _, _, launched in found)
+    assert translate("Atalante") == "Atalanta"

@@ -40,7 +40,8 @@ class _Lexicon:
     """Mission vocabulary of one language, compiled."""
 
     english_names: re.Pattern  # "Eastern Sentry": modifier + head (original text)
-    standalone: re.Pattern  # "Aspides" (original text)
+    standalone: re.Pattern  # "Aspides", "Atalante" (original text)
+    standalone_fr: dict[str, str]  # French form -> English name ("Atalante" -> "Atalanta")
     french_heads: re.Pattern  # "Sentinelle" (original text, capitalised)
     french_modifier: re.Pattern  # " orientale" right after a French head (folded text)
     quoted: re.Pattern  # "l'opération baptisée « … »" (folded text)
@@ -78,7 +79,8 @@ def _lexicon(lang: str) -> _Lexicon:
     determiners = r"(?:(?:la|le|l'|les|une|un|the|a|an)\s*)?"
     return _Lexicon(
         english_names=re.compile(rf"(?<![\w])([A-Z][\w-]*)\s+({_words(names['heads_en'])})(?![\w])"),
-        standalone=re.compile(rf"(?<![\w]){_words(names['standalone'])}(?![\w])"),
+        standalone=re.compile(rf"(?<![\w]){_words([*names['standalone'], *names['standalone_fr']])}(?![\w])"),
+        standalone_fr=dict(names["standalone_fr"]),
         french_heads=re.compile(rf"(?<![\w]){_words(h.capitalize() for h in data['fr_heads'])}(?![\w])"),
         french_modifier=re.compile(rf"^\s+({_words(fr_modifiers)})(?![\w])"),
         quoted=re.compile(rf"(?<![\w]){naming_nouns}s?(?:\s+{adjectives})*,?\s+(?:{naming_words}\s+)?"
@@ -104,6 +106,7 @@ def _lexicon(lang: str) -> _Lexicon:
         calendar=frozenset(fold(w) for table in ("months", "weekdays") for lang_words in
                            load_toml("calendar.toml")[table].values() for w in lang_words),
         keys=frozenset(fold(w) for w in [*(h.split()[-1] for h in names["heads_en"]), *names["standalone"],
+                                          *names["standalone_fr"],
                                           *data["fr_heads"], *data["nouns"]["naming"]]),
     )
 
@@ -127,6 +130,8 @@ def translate(name: str) -> str | None:
     """The English form of a mission name: itself when English, a word-by-word translation of a
     French head and adjective ("Sentinelle orientale" → "Eastern Sentry"), None when unknown."""
     lex = _lexicon("en")
+    if name in lex.standalone_fr:
+        return lex.standalone_fr[name]
     if lex.english_names.fullmatch(name) or lex.standalone.fullmatch(name):
         return name
     words = fold(name).split(maxsplit=1)
@@ -150,7 +155,8 @@ def find_names(text: str, lang: str) -> list[NameMention]:
         if modifier not in lex.not_modifiers and not _is_entity(modifier):
             found.append(NameMention(match.group(), match.group(), match.start(), match.end()))
     for match in lex.standalone.finditer(text):
-        found.append(NameMention(match.group(), match.group(), match.start(), match.end()))
+        english = lex.standalone_fr.get(match.group(), match.group())
+        found.append(NameMention(match.group(), english, match.start(), match.end()))
     for match in lex.french_heads.finditer(text):
         modifier = lex.french_modifier.match(folded[match.end():])
         if modifier:
