@@ -458,3 +458,24 @@ def test_a_purpose_is_not_a_promise() -> None:
     text = "La Grèce et Chypre coordonnent les efforts visant à fournir à l'Ukraine des avions de combat Mirage."
     assert pledges(text, "fr") == []
     assert pledges("Greece leads an effort aimed at supplying Ukraine with more Patriots.", "en") == []
+
+
+def test_giver_named_as_agent_or_thanked_before_the_aid_noun() -> None:
+    text = "Le vote intervient après l'adoption par le Japon d'une aide de 3 milliards de dollars à l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("JP", "UA", 3e9, "USD", None)]
+    text = (
+        "Le président a téléphoné au Premier ministre pour remercier le Japon d'avoir validé "
+        "une aide de 3 milliards de dollars à Kiev."
+    )
+    assert summary(pledges(text, "fr")) == [("JP", "UA", 3e9, "USD", None)]
+
+
+def test_a_vote_by_a_chamber_names_its_country() -> None:
+    text = "Un programme de 20 milliards de dollars pour l'Ukraine a été voté par le Parlement japonais samedi."
+    assert summary(pledges(text, "fr")) == [("JP", "UA", 20e9, "USD", None)]
+
+
+def test_another_named_system_transferred() -> None:
+    text = "Berlin a aussi annoncé le transfert d'un autre système de défense aérienne Patriot à l'Ukraine."
+    (pledge,) = pledges(text, "fr")
+    assert (pledge.donor, pledge.amount, pledge.item) == ("DE", None, "système de défense aérienne Patriot")

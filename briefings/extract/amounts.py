@@ -128,8 +128,9 @@ def _lexicon() -> _Lexicon:
         amount_re=re.compile(amount),
         quantity_re=re.compile(quantity),
         named_re=re.compile(
-            rf"(?<![\w-])(?:des|de nouveaux|de nouvelles|d'autres|more|new|additional|further)\s+"
-            rf"(?P<item>(?:[\w-]+\s+){{0,3}}?(?:{named})(?![\w]))"
+            rf"(?<![\w-])(?:des|de nouveaux|de nouvelles|d'autres|un autre|une autre|un nouveau|une nouvelle|"
+            rf"more|new|additional|further|another)\s+"
+            rf"(?P<item>(?:(?!(?:et|and|ou|or)\s)[\w-]+\s+){{0,4}}?(?:{named})(?![\w]))"
         ),
         name_after_re=re.compile(
             r",?\s*(?:appel[eé]e?s?|de type|du type|baptis[eé]e?s?|dits?|known as|called|dubbed|type)\s+"

@@ -78,6 +78,8 @@ class _Grammar:
     purpose: re.Pattern[str]
     relative_before: re.Pattern[str]
     agent_after: re.Pattern[str]
+    thanked: re.Pattern[str]
+    nominal_agent: re.Pattern[str]
     source_after: re.Pattern[str]
     aid_adjective_en: re.Pattern[str]
     aid_adjective_fr: re.Pattern[str]
@@ -158,7 +160,14 @@ def _grammar() -> _Grammar:
         purpose=re.compile(_words(clauses["purpose"]) + r"\s*$"),
         example_before=re.compile(_words(lex["clauses"]["examples"]) + rf"\s*(?:(?:{determiners})\s*)?$"),
         relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
-        agent_after=re.compile(r"^\s*(?:\w+\s+){0,2}?(?:par|by)\s+(?:(?:" + determiners + r")\s*)?$"),
+        agent_after=re.compile(
+            r"^\s*(?:\w+\s+){0,2}?(?:par|by)\s+(?:(?:" + determiners + r")\s*)?(?:[a-z-]+\s+)?$"
+        ),
+        thanked=re.compile(_words(clauses["thanks"]) + r"\s+(?:(?:" + determiners + r")\s*)?$"),
+        nominal_agent=re.compile(
+            r"^\s*(?:d'|de |of )(?:une? |an? |la |le |the )?(?:" + aid_or_package + r")[\w-]*(?:\s+[a-z-]+)?"
+            r"\s+(?:de |d'|of |worth )?$"
+        ),
         aid_adjective_en=re.compile(r"\s*(?:in|of)\s+(?:(?:new|additional|further|extra)\s+)?"),
         aid_adjective_fr=re.compile(r"\s*(?:d'|de\s+)(?:" + aid_or_package + r")(?:\s+[a-z-]+)?\s+"),
         aid_noun_after=re.compile(r"\s+(?:[a-z-]+\s+)?(?:" + aid_or_package + ")"),
@@ -631,6 +640,7 @@ def _giver_of_receipt(
     return None
 
 
+_BY_BEFORE = re.compile(r"(?:\bpar|\bby)\s+(?:(?:le|la|les|l'|the)\s*)?$")
 _FROM_BEFORE = re.compile(r"(?:\bfrom|de la part d[eu']|\bde la part des|\bdu|\bde l'|\bde la|\bdes)\s*(?:the\s+)?$")
 
 
@@ -672,6 +682,19 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
             ):
                 return actor.codes
             break
+    # An agent or a thanked giver just before the aid noun: "la validation par l'UE d'une aide de 50 milliards",
+    # "remercier l'UE d'avoir validé une aide de …".
+    for actor in reversed(actors):
+        if actor.end > start or actor.how != "name" or actor.codes == (UKRAINE,):
+            continue
+        if start - actor.end > 60:
+            break
+        by_before = _BY_BEFORE.search(folded, max(0, actor.start - 12), actor.start)
+        if by_before and g.nominal_agent.match(folded[actor.end : start]):
+            return actor.codes
+        if g.thanked.search(folded, max(0, actor.start - 25), actor.start):
+            return actor.codes
+        break
     # On the noun before the figure: "un nouveau paquet britannique de défense … de 500 millions".
     nouns = [m for m in g.package.finditer(folded, max(0, start - 80), start)]
     if nouns:
