@@ -50,6 +50,11 @@ FRENCH = [
     ("Le sommet de l'an prochain se tiendra en Turquie.", PUB, [("2027", None)]),
     ("La prochaine conférence de l'alliance se tiendra à Rome en 2027, puis en Pologne en 2028.", PUB,
      [("2027", "Rome"), ("2028", "Poland")]),
+    # a base between the date and the place; a place named by its event ("le sommet de Madrid")
+    ("Les donateurs se réunissent vendredi sur la base aérienne américaine de Ramstein.", PUB,
+     [("2026-02-13", "Ramstein")]),
+    ("Les ministres se verront le mois prochain, avant le sommet de Madrid prévu fin juin.", PUB,
+     [("2026-03", None), ("2026-06", "Madrid")]),
 ]
 
 ENGLISH = [
@@ -77,6 +82,9 @@ ENGLISH = [
     # after "in" is a place
     ("The next forum of the alliance will be hosted in Madrid in 2027, and in Poland in 2028.", PUB,
      [("2027", "Madrid"), ("2028", "Poland")]),
+    # an attribution after the date dates the speaking, not the meeting
+    ("Leaders will gather in Rome on 7-8 July, the alliance said.", PUB, [("2026-07-07", "Rome")]),
+    ("All eyes are on the Oslo summit on June 30.", PUB, [("2026-06-30", "Oslo")]),
 ]
 
 NOT_UPCOMING = [

@@ -75,6 +75,8 @@ class _Lexicon:
     money_reach: int
     place_before: re.Pattern
     place_after: re.Pattern
+    event_of: re.Pattern  # "le sommet de " right before a place: the place is where the event is
+    event_named: re.Pattern  # " summit" right after a place ("the Vilnius summit")
 
 
 def _words(words: list[str], folded: bool = True) -> str:
@@ -108,6 +110,8 @@ def _lexicon(lang: str) -> _Lexicon:
         money_reach=money["reach"],
         place_before=re.compile(rf"(?<![\w]){_words(blockers['before'])}\s*$"),
         place_after=re.compile(rf"^\s*{_words(blockers['after'])}(?![\w])"),
+        event_of=re.compile(rf"(?<![\w]){nouns}\s+(?:de |d'|of )(?:la |le |l'|the )?$", re.IGNORECASE),
+        event_named=re.compile(rf"^\s+{nouns}(?![\w])", re.IGNORECASE),
     )
 
 
@@ -117,11 +121,16 @@ _COMPLEMENT = re.compile(
     r"(?:\s+(?:[A-Z][\w'.-]*|of|de|du|des))*"
 )
 # Words after a place that still leave it next to a date, and prepositions that make it a location.
+# A base or a headquarters stands between the preposition and the place ("sur la base aérienne de Ramstein",
+# "at NATO headquarters in Brussels").
+_SITE = (r"(?:(?:la |le |l'|the )?(?:base|siège|quartier général|headquarters|air base)"
+         r"(?:\s+(?:aérienne|américaine|militaire|de l'otan|of nato|nato)){0,2}\s+(?:de |d'|of |à |in ))?")
 _LOCATIVE_BEFORE = re.compile(
-    r"(?<![\w])(?:à|a|au|aux|en|in|at|to|near|près de|dans)\s+(?:la |le |l'|the )?$", re.IGNORECASE
+    rf"(?<![\w])(?:à|a|au|aux|en|in|at|to|near|près de|dans|sur)\s+{_SITE}(?:la |le |l'|the )?$", re.IGNORECASE
 )
 _IN_COUNTRY = re.compile(r"(?<![\w])(?:en|aux|au|in)\s+(?:the )?$", re.IGNORECASE)
-_LOCATIVE_AFTER = re.compile(r"^\s*,?\s*(?:à|au|aux|en|in|at)\s+(?:la |le |l'|the )?$", re.IGNORECASE)
+_LOCATIVE_AFTER = re.compile(rf"^\s*,?\s*(?:à|au|aux|en|in|at|sur)\s+{_SITE}(?:la |le |l'|the )?$",
+                             re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:.()\[\]«»\"]")
 _CLAUSE_END = re.compile(r"[,;:.]")
 _FAR = 1000
@@ -190,19 +199,21 @@ def _english_territories() -> dict[str, str]:
     return dict(Locale("en").territories)
 
 
-def _place_of(text: str, expr: TimeExpr, places: list[Mention]) -> str | None:
-    """The place standing next to a date in the same clause, as its English name. A country is a
-    place only after "in"/"en"/"aux" ("in the Netherlands in 2025"): "to Ukraine" is a recipient."""
+def _place_of(text: str, expr: TimeExpr, places: list[Mention], lex: _Lexicon) -> str | None:
+    """The place standing next to a date in the same clause, as its English name: after a locative
+    preposition, or naming an event ("le sommet de La Haye prévu fin juin", "the Vilnius summit on
+    11 July"). A country is a place only after "in"/"en"/"aux": "to Ukraine" is a recipient."""
     for place in places:
         if place.end <= expr.start:
             gap = text[place.end:expr.start]
-            locative = _LOCATIVE_BEFORE if place.kind == PLACE else _IN_COUNTRY
-            if (len(gap) <= _PLACE_GAP and not _CLAUSE_BREAK.search(gap)
-                    and locative.search(text[:place.start])):
+            before = text[:place.start]
+            located = (_LOCATIVE_BEFORE.search(before) or lex.event_of.search(before)
+                       or lex.event_named.match(gap)) if place.kind == PLACE else _IN_COUNTRY.search(before)
+            if len(gap) <= _PLACE_GAP and not _CLAUSE_BREAK.search(gap) and located:
                 return _place_name(place)
         elif place.start >= expr.end and place.kind == PLACE:
             gap = text[expr.end:place.start]
-            if len(gap) <= _PLACE_GAP and _LOCATIVE_AFTER.match(gap):
+            if _LOCATIVE_AFTER.match(gap):  # its shape bounds the gap
                 return _place_name(place)
     return None
 
@@ -295,7 +306,7 @@ def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDat
             if places is None:
                 places = _places(sentence.text, lex)
             deadline = item.expr.role == DEADLINE
-            place = None if deadline else _place_of(sentence.text, item.expr, places)
+            place = None if deadline else _place_of(sentence.text, item.expr, places, lex)
             event = (_deadline_phrase(sentence.text, lex) if deadline
                      else _event_phrase(sentence.text, (item.expr.start, item.expr.end), nouns, lex))
             dates.append(KeyDate(item.resolved.iso, event, place, lang, [Evidence(sentence.text, ctx.url)]))

@@ -28,6 +28,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 DAY, MONTH, YEAR = "day", "month", "year"
 PAST, FUTURE = "past", "future"
+REPORTED = "reported"  # the past verb of an attribution (", NATO said"): see tense_markers
 
 # Expression kinds
 DATE = "date"  # explicit calendar date: day, month and/or year
@@ -303,32 +304,39 @@ def grammar(lang: str) -> Grammar:
 # -- tense ----------------------------------------------------------------------------------------
 
 @cache
-def _tense_patterns(lang: str) -> tuple[re.Pattern, re.Pattern]:
+def _tense_patterns(lang: str) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     tense = load_toml("calendar.toml")["tense"][lang if lang in ("fr", "en") else "en"]
-    return re.compile("|".join(tense["future"])), re.compile("|".join(tense["past"]))
+    return (re.compile("|".join(tense["future"])), re.compile("|".join(tense["past"])),
+            re.compile(tense["attribution"]))
 
 
 @lru_cache(maxsize=4096)
 def tense_markers(text: str, lang: str) -> tuple[tuple[int, int, str], ...]:
-    """Verb forms and adverbs that place a clause in the past or the future, with their spans."""
-    future, past = _tense_patterns(lang)
+    """Verb forms and adverbs that place a clause in the past or the future, with their spans.
+
+    A past verb of an attribution (", NATO said") is marked REPORTED: it dates the speaking, so it
+    sets the tense of what follows it ("said on Friday") but not of what was said before it."""
+    future, past, attribution = _tense_patterns(lang)
     ahead = [(m.start(), m.end(), FUTURE) for m in future.finditer(text)]
-    back = [(m.start(), m.end(), PAST) for m in past.finditer(text)
+    said = [m.span() for m in attribution.finditer(text)]
+    back = [(m.start(), m.end(), REPORTED if any(s <= m.start() and m.end() <= e for s, e in said) else PAST)
+            for m in past.finditer(text)
             if not any(s < m.end() and m.start() < e for s, e, _ in ahead)]
     return tuple(sorted(ahead + back))
 
 
 def tense_near(markers: tuple[tuple[int, int, str], ...], start: int, end: int) -> str | None:
-    """The tense of the marker nearest to a span (markers inside the span do not count)."""
+    """The tense of the marker nearest to a span (markers inside the span, and attributions after
+    it, do not count)."""
     best: tuple[int, str] | None = None
     for s, e, tense in markers:
         if s >= start and e <= end:
             continue
         distance = start - e if e <= start else s - end
-        if distance < 0:
+        if distance < 0 or (tense == REPORTED and s >= end):
             continue
         if best is None or distance < best[0]:
-            best = (distance, tense)
+            best = (distance, PAST if tense == REPORTED else tense)
     return best[1] if best else None
 
 
