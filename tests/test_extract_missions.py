@@ -187,3 +187,11 @@ def test_french_forms_of_single_word_operation_names_take_the_english_name():
     assert sorted(name for name, _, _ in found) == ["Agenor", "Atalanta"]
     assert all(launched is None for _, _, launched in found)
     assert translate("Atalante") == "Atalanta"
+
+
+def test_a_spelt_out_name_is_the_acronym_and_a_deadline_is_no_launch_day():
+    found = _facts(
+        "The EU Military Assistance Mission is being launched while the bloc wants a reaction force ready by 2027.",
+        "en", "2026-02-12",
+    )
+    assert found == [("EUMAM", "EU", None)]

@@ -23,7 +23,16 @@ from functools import cache
 from briefings.extract import dates
 from briefings.extract.context import ArticleContext
 from briefings.extract.gazetteer import ORGANISATION, Gazetteer
-from briefings.extract.temporal import anchor_day, grammar, load_toml, resolve, tense_markers, tense_near
+from briefings.extract.temporal import (
+    DEADLINE,
+    END,
+    anchor_day,
+    grammar,
+    load_toml,
+    resolve,
+    tense_markers,
+    tense_near,
+)
 from briefings.extract.text import Sentence, fold
 from briefings.models import Evidence, Mission
 
@@ -41,7 +50,7 @@ class _Lexicon:
 
     english_names: re.Pattern  # "Eastern Sentry": modifier + head (original text)
     standalone: re.Pattern  # "Aspides", "Atalante" (original text)
-    standalone_fr: dict[str, str]  # French form -> English name ("Atalante" -> "Atalanta")
+    other_forms: dict[str, str]  # other form -> name ("Atalante" -> "Atalanta", "EU Military … Mission" -> "EUMAM")
     french_heads: re.Pattern  # "Sentinelle" (original text, capitalised)
     french_modifier: re.Pattern  # " orientale" right after a French head (folded text)
     quoted: re.Pattern  # "l'opération baptisée « … »" (folded text)
@@ -79,8 +88,8 @@ def _lexicon(lang: str) -> _Lexicon:
     determiners = r"(?:(?:la|le|l'|les|une|un|the|a|an)\s*)?"
     return _Lexicon(
         english_names=re.compile(rf"(?<![\w])([A-Z][\w-]*)\s+({_words(names['heads_en'])})(?![\w])"),
-        standalone=re.compile(rf"(?<![\w]){_words([*names['standalone'], *names['standalone_fr']])}(?![\w])"),
-        standalone_fr=dict(names["standalone_fr"]),
+        standalone=re.compile(rf"(?<![\w]){_words([*names['standalone'], *data['other_forms']])}(?![\w])"),
+        other_forms=dict(data["other_forms"]),
         french_heads=re.compile(rf"(?<![\w]){_words(h.capitalize() for h in data['fr_heads'])}(?![\w])"),
         french_modifier=re.compile(rf"^\s+({_words(fr_modifiers)})(?![\w])"),
         quoted=re.compile(rf"(?<![\w]){naming_nouns}s?(?:\s+{adjectives})*,?\s+(?:{naming_words}\s+)?"
@@ -106,7 +115,7 @@ def _lexicon(lang: str) -> _Lexicon:
         calendar=frozenset(fold(w) for table in ("months", "weekdays") for lang_words in
                            load_toml("calendar.toml")[table].values() for w in lang_words),
         keys=frozenset(fold(w) for w in [*(h.split()[-1] for h in names["heads_en"]), *names["standalone"],
-                                          *names["standalone_fr"],
+                                          *(_TOKEN.findall(fold(form))[-1] for form in data["other_forms"]),
                                           *data["fr_heads"], *data["nouns"]["naming"]]),
     )
 
@@ -130,8 +139,8 @@ def translate(name: str) -> str | None:
     """The English form of a mission name: itself when English, a word-by-word translation of a
     French head and adjective ("Sentinelle orientale" → "Eastern Sentry"), None when unknown."""
     lex = _lexicon("en")
-    if name in lex.standalone_fr:
-        return lex.standalone_fr[name]
+    if name in lex.other_forms:
+        return lex.other_forms[name]
     if lex.english_names.fullmatch(name) or lex.standalone.fullmatch(name):
         return name
     words = fold(name).split(maxsplit=1)
@@ -155,7 +164,7 @@ def find_names(text: str, lang: str) -> list[NameMention]:
         if modifier not in lex.not_modifiers and not _is_entity(modifier):
             found.append(NameMention(match.group(), match.group(), match.start(), match.end()))
     for match in lex.standalone.finditer(text):
-        english = lex.standalone_fr.get(match.group(), match.group())
+        english = lex.other_forms.get(match.group(), match.group())
         found.append(NameMention(match.group(), english, match.start(), match.end()))
     for match in lex.french_heads.finditer(text):
         modifier = lex.french_modifier.match(folded[match.end():])
@@ -264,8 +273,8 @@ def _launch_date(sentence: Sentence, lang: str, today: date, event_day: date | N
     markers = tense_markers(sentence.text, lang)
     best: tuple[int, str] | None = None
     for expr in grammar(lang).find(sentence.text):
-        if dates.is_noun_complement(sentence.text, expr):
-            continue
+        if dates.is_noun_complement(sentence.text, expr) or expr.role in (DEADLINE, END):
+            continue  # "the force is to be ready by 2025" is no launch day
         resolved = resolve(expr, today, tense_near(markers, expr.start, expr.end), event_day)
         if resolved is None:
             continue
