@@ -183,3 +183,10 @@ def test_halves_articles_and_glued_codes(language: str, text: str, value: float,
 
 def test_a_date_before_a_comma_is_not_a_count() -> None:
     assert find_quantities("Ils ont signé le jeudi 14 mars, qu'ils financeront un programme.", "fr") == []
+
+
+def test_model_numbers_stay_in_the_item() -> None:
+    found = find_quantities("Rome will send 8 Centauro 2 vehicles and 10 Leopard 1A5 tanks.", "en")
+    assert [(q.count, q.item) for q in found] == [(8, "Centauro 2 vehicles"), (10, "Leopard 1A5 tanks")]
+    found = find_quantities("Madrid enverra 6 Leopard 2 à Kiev et 4 radars.", "fr")
+    assert [(q.count, q.item) for q in found] == [(6, "Leopard 2"), (4, "radars")]

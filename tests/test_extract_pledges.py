@@ -479,3 +479,10 @@ def test_another_named_system_transferred() -> None:
     text = "Berlin a aussi annoncé le transfert d'un autre système de défense aérienne Patriot à l'Ukraine."
     (pledge,) = pledges(text, "fr")
     assert (pledge.donor, pledge.amount, pledge.item) == ("DE", None, "système de défense aérienne Patriot")
+
+
+def test_a_pluperfect_pledge_is_old() -> None:
+    text = "Spain had already pledged €2 billion to Ukraine for 2026; it also sends 4 radars."
+    assert [(p.donor, p.amount, p.quantity) for p in pledges(text, "en")] == [("ES", None, 4)]
+    text = "L'Espagne avait promis 2 milliards d'euros à l'Ukraine en janvier."
+    assert pledges(text, "fr", published=datetime(2026, 1, 20, tzinfo=UTC)) == []

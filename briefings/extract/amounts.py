@@ -308,8 +308,8 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
     money = [(a.start, a.end) for a in amounts]
     out: list[Quantity] = []
     for m in lex.quantity_re.finditer(folded):
-        if any(s <= m.start("num") < e for s, e in money):
-            continue
+        if any(s <= m.start("num") < e for s, e in money) or (out and m.start() < out[-1].end):
+            continue  # money, or a model number inside the item before ("14 Leopard 2 tanks")
         num = m.group("num")
         count = _value(num, lex)
         if count is None or count != int(count):
@@ -368,7 +368,9 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
                 break
             pos = m.end()
             continue
-        if not (token[0].isalnum() or token in {"-", "'"}) or _has_number(folded[m.start() : m.end()], lex):
+        if not (token[0].isalnum() or token in {"-", "'"}):
+            break
+        if _has_number(folded[m.start() : m.end()], lex) and not _model_number(text, pos, m.end()):
             break
         words += 1
         end = m.end()
@@ -377,6 +379,20 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
             break
     trailing = re.search(r"(?:\s+(?:et|and|ou|or|de|of|d'|des|the|les|la|le|a|to))+$", text[start:end], re.IGNORECASE)
     return start + trailing.start() if trailing else end
+
+
+_NAMED_BEFORE = re.compile(r"[A-Z][\w-]*\s$")
+_WORD_AFTER = re.compile(r"\s+[^\W\dA-Z]|\s*(?:[,.;:)]|$)")
+
+
+def _model_number(text: str, start: int, end: int) -> bool:
+    """A short model number that belongs to a name ("Leopard 2 tanks", "Leopard 1A5"), not a new count:
+    it follows a capitalised word and is followed by a lower-case noun or the end of the phrase."""
+    return (
+        bool(re.fullmatch(r"\d[\dA-Z]{0,3}", text[start:end]))
+        and bool(_NAMED_BEFORE.search(text, max(0, start - 30), start))
+        and bool(_WORD_AFTER.match(text, end))
+    )
 
 
 def _has_number(folded_chunk: str, lex: _Lexicon) -> bool:
