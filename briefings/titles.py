@@ -25,7 +25,8 @@ from briefings.models import ArticleFacts, Mission, Story
 
 DATA = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("en", "fr")
-_DATE_LOCALE = {"en": "en_GB", "fr": "fr"}  # "12 February 2026", as British and EU news write it
+_DATE_LOCALE = {"en": "en_GB", "fr": "fr"}  # "12 February 2026", "Denmark and Norway": as EU news write
+_MAX_DONORS = 4  # a title names this many donors at most
 _LATER_DAYS = 21  # a date this far after the event day is another event (the next summit)
 
 
@@ -52,11 +53,19 @@ def _events() -> tuple[list[EventKind], dict[str, dict[str, str]]]:
 
 
 @cache
+def _places_data() -> dict[str, dict]:
+    with (DATA / "places.toml").open("rb") as fh:
+        return tomllib.load(fh)["places"]
+
+
+@cache
 def _place_names() -> dict[str, dict[str, str]]:
     """English place name -> its name per language (the French name is listed first in the data)."""
-    with (DATA / "places.toml").open("rb") as fh:
-        places = tomllib.load(fh)["places"]
-    return {english: {"en": english, "fr": entry["names"][0]} for english, entry in places.items()}
+    return {english: {"en": english, "fr": entry["names"][0]} for english, entry in _places_data().items()}
+
+
+def _country_of(place: str) -> str | None:
+    return _places_data().get(place, {}).get("country")
 
 
 def _most_common(values: list[str], preferred: frozenset[str] = frozenset()) -> str | None:
@@ -114,17 +123,25 @@ def _place(story: Story, facts: list[ArticleFacts], day: str | None) -> str | No
     that names the next host ("the next summit will be in Washington in 2024") happened elsewhere.
     A tie goes to where the story's own day is dated ("in Brussels on 12 February")."""
     later = {d.place for d in story.dates if d.place and _later(d.date, day)}
+    # aid is pledged to Kyiv, not in it: the recipient's places say where the aid goes
+    recipients = {p.recipient for p in story.pledges if p.recipient}
+    places = [p for f in facts for p in f.places if _country_of(p) not in recipients]
     dated = frozenset(d.place for d in story.dates if d.place and day and d.date[:10] == day[:10])
-    return (_most_common([p for f in facts for p in f.places if p not in later], dated)
-            or _most_common([p for f in facts for p in f.places], dated))
+    return _most_common([p for p in places if p not in later], dated) or _most_common(places, dated)
 
 
 def _donor(story: Story, lang: str) -> str:
+    """The donors of a story's pledges, in the order they come, joint donors counted one by one
+    ("Netherlands, Denmark, Norway and Sweden"); the first pledge's alone when there are too many."""
     from babel import Locale
 
-    donor = story.pledges[0].donor or ""
+    codes: list[str] = []
+    for pledge in story.pledges:
+        codes += [code for code in (pledge.donor or "").split("+") if code and code not in codes]
+    if len(codes) > _MAX_DONORS:
+        codes = (story.pledges[0].donor or "").split("+")
     territories = Locale(lang).territories
-    return format_list([territories.get(code, code) for code in donor.split("+")], locale=lang)
+    return format_list([territories.get(code, code) for code in codes], locale=_DATE_LOCALE[lang])
 
 
 def story_title(story: Story, facts: list[ArticleFacts]) -> dict[str, str]:

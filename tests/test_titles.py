@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from briefings.models import Article, ArticleFacts, Evidence, KeyDate, Mission, Story
+from briefings.models import Article, ArticleFacts, Evidence, KeyDate, Mission, Pledge, Story
 from briefings.titles import story_title
 
 
@@ -86,4 +86,18 @@ def test_a_story_with_no_known_event_keeps_each_language_headline():
     story = Story("s5", {}, articles)
     assert story_title(story, [_facts(set(), set(), None)] * 2) == {
         "en": "Chipmaker beats forecasts", "fr": "Le fabricant de puces bat les prévisions",
+    }
+
+
+def test_a_pledge_story_names_every_donor_and_not_the_recipient_capital():
+    articles = [
+        _article(1, "fr", "Aide nordique", "Les Pays-Bas et trois pays nordiques financent des missiles pour Kyiv."),
+        _article(2, "en", "Nordic aid", "The Netherlands and three Nordic states fund missiles for Kyiv."),
+    ]
+    pledges = [Pledge("NL", "UA", 5e8, "EUR"), Pledge("DK+NO+SE", "UA", 5e8, "USD"), Pledge("NO", "UA", 1e8, "USD")]
+    story = Story("s6", {}, articles, pledges=pledges)
+    facts = [_facts({"Kyiv"}, {"NL", "DK", "NO", "SE", "UA"}, "2025-08-04")] * 2
+    assert story_title(story, facts) == {
+        "en": "Netherlands, Denmark, Norway and Sweden: new aid to Ukraine, 4 August 2025",
+        "fr": "Pays-Bas, Danemark, Norvège et Suède : nouvelle aide à l'Ukraine, 4 août 2025",
     }
