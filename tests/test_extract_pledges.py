@@ -486,3 +486,28 @@ def test_a_pluperfect_pledge_is_old() -> None:
     assert [(p.donor, p.amount, p.quantity) for p in pledges(text, "en")] == [("ES", None, 4)]
     text = "L'Espagne avait promis 2 milliards d'euros à l'Ukraine en janvier."
     assert pledges(text, "fr", published=datetime(2026, 1, 20, tzinfo=UTC)) == []
+
+
+def test_giver_named_after_the_aid_noun() -> None:
+    text = "L'aide de la Croatie à l'Ukraine s'élève à 30 millions d'euros cette année."
+    assert summary(pledges(text, "fr")) == [("HR", "UA", 30e6, "EUR", None)]
+    text = "Face au retrait du soutien des États-Unis, l'Allemagne débloque 500 millions d'euros pour l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("DE", "UA", 500e6, "EUR", None)]
+
+
+def test_loans_and_the_members_of_an_organisation() -> None:
+    text = "Les membres du G7 ont convenu d'un prêt de 20 milliards de dollars à l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("G7", "UA", 20e9, "USD", None)]
+
+
+def test_approximate_count_after_de() -> None:
+    text = "Le Portugal a annoncé l'envoi d'une vingtaine de drones à l'Ukraine."
+    (pledge,) = pledges(text, "fr")
+    assert (pledge.donor, pledge.quantity, pledge.item, pledge.qualifier) == ("PT", 20, "drones", "about")
+
+
+def test_we_in_a_quote_is_the_speaker_named_after_it() -> None:
+    text = "« Nous enverrons 80 millions d'euros à l'Ukraine », a affirmé la ministre croate de la Défense."
+    assert summary(pledges(text, "fr")) == [("HR", "UA", 80e6, "EUR", None)]
+    text = '"We will send €80 million to Ukraine," the Croatian defence minister said.'
+    assert summary(pledges(text, "en")) == [("HR", "UA", 80e6, "EUR", None)]

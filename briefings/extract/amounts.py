@@ -116,7 +116,7 @@ def _lexicon() -> _Lexicon:
         rf"(?:\s?(?P<sym>€|\$|£)|\s+(?:de\s+|d'|of\s+)?(?P<cur>{_alternation([*words, *codes, *shared])})(?![\w]))?"
     )
     quantity = (
-        rf"(?<![\w'-])(?P<qual>{qual})?"
+        rf"(?:(?<![\w'-])|(?<=\bd'))(?P<qual>{qual})?"
         rf"(?P<num>{_alternation(list(approximate))}|(?<![\w.,-]){digits}(?![\w-])|{number_word}(?![\w-]))"
         r"(?:\s+(?:d'|de\s+)?)"
     )

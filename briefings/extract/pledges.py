@@ -79,6 +79,9 @@ class _Grammar:
     relative_before: re.Pattern[str]
     agent_after: re.Pattern[str]
     thanked: re.Pattern[str]
+    group_head: re.Pattern[str]
+    package_or_aid: re.Pattern[str]
+    of_giver: re.Pattern[str]
     nominal_agent: re.Pattern[str]
     source_after: re.Pattern[str]
     aid_adjective_en: re.Pattern[str]
@@ -162,6 +165,15 @@ def _grammar() -> _Grammar:
         relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
         agent_after=re.compile(
             r"^\s*(?:\w+\s+){0,2}?(?:par|by)\s+(?:(?:" + determiners + r")\s*)?(?:[a-z-]+\s+)?$"
+        ),
+        package_or_aid=re.compile(r"(?<![\w])(?:" + aid_or_package + ")"),
+        of_giver=re.compile(
+            r"\s*(?:(?:d'|de\s+)[a-z]+\s+)?(?:[a-z]+\s+)?(?:de\s+la|de\s+l'|du|des|of|from)\s*(?:the\s+)?"
+        ),
+        group_head=re.compile(
+            r"(?:(?:" + determiners + r")\s*)?"
+            + _words(donors["group_heads"])
+            + r"\s+(?:du|de la|de l'|des|of the|of)\s*$"
         ),
         thanked=re.compile(_words(clauses["thanks"]) + r"\s+(?:(?:" + determiners + r")\s*)?$"),
         nominal_agent=re.compile(
@@ -640,6 +652,8 @@ def _giver_of_receipt(
     return None
 
 
+_QUOTE_OPEN = re.compile(r"[«“\"]")
+_QUOTE_CLOSE = re.compile(r"[»”\"]")
 _BY_BEFORE = re.compile(r"(?:\bpar|\bby)\s+(?:(?:le|la|les|l'|the)\s*)?$")
 _FROM_BEFORE = re.compile(r"(?:\bfrom|de la part d[eu']|\bde la part des|\bdu|\bde l'|\bde la|\bdes)\s*(?:the\s+)?$")
 
@@ -695,6 +709,16 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
         if g.thanked.search(folded, max(0, actor.start - 25), actor.start):
             return actor.codes
         break
+    # The giver after the aid noun: "l'aide de la Suède … s'élève à", "du 20e paquet d'aide de la Suède, d'un montant".
+    for noun in g.package_or_aid.finditer(folded, max(0, start - 80), start):
+        for actor in actors:
+            if actor.start < noun.end() or actor.start > start:
+                continue
+            named = actor.how == "name" and actor.codes != (UKRAINE,)
+            of_giver = g.of_giver.fullmatch(folded, noun.end(), actor.start)
+            if named and of_giver and _governs(actor, start, folded, actors, g):
+                return actor.codes
+            break
     # On the noun before the figure: "un nouveau paquet britannique de défense … de 500 millions".
     nouns = [m for m in g.package.finditer(folded, max(0, start - 80), start)]
     if nouns:
@@ -708,6 +732,14 @@ def _attached_donor(start: int, end: int, folded: str, actors: list[_Actor], g: 
                     continue
                 return actor.codes
     return None
+
+
+def _governs(actor: _Actor, start: int, folded: str, actors: list[_Actor], g: _Grammar) -> bool:
+    """Whether the noun phrase naming `actor` still speaks of the figure at `start`: no verb of giving
+    and no other giver between them ("face au retrait du soutien des États-Unis, l'Allemagne débloque …")."""
+    if g.verb.search(folded, actor.end, start):
+        return False
+    return not any(actor.end <= a.start < start and a.codes != (UKRAINE,) for a in actors)
 
 
 def _joined_after(first: _Actor, actors: list[_Actor], folded: str, g: _Grammar) -> tuple[str, ...]:
@@ -735,7 +767,8 @@ def _first_subject(
         if not (lo <= actor.start < hi):
             continue
         window = folded[max(lo, actor.start - 25) : actor.start]
-        if actor.how == "name" and _after_preposition(folded, actor.start, g) and actor.codes != (ALLIES,):
+        prepositional = _after_preposition(folded, actor.start, g) and not g.group_head.search(folded, lo, actor.start)
+        if actor.how == "name" and prepositional and actor.codes != (ALLIES,):
             continue
         if g.example_before.search(window):
             continue
@@ -757,6 +790,12 @@ def _resolve(
     if actor.how == "speaker":
         if earlier:
             return earlier[-1].codes
+        # « Nous fournirons … », a déclaré le ministre néerlandais: the speaker is named after the quote.
+        close = _QUOTE_CLOSE.search(folded, actor.end)
+        if close and _QUOTE_OPEN.search(folded, 0, actor.start):
+            after = [a for a in actors if a.start >= close.end() and a.how == "name" and a.codes != (UKRAINE,)]
+            if after:
+                return after[0].codes
         return story.speaker or story.subject
     # "Poland, Norway and Germany announced that they will finance …": the subject of the clause
     # before, in the same sentence, before the subject of the sentence before.
