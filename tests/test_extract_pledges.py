@@ -511,3 +511,20 @@ def test_we_in_a_quote_is_the_speaker_named_after_it() -> None:
     assert summary(pledges(text, "fr")) == [("HR", "UA", 80e6, "EUR", None)]
     text = '"We will send €80 million to Ukraine," the Croatian defence minister said.'
     assert summary(pledges(text, "en")) == [("HR", "UA", 80e6, "EUR", None)]
+
+
+def test_spending_on_oneself_and_sales_are_not_aid() -> None:
+    lead = "La guerre en Ukraine domine le sommet. Kiev a salué la réunion. "
+    assert pledges(lead + "L'Autriche va consacrer 9 milliards d'euros à sa propre défense.", "fr") == []
+    lead_en = "The war in Ukraine dominated the summit. Kyiv welcomed the meeting. "
+    assert pledges(lead_en + "Austria will spend €9 billion on its own armed forces.", "en") == []
+    assert pledges(lead_en + "Washington will sell $400 million of radars to Ukraine.", "en") == []
+
+
+def test_items_deployed_elsewhere_are_not_aid() -> None:
+    lead = "La guerre en Ukraine domine le sommet. Kiev a salué la réunion. "
+    assert pledges(lead + "La Belgique enverra quatre F-16 en Roumanie pour la mission de l'OTAN.", "fr") == []
+    lead_en = "The war in Ukraine dominated the summit. Kyiv welcomed the meeting. "
+    assert pledges(lead_en + "Finland will send three minehunters to the Baltic Sea.", "en") == []
+    (pledge,) = pledges(lead_en + "Finland will send three minehunters to Ukraine.", "en")
+    assert (pledge.donor, pledge.quantity) == ("FI", 3)

@@ -53,6 +53,9 @@ class _Grammar:
     months: dict[str, int]
     restated: re.Pattern[str]
     targets: re.Pattern[str]
+    own_use: re.Pattern[str]
+    sales: re.Pattern[str]
+    elsewhere: re.Pattern[str]
     typical: re.Pattern[str]
     typical_after: re.Pattern[str]
     distributive: re.Pattern[str]
@@ -130,6 +133,9 @@ def _grammar() -> _Grammar:
         past_year=re.compile(r"(?<![\w])(?:en|in|during|durant|pendant)\s+((?:19|20)\d\d)(?![\d-])"),
         restated=re.compile(r"^[^.;]{0,25}?" + _words(lex["past_total"]["restated"])),
         targets=re.compile(_words(lex["past_total"]["targets"])),
+        own_use=re.compile(_words(lex["past_total"]["own_use"])),
+        sales=re.compile(_words(lex["past_total"]["sales"])),
+        elsewhere=re.compile(_words(clauses["elsewhere"])),
         typical=re.compile(_words(lex["past_total"]["typical"])),
         typical_after=re.compile(
             r"\s*" + _words(lex["past_total"]["typical_after"]) + r"(?!\s+(?:year|month|week|annee|an|mois|semaine))"
@@ -431,6 +437,8 @@ def _sentence_pledges(
         listed = previous_donor if _listed_after(previous_end, quantity.start, folded, g) else None
         if not (elided or listed) and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
+        if _sent_elsewhere(quantity, folded, mentions):
+            continue
         donor = elided or listed or _donor(quantity.start, quantity.end, folded, actors, story, g)
         previous_end, previous_donor = quantity.end, donor
         if not donor or donor == (recipient,):
@@ -449,6 +457,20 @@ def _sentence_pledges(
             )
         )
     return out
+
+
+_TO_PLACE = re.compile(r"(?:\bto|\ben|\bau|\baux|\bin|\bvers|\btowards?)\s+(?:the\s+|la\s+|le\s+|l')?$")
+
+
+def _sent_elsewhere(quantity: Quantity, folded: str, mentions: list[Mention]) -> bool:
+    """Counted items sent "to" a country or city other than Ukraine: a deployment ("deux Rafale en
+    Pologne"), not aid. Only the words right after the count are read."""
+    for m in mentions:
+        code = m.country if m.kind == PLACE else m.code if m.kind == COUNTRY else None
+        near = quantity.start < m.start <= quantity.end + 40
+        if code and near and _TO_PLACE.search(folded, max(0, m.start - 12), m.start):
+            return code != UKRAINE
+    return False
 
 
 _LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b)\s*")
@@ -550,6 +572,8 @@ def _is_new_aid(
         return False
     if g.past_verbs.search(before) or g.past_time.search(clause) or g.requests.search(before):
         return False
+    if g.own_use.search(clause) or g.sales.search(before):
+        return False
     year = g.past_year.search(before)
     if year and int(year.group(1)) < ctx.published.year:
         return False
@@ -598,6 +622,8 @@ def _counted_pledge(
     if includes and includes[-1] > verbs[-1].start():
         return False  # "le paquet comprend 10 000 obus" (but "which includes the delivery of 30 jets")
     if g.past_verbs.search(before) or g.past_time.search(folded[start:_end]) or _reported_past(folded, start, g):
+        return False
+    if g.sales.search(before) or g.elsewhere.search(folded, quantity.start, quantity.end + 40):
         return False
     return not g.restated.search(folded[quantity.end : quantity.end + 60])
 
