@@ -190,3 +190,8 @@ def test_model_numbers_stay_in_the_item() -> None:
     assert [(q.count, q.item) for q in found] == [(8, "Centauro 2 vehicles"), (10, "Leopard 1A5 tanks")]
     found = find_quantities("Madrid enverra 6 Leopard 2 à Kiev et 4 radars.", "fr")
     assert [(q.count, q.item) for q in found] == [(6, "Leopard 2"), (4, "radars")]
+
+
+def test_first_figure_shares_the_scale_of_the_second() -> None:
+    assert _money("Elles verseront 40 et 20 millions d'euros.", "fr") == [(40e6, "EUR"), (20e6, "EUR")]
+    assert _money("Une aide d'un milliard d'euros.", "fr") == [(1e9, "EUR")]

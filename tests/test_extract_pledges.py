@@ -528,3 +528,27 @@ def test_items_deployed_elsewhere_are_not_aid() -> None:
     assert pledges(lead_en + "Finland will send three minehunters to the Baltic Sea.", "en") == []
     (pledge,) = pledges(lead_en + "Finland will send three minehunters to Ukraine.", "en")
     assert (pledge.donor, pledge.quantity) == ("FI", 3)
+
+
+def test_figures_shared_out_respectively() -> None:
+    text = "La Croatie et la Slovénie verseront respectivement 40 et 20 millions d'euros à l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("HR", "UA", 40e6, "EUR", None), ("SI", "UA", 20e6, "EUR", None)]
+    text = "Croatia and Slovenia will give €40 million and €20 million to Ukraine respectively."
+    assert summary(pledges(text, "en")) == [("HR", "UA", 40e6, "EUR", None), ("SI", "UA", 20e6, "EUR", None)]
+
+
+def test_a_list_keeps_the_currency_said_before() -> None:
+    text = (
+        "Lors de la réunion, la Croatie a promis 40 millions d'euros à l'Ukraine, "
+        "la Slovénie 20 millions et le Canada 10 millions de dollars canadiens."
+    )
+    assert summary(pledges(text, "fr")) == [
+        ("HR", "UA", 40e6, "EUR", None),
+        ("SI", "UA", 20e6, "EUR", None),
+        ("CA", "UA", 10e6, "CAD", None),
+    ]
+
+
+def test_figure_after_d_apostrophe() -> None:
+    text = "Le paquet slovène d'une valeur d'un milliard d'euros sera livré à l'Ukraine."
+    assert summary(pledges(text, "fr")) == [("SI", "UA", 1e9, "EUR", None)]

@@ -109,7 +109,7 @@ def _lexicon() -> _Lexicon:
     digits = r"\d{1,3}(?:[ ]\d{3})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)*"
     word_scales = _alternation([w for table in scales.values() for w in table])
     amount = (
-        rf"(?<![\w'])(?P<qual>{qual})?"
+        rf"(?:(?<![\w'])|(?<=\bd'))(?P<qual>{qual})?"
         rf"(?:(?P<pre>{_alternation(list(symbols))})\s?|(?P<precode>{_alternation(list(codes))})(?:\s|(?=\d)))?"
         rf"(?:(?<![\w.,-])|(?<=\b(?:{_alternation(list(codes))})))(?P<num>{digits}|(?:{_alternation(list(articles))})(?=\s+(?:{word_scales})(?![\w]))|{number_word})"
         rf"(?:\s?(?P<short>{_alternation(list(short_scales))})(?![\w])|\s+(?P<scale>{word_scales})(?![\w]))?"
@@ -226,11 +226,20 @@ def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon, countries
         value = _value(num, lex)
         if value is None:
             continue
-        value *= lex.short_scales[short] if short else scales.get(scale, 1.0) if scale else 1.0
+        factor = lex.short_scales[short] if short else scales.get(scale, 1.0) if scale else 1.0
         qual = m.group("qual")
         qualifier = lex.qualifiers[qual.strip()] if qual else None
-        found.append(Amount(value, currency, m.start(), m.end(), text[m.start() : m.end()], qualifier))
+        shared = _SHARED_SCALE.search(folded, max(0, m.start() - 24), m.start()) if (short or scale) else None
+        if shared:  # "200 et 100 millions d'euros": the first figure shares the scale and currency
+            first = parse_number(shared.group(1))
+            if first is not None:
+                end = shared.start() + len(shared.group(1))
+                found.append(Amount(first * factor, currency, shared.start(), end, text[shared.start() : end]))
+        found.append(Amount(value * factor, currency, m.start(), m.end(), text[m.start() : m.end()], qualifier))
     return found
+
+
+_SHARED_SCALE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s+(?:et|and)\s+$")
 
 
 def _shared(name: str, countries: Sequence[str], lex: _Lexicon) -> str | None:

@@ -53,6 +53,7 @@ class _Grammar:
     months: dict[str, int]
     restated: re.Pattern[str]
     targets: re.Pattern[str]
+    respectively: re.Pattern[str]
     own_use: re.Pattern[str]
     sales: re.Pattern[str]
     elsewhere: re.Pattern[str]
@@ -133,6 +134,7 @@ def _grammar() -> _Grammar:
         past_year=re.compile(r"(?<![\w])(?:en|in|during|durant|pendant)\s+((?:19|20)\d\d)(?![\d-])"),
         restated=re.compile(r"^[^.;]{0,25}?" + _words(lex["past_total"]["restated"])),
         targets=re.compile(_words(lex["past_total"]["targets"])),
+        respectively=re.compile(_words(["respectivement", "respectively"])),
         own_use=re.compile(_words(lex["past_total"]["own_use"])),
         sales=re.compile(_words(lex["past_total"]["sales"])),
         elsewhere=re.compile(_words(clauses["elsewhere"])),
@@ -409,7 +411,10 @@ def _sentence_pledges(
         previous_end = amount.end
         if not donor or donor == (recipient,):
             continue
-        currency = amount.currency
+        # "l'Allemagne 500 millions d'euros, les Pays-Bas 300 millions": the currency said last before
+        currency = amount.currency or next(
+            (a.currency for a in reversed(amounts[: amounts.index(amount)]) if a.currency), None
+        )
         shared_out = g.distributive.search(folded, _scope(amounts, amounts.index(amount), folded, g)[0], amount.start)
         out.extend(
             Pledge(
@@ -427,6 +432,7 @@ def _sentence_pledges(
             )
             for each in ([(code,) for code in donor] if shared_out else [donor])
         )
+    out = _respectively(out, folded, mentions, g)
     priced_clauses = {_clause(folded, amount.start, g) for amount in kept}
     previous_end = None
     previous_donor: tuple[str, ...] | None = None
@@ -484,6 +490,23 @@ def _listed_after(previous_end: int | None, start: int, folded: str, g: _Grammar
     return not g.verb.search(folded, previous_end, start) and _clause(folded, previous_end, g) == _clause(
         folded, start, g
     )
+
+
+def _respectively(out: list[Pledge], folded: str, mentions: list[Mention], g: _Grammar) -> list[Pledge]:
+    """ "La Suède et la Finlande verseront respectivement 200 et 100 millions": as many joint donors as
+    figures, shared out in the order the donors are named."""
+    donors = {p.donor for p in out}
+    if len(out) < 2 or len(donors) != 1 or not g.respectively.search(folded):
+        return out
+    codes = (next(iter(donors)) or "").split("+")
+    if len(codes) != len(out):
+        return out
+    order = [c for c in dict.fromkeys(_country_of(m) or m.code for m in mentions) if c in codes]
+    if len(order) != len(codes):
+        return out
+    for pledge, code in zip(out, order, strict=True):
+        pledge.donor = code
+    return out
 
 
 def _elided(
@@ -898,7 +921,7 @@ def _money_item(text: str, folded: str, amount: Amount, g: _Grammar) -> str | No
 _NOT_NOUNS = frozenset(
     {"additional", "another", "further", "extra", "more", "full", "nouvelle", "nouvelles", "nouveau", "nouveaux"}
     | {"supplementaire", "supplementaires", "autre", "autres", "ensemble", "jointly", "together", "also", "aussi"}
-    | {"egalement", "encore"}
+    | {"egalement", "encore", "respectivement", "respectively"}
 )
 _OF_AFTER = re.compile(r"\s*(?:d'|de |of |in |en )(?!l'|la |le |les |the |ukrain|kiev|kyiv)")
 _OBJECT_LEAD = re.compile(r"\s*(?:(?:a|de|d'|to)\s+(?!hauteur))?")
