@@ -195,3 +195,7 @@ def test_model_numbers_stay_in_the_item() -> None:
 def test_first_figure_shares_the_scale_of_the_second() -> None:
     assert _money("Elles verseront 40 et 20 millions d'euros.", "fr") == [(40e6, "EUR"), (20e6, "EUR")]
     assert _money("Une aide d'un milliard d'euros.", "fr") == [(1e9, "EUR")]
+
+
+def test_currency_after_a_closing_quote() -> None:
+    assert _money("Un accord « sur le versement de 9 milliards » de dollars a été trouvé.", "fr") == [(9e9, "USD")]

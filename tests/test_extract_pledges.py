@@ -552,3 +552,24 @@ def test_a_list_keeps_the_currency_said_before() -> None:
 def test_figure_after_d_apostrophe() -> None:
     text = "Le paquet slovène d'une valeur d'un milliard d'euros sera livré à l'Ukraine."
     assert summary(pledges(text, "fr")) == [("SI", "UA", 1e9, "EUR", None)]
+
+
+def test_frozen_russian_assets_do_not_make_russia_a_giver() -> None:
+    text = (
+        "Les membres du G7 ont scellé un accord sur les avoirs russes gelés. "
+        "Ils vont débloquer un prêt de 20 milliards de dollars destiné à l'Ukraine, garanti par les actifs russes."
+    )
+    assert summary(pledges(text, "fr")) == [("G7", "UA", 20e9, "USD", None)]
+
+
+def test_a_proposal_is_not_a_pledge() -> None:
+    assert pledges("Les Pays-Bas proposent d'accorder un prêt de 5 milliards d'euros à l'Ukraine.", "fr") == []
+    assert pledges("Denmark proposed a €2 billion fund for Ukraine's air defence.", "en") == []
+
+
+def test_a_figure_restated_by_a_speaker_stays_one_pledge() -> None:
+    text = (
+        "Les membres du G7 ont promis 9 milliards de dollars à l'Ukraine. "
+        "« Ce sont 9 milliards de dollars que nous allons verser à l'Ukraine », a déclaré un diplomate croate."
+    )
+    assert summary(pledges(text, "fr")) == [("G7", "UA", 9e9, "USD", None)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from briefings.extract.amounts import Amount, Quantity, find_amounts, find_quantities, phrase_end
@@ -195,7 +195,7 @@ def _grammar() -> _Grammar:
         ukraine=re.compile(r"(?<![\w])(?:ukrain\w*|kiev|kyiv|kyiv's|kiev's)(?![\w])"),
         office=re.compile(r"ministr|minister|chancel|president|premier|secretar|gouvernement|government"),
         contact_group=re.compile(r"groupe de contact|contact group|udcg|ramstein"),
-        not_donors=frozenset(donors["not_donors"]),
+        not_donors=frozenset(donors["not_donors"] + donors["not_donor_countries"]),
     )
 
 
@@ -224,6 +224,8 @@ class _Story:
     last_currency: str | None = None
     countries: tuple[str, ...] = ()  # the article's countries, most named first: whose "couronnes"
     groups: Callable[[], list[tuple[str, ...]]] = list  # the article's joint groups of countries
+    resolved_by_anaphor: bool = False  # the last donor came from a pronoun, a speaker or a counted group
+    anaphoric: set[int] = field(default_factory=set)  # ids of the pledges whose donor did
 
 
 @dataclass
@@ -231,6 +233,7 @@ class _Found:
     pledge: Pledge
     title_only: bool
     currency_before: str | None  # the currency of the article's figures so far: "146 millions" after dollars
+    anaphoric: bool = False  # its donor was read from a pronoun or a speaker, not a name
 
 
 def extract_pledges(
@@ -278,7 +281,7 @@ def extract_pledges(
             for pledge in new:
                 pledge.condition = pledge.condition or condition
         title_only = sentence.paragraph == TITLE_PARAGRAPH
-        found.extend(_Found(p, title_only, story.last_currency) for p in new)
+        found.extend(_Found(p, title_only, story.last_currency, id(p) in story.anaphoric) for p in new)
         _remember(story, sentence.text, folded, sentence_mentions, g)
     return _merge(found)
 
@@ -302,7 +305,8 @@ def _ranked_countries(mentions: Iterable[Mention]) -> tuple[str, ...]:
 def _remember(story: _Story, text: str, folded: str, mentions: list[Mention], g: _Grammar) -> None:
     """Keep the sentence's subject and speaker for the sentences after it ("les trois pays", "son pays")."""
     for actor in _actors(folded, mentions, g, anaphors=False):
-        if actor.how == "name" and actor.codes != (UKRAINE,) and not _after_preposition(folded, actor.start, g):
+        free = not _after_preposition(folded, actor.start, g) or g.group_head.search(folded, 0, actor.start)
+        if actor.how == "name" and actor.codes != (UKRAINE,) and free:
             story.subject = actor.codes
             break
     for m in mentions:
@@ -357,6 +361,8 @@ def _codes_of(m: Mention, folded: str, g: _Grammar) -> tuple[str, ...]:
     """The donor code a gazetteer mention stands for, or () when it cannot give."""
     if m.kind == ORGANISATION:
         return () if m.code in g.not_donors else (m.code,)
+    if (m.country or m.code) in g.not_donors:
+        return ()
     if m.kind in (COUNTRY, DEMONYM):
         return (m.code,)
     if m.kind == PERSON:
@@ -405,6 +411,7 @@ def _sentence_pledges(
     kept = _keep_amounts(amounts, folded, actors, condition_at, ctx, g)
     previous_end = None
     for amount in kept:
+        story.resolved_by_anaphor = False
         donor = _elided(previous_end, amount.start, folded, actors, g) or _donor(
             amount.start, amount.end, folded, actors, story, g
         )
@@ -416,7 +423,7 @@ def _sentence_pledges(
             (a.currency for a in reversed(amounts[: amounts.index(amount)]) if a.currency), None
         )
         shared_out = g.distributive.search(folded, _scope(amounts, amounts.index(amount), folded, g)[0], amount.start)
-        out.extend(
+        made = [
             Pledge(
                 donor=_donor_code(each, story),
                 recipient=recipient,
@@ -431,7 +438,10 @@ def _sentence_pledges(
                 evidence=[Evidence(text, ctx.url)],
             )
             for each in ([(code,) for code in donor] if shared_out else [donor])
-        )
+        ]
+        out.extend(made)
+        if story.resolved_by_anaphor:
+            story.anaphoric.update(id(p) for p in made)
     out = _respectively(out, folded, mentions, g)
     priced_clauses = {_clause(folded, amount.start, g) for amount in kept}
     previous_end = None
@@ -833,6 +843,7 @@ def _resolve(
     """Anaphors: "son pays"/"we" → the speaker named earlier; "les trois pays"/"they" → the last subject."""
     if actor.how == "name":
         return actor.codes
+    story.resolved_by_anaphor = True
     if actor.how == "counted":
         return next((c for c in story.groups() if len(c) == actor.count), (ALLIES,))
     earlier = [a for a in actors if a.how == "name" and a.end <= actor.start and a.codes != (UKRAINE,)]
@@ -940,10 +951,10 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 0.01 * max(a, b)
 
 
-def _same(a: Pledge, b: Pledge) -> bool:
-    """Two statements of one pledge: same donor group and the same figure (a conversion counts,
-    a missing currency matches any), or the same count of the same items."""
-    if _group(a.donor) != _group(b.donor):
+def _same(a: Pledge, b: Pledge, any_donor: bool = False) -> bool:
+    """Two statements of one pledge: same donor group (unless `any_donor`) and the same figure (a
+    conversion counts, a missing currency matches any), or the same count of the same items."""
+    if not any_donor and _group(a.donor) != _group(b.donor):
         return False
     if a.amount is not None and b.amount is not None:
         if _close(a.amount, b.amount) and (a.currency == b.currency or not a.currency or not b.currency):
@@ -974,6 +985,10 @@ def _merge(found: list[_Found]) -> list[Pledge]:
     out: list[_Found] = []
     for f in found:
         twin = next((o for o in out if _same(o.pledge, f.pledge)), None)
+        if twin is None and f.anaphoric:
+            # « ce sont 50 milliards », a déclaré un responsable américain: a figure restated by a speaker
+            # (or "they") is the pledge already named, whoever the anaphor resolves to.
+            twin = next((o for o in out if o.pledge.currency and _same(o.pledge, f.pledge, any_donor=True)), None)
         if twin is None:
             out.append(f)
             continue
