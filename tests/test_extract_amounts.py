@@ -199,3 +199,8 @@ def test_first_figure_shares_the_scale_of_the_second() -> None:
 
 def test_currency_after_a_closing_quote() -> None:
     assert _money("Un accord « sur le versement de 9 milliards » de dollars a été trouvé.", "fr") == [(9e9, "USD")]
+
+
+def test_hyphenated_and_quebec_scales() -> None:
+    assert _money("Ottawa unveiled a $750-million package.", "en") == [(750e6, "USD")]
+    assert _money("Québec annonce 3 G$ pour les routes.", "fr") == [(3e9, "USD")]

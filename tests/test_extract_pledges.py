@@ -573,3 +573,17 @@ def test_a_figure_restated_by_a_speaker_stays_one_pledge() -> None:
         "« Ce sont 9 milliards de dollars que nous allons verser à l'Ukraine », a déclaré un diplomate croate."
     )
     assert summary(pledges(text, "fr")) == [("G7", "UA", 9e9, "USD", None)]
+
+
+def test_future_receipt_of_counted_items_names_the_giver() -> None:
+    (pledge,) = pledges("Ukraine will receive 12 more Leopard tanks from Portugal.", "en")
+    assert (pledge.donor, pledge.quantity) == ("PT", 12)
+    (pledge,) = pledges("L'Ukraine recevra 12 chars Leopard de la part du Portugal.", "fr")
+    assert (pledge.donor, pledge.quantity) == ("PT", 12)
+
+
+def test_leader_names_stand_for_their_country_and_ukraine_is_no_item() -> None:
+    (pledge,) = pledges("The Kishida government announced $3 billion in new aid for Ukraine.", "en")
+    assert (pledge.donor, pledge.item) == ("JP", "new aid")
+    (pledge,) = pledges("Portugal will give Ukraine €90 million, officials said.", "en")
+    assert (pledge.donor, pledge.amount, pledge.item) == ("PT", 90e6, None)

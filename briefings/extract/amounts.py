@@ -112,7 +112,7 @@ def _lexicon() -> _Lexicon:
         rf"(?:(?<![\w'])|(?<=\bd'))(?P<qual>{qual})?"
         rf"(?:(?P<pre>{_alternation(list(symbols))})\s?|(?P<precode>{_alternation(list(codes))})(?:\s|(?=\d)))?"
         rf"(?:(?<![\w.,-])|(?<=\b(?:{_alternation(list(codes))})))(?P<num>{digits}|(?:{_alternation(list(articles))})(?=\s+(?:{word_scales})(?![\w]))|{number_word})"
-        rf"(?:\s?(?P<short>{_alternation(list(short_scales))})(?![\w])|\s+(?P<scale>{word_scales})(?![\w]))?"
+        rf"(?:\s?(?P<short>{_alternation(list(short_scales))})(?![\w])|(?:\s+|-)(?P<scale>{word_scales})(?![\w]))?"
         rf"(?:\s?(?P<sym>€|\$|£)|(?:\s*[»”\"])?\s+(?:de\s+|d'|of\s+)?"
         rf"(?P<cur>{_alternation([*words, *codes, *shared])})(?![\w]))?"
     )

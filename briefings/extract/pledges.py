@@ -104,7 +104,7 @@ def _grammar() -> _Grammar:
         lex = tomllib.load(fh)
     with (DATA / "numbers.toml").open("rb") as fh:
         cardinals = {fold(k): int(v) for k, v in tomllib.load(fh)["cardinals"].items() if v < 100}
-    verbs = lex["verbs"]["fr"] + lex["verbs"]["en"]
+    verbs = lex["verbs"]["fr"] + lex["verbs"]["en"] + lex["verbs"]["receive_future"]
     conditions = lex["conditions"]
     clauses = lex["clauses"]
     donors = lex["donors"]
@@ -935,7 +935,9 @@ _NOT_NOUNS = frozenset(
     | {"egalement", "encore", "respectivement", "respectively"}
 )
 _OF_AFTER = re.compile(r"\s*(?:d'|de |of |in |en )(?!l'|la |le |les |the |ukrain|kiev|kyiv)")
-_OBJECT_LEAD = re.compile(r"\s*(?:(?:a|de|d'|to)\s+(?!hauteur))?")
+_OBJECT_LEAD = re.compile(
+    r"\s*(?:(?:a|de|d'|to)\s+(?!hauteur))?(?:(?:l'|the\s+)?(?:ukraine|kyiv|kiev)\b\s*(?:(?:a|de|d'|to)\s+)?)?"
+)  # "give Ukraine £2bn": Ukraine is the indirect object, not the item
 _PURPOSE_AFTER = re.compile(r"\s*(?:pour|afin de|afin d'|to|for|in order to)\s+(?!(?:l'|the\s+)?(?:ukrain|kiev|kyiv))")
 
 
