@@ -115,6 +115,7 @@ class Backoff:
 
 Render = Callable[[], Awaitable[list[dict[str, Any]]]]
 OnFailed = Callable[[Target, Delivery], Awaitable[None]]
+Rebuild = Callable[[Delivery], Awaitable[tuple[Target, Render] | None]]
 
 
 class LeaseLost(Exception):
@@ -202,7 +203,8 @@ class Outbox:
     async def _post_missing(self, poster: Poster, target: Target, delivery: Delivery,
                             parts: list[dict[str, Any]]) -> list[str]:
         await self._hold(delivery)
-        present = await poster.posted_parts(target.channel, delivery.brief_key, delivery.created - HISTORY_MARGIN)
+        since = delivery.created - HISTORY_MARGIN
+        present = await poster.posted_parts(target.channel, delivery.brief_key, since)
         ids = []
         for number, message in enumerate(parts, start=1):
             if number in present:
@@ -220,7 +222,7 @@ class Outbox:
         if not await asyncio.to_thread(self.store.renew_lease, delivery.id, self.owner, self.lease):
             raise LeaseLost(delivery.brief_key)
 
-    async def resume(self, rebuild: Callable[[Delivery], Awaitable[tuple[Target, Render] | None]]) -> list[Outcome]:
+    async def resume(self, rebuild: Rebuild) -> list[Outcome]:
         """Finish every pending row no worker holds (left by a crash, or due for a retry); `rebuild`
         says where and what each one was. Runs at start-up and then periodically.
 
@@ -233,8 +235,8 @@ class Outbox:
             if found is None:
                 if delivery.id not in self._unconfigured:
                     self._unconfigured.add(delivery.id)
-                    log.warning("pending delivery %s for %s: channel no longer configured", delivery.brief_key,
-                                delivery.channel_key)
+                    log.warning("pending delivery %s for %s: channel no longer configured",
+                                delivery.brief_key, delivery.channel_key)
                 continue
             target, render = found
             jobs.append(self.deliver(target, delivery.brief_key, render))

@@ -140,7 +140,8 @@ class FeedHealth:
             return None
         if key.startswith(_FAILED_PREFIX):
             number = key[len(_FAILED_PREFIX):]
-            failed = await asyncio.to_thread(self.store.delivery_by_id, int(number)) if number.isdigit() else None
+            failed = await asyncio.to_thread(self.store.delivery_by_id, int(number)) if number.isdigit() \
+                else None
             return (self._admin_target(), self._render_failure(failed)) if failed else None
         if not key.startswith(_PREFIX):
             return None

@@ -146,8 +146,8 @@ class Runtime:
         scheduler = AsyncIOScheduler(timezone=UTC)
         add_brief_jobs(scheduler, self.settings.channels, self.brief)
         scheduler.add_job(self.resume, IntervalTrigger(seconds=self.outbox.lease.total_seconds()),
-                          id="outbox:resume", name="resume lapsed outbox rows", coalesce=True, max_instances=1,
-                          misfire_grace_time=MISFIRE_GRACE_S)
+                          id="outbox:resume", name="resume lapsed outbox rows", coalesce=True,
+                          max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
         if poll:
             add_poll_jobs(scheduler, self.settings.feeds, self.poll, start=datetime.now(UTC))
         return scheduler

@@ -152,7 +152,7 @@ async def test_a_failing_channel_does_not_hold_up_another(rig: Rig) -> None:
     assert len(rig.slack.posted(SLACK_CHANNEL)) == 1
 
 
-async def test_a_channel_that_cannot_exist_is_failed_reported_once_and_never_retried(tmp_path, rig: Rig) -> None:
+async def test_a_channel_that_cannot_exist_is_failed_reported_once_and_never_retried(rig: Rig) -> None:
     """channel_not_found: the row is marked failed with its reason, the admin channel hears of it once,
     and neither a later brief job nor a restart's resume asks Slack about it again."""
     rig.slack.unknown_channels.add("CGONE")
@@ -164,7 +164,7 @@ async def test_a_channel_that_cannot_exist_is_failed_reported_once_and_never_ret
     failed = rig.store.delivery("slack:CGONE", "brief:y")
     assert failed.status == "failed" and "channel_not_found" in failed.last_error and failed.attempts == 1
     (report,) = rig.slack.posted("CADMIN")
-    shown = " ".join(b["text"]["text"] for b in report["blocks"]).replace("\u200b", "")  # escaped like feed text
+    shown = " ".join(b["text"]["text"] for b in report["blocks"]).replace("\u200b", "")  # escaped, as feed text
     assert "slack:CGONE" in report["text"] and "brief:y" in shown and "channel_not_found" in shown
     calls = len(rig.slack.calls)
 
@@ -181,7 +181,8 @@ async def test_a_channel_that_cannot_exist_is_failed_reported_once_and_never_ret
 
 async def test_a_failure_of_the_admin_channel_itself_is_only_logged(rig: Rig) -> None:
     rig.slack.unknown_channels.add("CADMIN")
-    runtime = Runtime(Settings(path=None, admin=AdminChannel("slack", "CADMIN")), rig.store, dict(rig.outbox.posters))
+    settings = Settings(path=None, admin=AdminChannel("slack", "CADMIN"))
+    runtime = Runtime(settings, rig.store, dict(rig.outbox.posters))
     render = _render("slack", [plain_story(now())], ("fr",))
     assert await runtime.outbox.deliver(Target("slack", "CADMIN"), "brief:z", render) is Outcome.FAILED
     assert rig.store.delivery("slack:CADMIN", "brief:z").status == "failed"

@@ -27,8 +27,9 @@ def _seed(db: Path) -> None:
     title = f"La Suède envoie des véhicules blindés à l'Ukraine {HOSTILE_BITS}"
     article = Article(url=ARTICLE_URL, title=title, text=f"{title}. Un court texte écrit pour ce test.",
                       language="fr", published=datetime.now(UTC) - timedelta(hours=1), feed="presse")
-    facts = ArticleFacts(pledges=[Pledge(donor="SE", recipient="UA", amount=3e8, currency="EUR", language="fr",
-                                         item=f"véhicules {HOSTILE_BITS}", evidence=[Evidence(title, ARTICLE_URL)])])
+    pledge = Pledge(donor="SE", recipient="UA", amount=3e8, currency="EUR", language="fr",
+                    item=f"véhicules {HOSTILE_BITS}", evidence=[Evidence(title, ARTICLE_URL)])
+    facts = ArticleFacts(pledges=[pledge])
     article_id = store.add_article(article, facts)
     store.upsert_story("socket-1", {"fr": title})
     store.set_story(article_id, "socket-1")
@@ -48,7 +49,7 @@ async def _start(tmp: Path, slack: FakeSlack, log: Path) -> asyncio.subprocess.P
     )
 
 
-async def test_summary_over_socket_mode_is_acked_within_3s_and_answered_at_response_url(tmp_path: Path) -> None:
+async def test_summary_over_socket_mode_is_acked_within_3s_and_answered_at_response_url(tmp_path: Path):
     _seed(tmp_path / "bot.db")
     log = tmp_path / "bot.log"
     async with FakeSlack() as slack:

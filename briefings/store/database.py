@@ -350,7 +350,8 @@ class Store:
 
     @staticmethod
     def _delivery_query(channel_key: str, brief_key: str) -> Select[tuple[DeliveryRow]]:
-        return select(DeliveryRow).where(DeliveryRow.channel_key == channel_key, DeliveryRow.brief_key == brief_key)
+        return select(DeliveryRow).where(DeliveryRow.channel_key == channel_key,
+                                         DeliveryRow.brief_key == brief_key)
 
     # --- scheduler bookkeeping ------------------------------------------------------------------
 
@@ -468,7 +469,8 @@ def _first_published(story: StoredStory) -> tuple[datetime, str]:
 
 def _free_for(owner: str, now: datetime) -> ColumnElement[bool]:
     """A row `owner` may take: nobody holds it, its hold has lapsed, or `owner` holds it already."""
-    return or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now, DeliveryRow.lease_owner == owner)
+    return or_(DeliveryRow.lease_until.is_(None), DeliveryRow.lease_until < now,
+               DeliveryRow.lease_owner == owner)
 
 
 def _delivery(row: DeliveryRow) -> Delivery:

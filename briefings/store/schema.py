@@ -129,7 +129,8 @@ class DeliveryRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_key: Mapped[str] = mapped_column(String(200))
     brief_key: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # "pending" | "sent" | "failed"
+    # "pending" | "sent" | "failed" (never postable)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     created: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     platform_message_id: Mapped[str | None] = mapped_column(String(200))

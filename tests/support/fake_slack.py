@@ -92,8 +92,8 @@ class FakeSlack:
                    "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
                    "response_url": self.response_url(response), "trigger_id": "1.2.3"}
         self.envelopes[envelope_id] = time.monotonic()
-        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": "slash_commands", "payload": payload,
-                                           "accepts_response_payload": True})
+        await self._sockets[-1].send_json({"envelope_id": envelope_id, "type": "slash_commands",
+                                           "payload": payload, "accepts_response_payload": True})
         return envelope_id
 
     async def ack_delay(self, envelope_id: str, timeout: float = 10.0) -> float | None:
