@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -73,3 +73,23 @@ def test_reopening_an_up_to_date_database_changes_nothing(tmp_path: Path) -> Non
         assert migrate.current_revision(store.engine) == "0004"
         assert [s.title for s in store.stories()] == [{"fr": "Titre"}]
         store.close()
+
+
+def test_upgrade_to_leases_keeps_a_pending_delivery_and_frees_it(tmp_path: Path) -> None:
+    """A row left pending by a bot from before revision 0004 is resumable: no lease holds it."""
+    path = tmp_path / "outbox.db"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0003")
+    engine.dispose()
+    raw = sqlite3.connect(path)
+    raw.execute("INSERT INTO deliveries (channel_key, brief_key, status, created, attempts, last_error) VALUES "
+                "('slack:C1', 'brief:old', 'pending', '2026-11-21 07:00:00.000000', 2, 'slack 500')")
+    raw.commit()
+    raw.close()
+
+    store = Store(f"sqlite:///{path}")
+    [row] = store.pending_deliveries(free_at=datetime.now(UTC))
+    assert (row.brief_key, row.attempts, row.lease_owner, row.lease_until) == ("brief:old", 2, None, None)
+    leased = store.lease_delivery("slack:C1", "brief:old", "worker", timedelta(minutes=1))
+    assert leased is not None and leased.id == row.id and leased.lease_owner == "worker"
+    store.close()
