@@ -95,7 +95,7 @@ class Outcome(Enum):
     ALREADY_SENT = "already sent"
     NOTHING = "nothing to send"
     FAILED = "failed"
-    BUSY = "another worker is posting it"
+    BUSY = "held by a worker, or not due for a retry yet"
     NO_PLATFORM = "platform not running"
 
 

@@ -264,6 +264,8 @@ class Store:
         ours): the database applies it to the row once, so of two workers racing exactly one sees a row
         changed, on SQLite (one writer at a time) as on PostgreSQL (the loser's UPDATE re-reads the
         winner's lease and matches nothing). A lease that lapses (its worker crashed) is free again.
+        Lease times come from each worker's clock: clocks are assumed to agree within seconds (NTP),
+        far less than a lease.
         """
         now = datetime.now(UTC)
         with self._session() as session:
