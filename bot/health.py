@@ -4,7 +4,8 @@ and briefs that can never be posted (once per failed delivery).
 The "already reported" flag of a feed lives in the store, so a restart does not report again; the
 report itself goes through the outbox under a key naming the event (feed, state, last success), so a
 crash between posting and setting the flag cannot post it twice either. A failed delivery is reported
-under `failed:<delivery id>`, which the outbox posts once however often the failure is seen.
+under `failed:<delivery id>`, which the outbox posts once however often the failure is seen, and
+only when it starts a streak of failures of its channel.
 """
 
 from __future__ import annotations
@@ -112,9 +113,16 @@ class FeedHealth:
     async def report_failed_delivery(self, target: Target, delivery: Delivery) -> None:
         """Tell the admin channel, once, that a brief will never reach `target` (`Outbox.on_failed`).
 
-        A failure of the admin channel itself is only logged: reporting it there cannot work.
+        A channel that stays gone fails every scheduled brief for the same reason: only the first
+        failure after a success (or ever) is reported, not each brief. A failure of the admin channel
+        itself is only logged: reporting it there cannot work.
         """
         if self.admin is None or target.key == self._admin_target().key:
+            return
+        earlier = await asyncio.to_thread(self.store.previous_delivery, delivery.id)
+        if earlier and earlier.status == "failed" and earlier.last_error == delivery.last_error:
+            log.info("failed delivery %s to %s: already reported with %s", delivery.brief_key,
+                     delivery.channel_key, earlier.brief_key)
             return
         outcome = await self.outbox.deliver(self._admin_target(), failed_key(delivery),
                                             self._render_failure(delivery))

@@ -179,6 +179,24 @@ async def test_a_channel_that_cannot_exist_is_failed_reported_once_and_never_ret
     assert len(rig.slack.posted("CADMIN")) == 1
 
 
+async def test_a_channel_that_stays_gone_is_reported_once_per_streak_not_per_brief(rig: Rig) -> None:
+    rig.slack.unknown_channels.add("CGONE")
+    runtime = Runtime(Settings(path=None, admin=AdminChannel("slack", "CADMIN")), rig.store,
+                      dict(rig.outbox.posters))
+    render = _render("slack", [plain_story(now())], ("fr",))
+    target = Target("slack", "CGONE")
+    for key in ("brief:1", "brief:2", "brief:3"):
+        assert await runtime.outbox.deliver(target, key, render) is Outcome.FAILED
+    assert len(rig.slack.posted("CADMIN")) == 1
+    rig.slack.unknown_channels.clear()  # the admin fixed it: the next brief lands
+    assert await runtime.outbox.deliver(target, "brief:4", render) is Outcome.SENT
+    rig.slack.unknown_channels.add("CGONE")  # and it goes away again: a new streak, a new report
+    assert await runtime.outbox.deliver(target, "brief:5", render) is Outcome.FAILED
+    reports = [m["text"] for m in rig.slack.posted("CADMIN")]
+    assert len(reports) == 2
+    assert "brief:5" in " ".join(b["text"]["text"] for b in rig.slack.posted("CADMIN")[1]["blocks"])
+
+
 async def test_a_failure_of_the_admin_channel_itself_is_only_logged(rig: Rig) -> None:
     rig.slack.unknown_channels.add("CADMIN")
     settings = Settings(path=None, admin=AdminChannel("slack", "CADMIN"))

@@ -336,6 +336,19 @@ class Store:
             row = session.get(DeliveryRow, delivery_id)
             return _delivery(row) if row is not None else None
 
+    def previous_delivery(self, delivery_id: int) -> Delivery | None:
+        """The latest settled row (sent or failed) of the same channel before this one: whether a
+        failure continues a streak the admin already heard of."""
+        with self._session() as session:
+            channel = select(DeliveryRow.channel_key).where(DeliveryRow.id == delivery_id).scalar_subquery()
+            row = session.scalars(
+                select(DeliveryRow)
+                .where(DeliveryRow.channel_key == channel, DeliveryRow.id < delivery_id,
+                       DeliveryRow.status.in_(("sent", "failed")))
+                .order_by(DeliveryRow.id.desc()).limit(1)
+            ).first()
+            return _delivery(row) if row is not None else None
+
     def pending_deliveries(self, free_at: datetime | None = None) -> list[Delivery]:
         """Rows not yet settled, oldest first; with `free_at`, only those no worker holds then (what a
         start-up or a periodic resume may take)."""
