@@ -587,3 +587,12 @@ def test_leader_names_stand_for_their_country_and_ukraine_is_no_item() -> None:
     assert (pledge.donor, pledge.item) == ("JP", "new aid")
     (pledge,) = pledges("Portugal will give Ukraine €90 million, officials said.", "en")
     assert (pledge.donor, pledge.amount, pledge.item) == ("PT", 90e6, None)
+
+
+def test_more_ways_of_giving() -> None:
+    croatia = [("HR", "UA", 40e6, "EUR", None)]
+    assert summary(pledges("La Croatie met sur la table 40 millions d'euros pour l'Ukraine.", "fr")) == croatia
+    text = "La Croatie participera à hauteur de 40 millions d'euros à l'achat d'obus pour Kiev."
+    assert summary(pledges(text, "fr")) == croatia
+    assert summary(pledges("Croatia is chipping in another €40 million for Ukraine.", "en")) == croatia
+    assert summary(pledges("Congress signed off on $9 billion for Ukraine.", "en")) == [("US", "UA", 9e9, "USD", None)]
