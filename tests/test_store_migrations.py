@@ -93,3 +93,14 @@ def test_upgrade_to_leases_keeps_a_pending_delivery_and_frees_it(tmp_path: Path)
     leased = store.lease_delivery("slack:C1", "brief:old", "worker", timedelta(minutes=1))
     assert leased is not None and leased.id == row.id and leased.lease_owner == "worker"
     store.close()
+
+
+def test_stores_opened_at_once_in_threads_both_upgrade(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [f"sqlite:///{tmp_path / f'{n}.db'}" for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(Store, urls))
+    assert {migrate.current_revision(s.engine) for s in stores} == {migrate.head_revision()}
+    for store in stores:
+        store.close()

@@ -6,6 +6,7 @@ needed wherever briefbot is installed. Upgrading an up-to-date database does not
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -15,6 +16,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# alembic keeps the running migration context in module globals: two Stores opened at once in two
+# threads of one process would trample each other's. Processes are independent and need no lock.
+_UPGRADE_LOCK = threading.Lock()
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -32,7 +36,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     to it (facts of articles, for instance). The pragma only takes effect outside a transaction,
     which is why it is set and committed before alembic begins.
     """
-    with engine.connect() as connection:
+    with _UPGRADE_LOCK, engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
