@@ -27,6 +27,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.support.loopback import LoopbackApp
+
 DISCORD_EPOCH_MS = 1_420_070_400_000
 BOT_USER_ID = "900000000000000001"
 APPLICATION_ID = "900000000000000002"
@@ -44,7 +46,7 @@ class Fault:
 
 
 @dataclass
-class FakeDiscord:
+class FakeDiscord(LoopbackApp):
     host: str = "127.0.0.1"
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) in arrival order
@@ -62,22 +64,9 @@ class FakeDiscord:
 
     # --- lifecycle ----------------------------------------------------------------------------
 
-    async def __aenter__(self) -> FakeDiscord:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._api)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
-        if self._runner:
-            await self._runner.cleanup()
 
     @property
     def url(self) -> str:

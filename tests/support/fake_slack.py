@@ -28,6 +28,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.support.loopback import LoopbackApp
+
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 _SPECIAL = re.compile(r"<(!channel|!here|!everyone|!subteam\^[^>]*|@[UW][A-Z0-9]+)[^>]*>")
@@ -35,7 +37,7 @@ _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(LoopbackApp):
     host: str = "127.0.0.1"
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -53,24 +55,11 @@ class FakeSlack:
         self._connected = asyncio.Event()
         self.port = 0
 
-    async def __aenter__(self) -> FakeSlack:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._socket)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        for socket in list(self._sockets):
-            await socket.close()
-        if self._runner:
-            await self._runner.cleanup()
 
     @property
     def api_url(self) -> str:
