@@ -596,3 +596,32 @@ def test_more_ways_of_giving() -> None:
     assert summary(pledges(text, "fr")) == croatia
     assert summary(pledges("Croatia is chipping in another €40 million for Ukraine.", "en")) == croatia
     assert summary(pledges("Congress signed off on $9 billion for Ukraine.", "en")) == [("US", "UA", 9e9, "USD", None)]
+
+
+def test_years_do_not_share_a_scale() -> None:
+    text = (
+        "La Croatie s'engage à fournir 90 millions d'euros à Kiev en 2026, "
+        "après 40 millions en 2024 et 60 millions en 2025."
+    )
+    found = pledges(text, "fr", published=datetime(2026, 2, 1, tzinfo=UTC))
+    assert summary(found) == [("HR", "UA", 90e6, "EUR", None)]
+
+
+def test_the_giver_right_before_the_verb_when_ukraine_leads_the_sentence() -> None:
+    text = (
+        "Zelensky et le Premier ministre croate ont signé un accord par lequel la Croatie s'engage à fournir "
+        "40 millions d'euros à Kiev."
+    )
+    assert summary(pledges(text, "fr")) == [("HR", "UA", 40e6, "EUR", None)]
+
+
+def test_a_new_giver_after_an_earlier_figure_of_the_clause() -> None:
+    text = "La Croatie a alloué 10 millions d'euros à l'Ukraine, et un groupe d'alliés fournira 50 millions d'euros."
+    assert summary(pledges(text, "fr")) == [("HR", "UA", 10e6, "EUR", None), ("NATO", "UA", 50e6, "EUR", None)]
+
+
+def test_several_named_items_and_people_are_not_items() -> None:
+    (pledge,) = pledges("La Croatie enverra plusieurs hélicoptères Mi-8 Hawk à l'Ukraine.", "fr")
+    assert (pledge.donor, pledge.item) == ("HR", "hélicoptères Mi-8 Hawk")
+    text = "Au-delà des livraisons d'armes, sur lesquelles les deux dirigeants ne sont pas revenus, l'accord tient."
+    assert pledges(text, "fr") == []

@@ -130,7 +130,7 @@ def _lexicon() -> _Lexicon:
         quantity_re=re.compile(quantity),
         named_re=re.compile(
             rf"(?<![\w-])(?:des|de nouveaux|de nouvelles|d'autres|un autre|une autre|un nouveau|une nouvelle|"
-            rf"more|new|additional|further|another)\s+"
+            rf"plusieurs|quelques|more|new|additional|further|another|several|some)\s+"
             rf"(?P<item>(?:(?!(?:et|and|ou|or)\s)[\w-]+\s+){{0,4}}?(?:{named})(?![\w]))"
         ),
         name_after_re=re.compile(
@@ -240,7 +240,7 @@ def _raw_amounts(text: str, folded: str, language: str, lex: _Lexicon, countries
     return found
 
 
-_SHARED_SCALE = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s+(?:et|and)\s+$")
+_SHARED_SCALE = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d\b)(\d+(?:[.,]\d+)?)\s+(?:et|and)\s+$")  # not years
 
 
 def _shared(name: str, countries: Sequence[str], lex: _Lexicon) -> str | None:

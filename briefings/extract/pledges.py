@@ -79,6 +79,7 @@ class _Grammar:
     joiner: re.Pattern[str]
     example_before: re.Pattern[str]
     adverbials: re.Pattern[str]
+    auxiliaries: frozenset[str]
     purpose: re.Pattern[str]
     relative_before: re.Pattern[str]
     agent_after: re.Pattern[str]
@@ -168,6 +169,7 @@ def _grammar() -> _Grammar:
         preposition_before=re.compile(rf"(?<![\w])(?:{prepositions})\s*(?:(?:{determiners})\s*)?$|(?<![\w])d'$"),
         joiner=re.compile(rf"^\s*(?:{joiners})\s*(?:(?:{determiners})\s*)?$"),
         adverbials=re.compile(_words(clauses["adverbials"])),
+        auxiliaries=frozenset(clauses["auxiliaries"]),
         purpose=re.compile(_words(clauses["purpose"]) + r"\s*$"),
         example_before=re.compile(_words(lex["clauses"]["examples"]) + rf"\s*(?:(?:{determiners})\s*)?$"),
         relative_before=re.compile(r"(?:,\s*)?(?<![\w])(?:qui|who|which|that)\s+(?:\w+\s+){0,2}$"),
@@ -412,8 +414,10 @@ def _sentence_pledges(
     previous_end = None
     for amount in kept:
         story.resolved_by_anaphor = False
+        clause_start = _clause(folded, amount.start, g)[0]
+        after_figure = previous_end if previous_end is not None and previous_end > clause_start else None
         donor = _elided(previous_end, amount.start, folded, actors, g) or _donor(
-            amount.start, amount.end, folded, actors, story, g
+            amount.start, amount.end, folded, actors, story, g, after_figure
         )
         previous_end = amount.end
         if not donor or donor == (recipient,):
@@ -608,8 +612,9 @@ def _is_new_aid(
     if g.own_use.search(clause) or g.sales.search(before):
         return False
     year = g.past_year.search(before)
-    if year and int(year.group(1)) < ctx.published.year:
-        return False
+    for found in (year, g.past_year.search(folded, amount.end, end)):  # "40 millions en 2024" too
+        if found and int(found.group(1)) < ctx.published.year:
+            return False
     month = g.past_month.search(clause)
     if (
         month
@@ -668,10 +673,18 @@ def _reported_past(folded: str, clause_start: int, g: _Grammar) -> bool:
 
 
 def _donor(
-    start: int, end: int, folded: str, actors: list[_Actor], story: _Story, g: _Grammar
+    start: int,
+    end: int,
+    folded: str,
+    actors: list[_Actor],
+    story: _Story,
+    g: _Grammar,
+    after_figure: int | None = None,
 ) -> tuple[str, ...] | None:
     """Who gives the figure at [start, end): a donor named on the aid noun ("paquet britannique",
-    "… du Royaume-Uni"), else the subject of its clause, else the sentence's, else the story's."""
+    "… du Royaume-Uni"), else the subject of its clause, else the sentence's, else the story's.
+    `after_figure` is the end of an earlier figure of the same clause: a giver named between it and
+    this figure's verb is this figure's ("le Canada a alloué 19 millions, et un groupe d'alliés fournira …")."""
     clause_start, _ = _clause(folded, start, g)
     attached = _attached_donor(start, end, folded, actors, g)
     if attached:
@@ -687,14 +700,36 @@ def _donor(
         agent = _agent(trigger, folded, actors, g)
         if agent:
             return agent
+        if after_figure is not None:
+            own = [a for a in before if a.start >= after_figure and a.how in ("name", "counted")]
+            own = [a for a in own if a.codes == (ALLIES,) or not _after_preposition(folded, a.start, g)]
+            if own:
+                return _resolve(own[-1], actors, story, folded, g)
     for lo, hi, last in ((clause_start, start, False), (0, clause_start, True)):
         subject = _first_subject(folded, actors, lo, hi, g, last=last)
         if subject is not None and subject.codes == (UKRAINE,):
-            # Ukraine is the subject: it receives ("… from Norway") or asks; it does not give.
-            return _giver_of_receipt(subject.end, clause_start, folded, actors, g)
+            # Ukraine is the subject: it receives ("… from Norway") or asks; it does not give. But
+            # "Zelensky et Macron ont signé un accord par lequel la France s'engage à fournir …": the
+            # giver is the subject right before the verb of giving.
+            giver = _giver_of_receipt(subject.end, clause_start, folded, actors, g)
+            return giver or (_verb_subject(trigger, folded, actors, g) if trigger is not None else None)
         if subject is not None:
             return _resolve(subject, actors, story, folded, g)
     return story.subject
+
+
+def _verb_subject(trigger: int, folded: str, actors: list[_Actor], g: _Grammar) -> tuple[str, ...] | None:
+    """The giver written right before the verb of giving, with only auxiliaries and other verbs of
+    the same chain between ("la France s'engage à fournir")."""
+    for actor in reversed(actors):
+        if actor.end > trigger or actor.how != "name" or actor.codes == (UKRAINE,):
+            continue
+        gap = folded[actor.end : trigger]
+        words = [w for w in re.findall(r"[\w']+", g.verb.sub(" ", gap)) if w not in g.auxiliaries]
+        if len(re.findall(r"[\w']+", gap)) <= 5 and not words and not _after_preposition(folded, actor.start, g):
+            return actor.codes
+        return None
+    return None
 
 
 def _giver_of_receipt(
