@@ -387,11 +387,15 @@ def _head(item: KeyDate) -> str | None:
 def _event_day(sentences: list[Sentence], lang: str, today: date) -> tuple[date, str] | None:
     """The day the article's event happens and the event noun that names it ("" if none).
 
-    The first day-precise date near publication in a sentence naming an event wins; else the
-    first such date at all. Expressions counted from the event ("la veille") do not count here.
+    A report's event happened on or before publication: "Japan will give $5.5bn, Kishida said
+    Monday" reports Monday, however near the G7 call it also announces "by video Friday". A day
+    after publication is the event only in a preview, where nothing reported happened yet. Within
+    each group, the first day-precise date near publication in a sentence naming an event wins,
+    else the first such date at all. Expressions counted from the event ("la veille") do not count.
     """
     lex = _lexicon(lang)
-    fallback: tuple[date, str] | None = None
+    reported: list[tuple[date, str]] = []
+    ahead: list[tuple[date, str]] = []
     for sentence in sentences:
         for item in _resolved_expressions(sentence, lang, today, None):
             if item.expr.kind == EVENT_RELATIVE or item.resolved.precision != DAY:
@@ -404,12 +408,10 @@ def _event_day(sentences: list[Sentence], lang: str, today: date) -> tuple[date,
             if offset > 0 and item.tense != FUTURE and item.expr.kind == WEEKDAY:
                 continue
             nouns = _event_nouns(sentence.text, lex)
-            if nouns:
-                noun = min(nouns, key=lambda m: abs(m.start() - item.expr.start))
-                return item.resolved.first, noun.group().lower()
-            if fallback is None:
-                fallback = (item.resolved.first, "")
-    return fallback
+            noun = min(nouns, key=lambda m: abs(m.start() - item.expr.start)).group().lower() if nouns else ""
+            (reported if offset <= 0 else ahead).append((item.resolved.first, noun))
+    found = reported or ahead
+    return next((day for day in found if day[1]), found[0]) if found else None
 
 
 def event_date(sentences: list[Sentence], ctx: ArticleContext) -> str | None:
