@@ -449,13 +449,13 @@ def test_named_items_after_a_time_adverb_and_in_a_list() -> None:
 
 
 def test_named_item_behind_a_longer_noun() -> None:
-    text = "Le Premier ministre grec promet d'envoyer des avions de combat Mirage à l'Ukraine."
+    text = "Le chef du gouvernement grec s'engage à expédier vers l'Ukraine des avions de combat Mirage."
     (pledge,) = pledges(text, "fr")
     assert (pledge.donor, pledge.item) == ("GR", "avions de combat Mirage")
 
 
 def test_a_purpose_is_not_a_promise() -> None:
-    text = "La Grèce et Chypre coordonnent les efforts visant à fournir à l'Ukraine des avions de combat Mirage."
+    text = "Athènes et Nicosie pilotent un projet visant à fournir à Kiev des chasseurs Mirage."
     assert pledges(text, "fr") == []
     assert pledges("Greece leads an effort aimed at supplying Ukraine with more Patriots.", "en") == []
 
@@ -476,7 +476,7 @@ def test_a_vote_by_a_chamber_names_its_country() -> None:
 
 
 def test_another_named_system_transferred() -> None:
-    text = "Berlin a aussi annoncé le transfert d'un autre système de défense aérienne Patriot à l'Ukraine."
+    text = "Berlin promet en outre le transfert vers l'Ukraine d'un autre système de défense aérienne Patriot."
     (pledge,) = pledges(text, "fr")
     assert (pledge.donor, pledge.amount, pledge.item) == ("DE", None, "système de défense aérienne Patriot")
 
@@ -623,5 +623,5 @@ def test_a_new_giver_after_an_earlier_figure_of_the_clause() -> None:
 def test_several_named_items_and_people_are_not_items() -> None:
     (pledge,) = pledges("La Croatie enverra plusieurs hélicoptères Mi-8 Hawk à l'Ukraine.", "fr")
     assert (pledge.donor, pledge.item) == ("HR", "hélicoptères Mi-8 Hawk")
-    text = "Au-delà des livraisons d'armes, sur lesquelles les deux dirigeants ne sont pas revenus, l'accord tient."
+    text = "Quant aux armes, dont les deux présidents n'ont rien dit, l'entente reste valable."
     assert pledges(text, "fr") == []

@@ -352,8 +352,8 @@ def extract_missions(sentences: list[Sentence], ctx: ArticleContext) -> list[Mis
 
 @dataclass(frozen=True)
 class UnnamedLaunch:
-    """A new mission an article reports without naming it ("NATO launched on Friday a new mission
-    to…"). Not a fact alone: a story that names the mission in another article can adopt it."""
+    """A new mission an article reports without naming it ("the Alliance started a new mission on
+    Monday to…"). Not a fact alone: a story that names the mission in another article can adopt it."""
 
     organisation: str | None
     launched: str | None

@@ -709,7 +709,7 @@ def _donor(
         subject = _first_subject(folded, actors, lo, hi, g, last=last)
         if subject is not None and subject.codes == (UKRAINE,):
             # Ukraine is the subject: it receives ("… from Norway") or asks; it does not give. But
-            # "Zelensky et Macron ont signé un accord par lequel la France s'engage à fournir …": the
+            # "Kiev et Paris concluent un accord où la France promet de livrer …": the
             # giver is the subject right before the verb of giving.
             giver = _giver_of_receipt(subject.end, clause_start, folded, actors, g)
             return giver or (_verb_subject(trigger, folded, actors, g) if trigger is not None else None)
