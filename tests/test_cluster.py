@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefings.cluster import Clusterer, story_id_for
-from briefings.cluster.features import event_day, token_features
+from briefings.cluster.features import article_features, event_day, token_features
 from briefings.cluster.settings import default_settings
 from briefings.models import Article, ArticleFacts, Mission, Pledge
 from briefings.store import Store
@@ -144,8 +144,8 @@ def test_wire_copies_join_whatever_their_features() -> None:
     original = Article(**{**original.__dict__, "fingerprint": "f0f0f0f0f0f0f0f0"})
     copy = art("reprint", "en", at("2025-05-14", 16), "Lisbon funds drones", "Short credit line only.",
                fingerprint="f0f0f0f0f0f0f0f3")  # two bits away
-    stranger = art("other", "en", at("2025-05-14", 17), "Lisbon funds drones", "Short credit line only.",
-                   fingerprint="0f0f0f0f0f0f0f0f")
+    stranger = art("other", "en", at("2025-05-14", 17), "Rain delays the harvest", "Short weather note only.",
+                   fingerprint="0f0f0f0f0f0f0f0f")  # shares only the day, which is no story
     first = clusterer.assign(original, facts)
     assert clusterer.assign(copy, ArticleFacts()) == first
     assert clusterer.last.fingerprints == 1
@@ -246,7 +246,7 @@ def test_tokens_are_names_codes_and_numbers_not_sentence_openers() -> None:
                   "Yesterday the IRIS-T batteries and 2,5 F-16 jets left. The minister Boris Pistorius "
                   "spoke in Berlin on Friday (AFP).")
     tokens = token_features(article, default_settings())
-    assert {"t:iris-t", "t:f-16", "t:25", "t:boris", "t:pistorius", "t:berlin"} <= tokens
+    assert {"t:iris-t", "t:f-16", "t:25", "t:boris", "t:pistorius", "t:Berlin"} <= tokens
     assert not tokens & {"t:yesterday", "t:the", "t:friday", "t:afp", "t:allies", "t:send", "t:jets"}
 
 
@@ -257,7 +257,26 @@ def test_french_words_for_organisations_and_places_count_as_their_english_ones()
                   "Allies aim for 5% of GDP, Mark Rutte said in Brussels.")
     settings = default_settings()
     shared = token_features(french, settings) & token_features(english, settings)
-    assert {"t:nato", "t:hague", "t:gdp", "t:brussels", "t:rutte", "t:5"} <= shared
+    assert {"t:NATO", "t:The Hague", "t:gdp", "t:Brussels", "t:rutte", "t:5"} <= shared
+
+
+def test_countries_count_as_their_code_in_either_language_and_form() -> None:
+    french = art("x", "fr", at("2025-12-03"), "Des armes américaines pour Kyiv",
+                 "La Nouvelle-Zélande et l'Australie paieront leur part, selon l'Otan.")
+    english = art("y", "en", at("2025-12-03"), "American arms for Kyiv",
+                  "New Zealand and Australia will pay a share, NATO said.")
+    settings = default_settings()
+    shared = token_features(french, settings) & token_features(english, settings)
+    assert {"t:US", "t:NZ", "t:AU", "t:Kyiv", "t:NATO"} <= shared
+    assert not {"t:zealand", "t:australie", "t:nouvelle-zelande"} & token_features(french, settings)
+
+
+def test_a_report_that_states_no_day_shares_the_day_it_appeared_with_one_that_does() -> None:
+    settings = default_settings()
+    stated = art("x", "fr", at("2025-12-03"), "Fonds PURL", "Les ministres ont promis mercredi 2 milliards.")
+    unstated = art("y", "en", at("2025-12-03", 18), "PURL fund", "Ministers pledged $2bn.")
+    assert "d:2025-12-03" in article_features(stated, ArticleFacts(event_date="2025-12-03"), settings)
+    assert "d:2025-12-03" in article_features(unstated, ArticleFacts(), settings)
 
 
 def test_a_word_opening_several_sentences_is_a_name() -> None:

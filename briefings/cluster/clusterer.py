@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from briefings.cluster.features import KINDS, Features, article_features, event_day, stated_day
+from briefings.cluster.features import KINDS, Features, article_features, day_feature, event_day, stated_day
 from briefings.cluster.settings import ClusterSettings, default_settings
 from briefings.models import Article, ArticleFacts
 
@@ -225,10 +225,11 @@ class Clusterer:
         first, last = min(story.first_day, day), max(story.last_day, day)
         if last - first > self.settings.max_span_days:
             return 0.0, 1.0
-        shares = [(w, story.counts[f] / story.size) for f, w in weights.items() if f in story.counts]
+        shared = [f for f in weights if f in story.counts]
+        if not shared or shared == [day_feature(date.fromordinal(day))]:
+            return 0.0, 1.0  # the day alone never makes two articles one story
+        shares = [(weights[f], story.counts[f] / story.size) for f in shared]
         dot = sum(w * w * share for w, share in shares)
-        if dot == 0:
-            return 0.0, 1.0
         shared_norm = math.sqrt(sum((w * share) ** 2 for w, share in shares))
         gap = max(story.first_day - day, day - story.last_day, 0)
         return dot / (norm * shared_norm) * 0.5 ** (gap / self.settings.half_life_days), shared_norm

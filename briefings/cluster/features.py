@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from briefings.cluster.settings import ClusterSettings
+from briefings.extract.gazetteer import PERSON, Gazetteer
 from briefings.models import Article, ArticleFacts
 
 Features = dict[str, float]  # feature -> weight of its kind
@@ -39,6 +40,9 @@ def fold(text: str) -> str:
 def article_features(article: Article, facts: ArticleFacts, settings: ClusterSettings) -> Features:
     """Every feature of the article, present or absent (a feature said twice is no more telling)."""
     keys = fact_features(facts, settings.aliases) | token_features(article, settings)
+    # The day the article is anchored on, stated or not: a short report that states no day ("five
+    # countries confirm $1bn") shares it with the longer ones that do.
+    keys.add(day_feature(event_day(article, facts, settings)))
     return {key: settings.weights[KINDS[key[0]]] for key in keys}
 
 
@@ -87,6 +91,11 @@ def event_day(article: Article, facts: ArticleFacts, settings: ClusterSettings) 
     return published
 
 
+def day_feature(day: date) -> str:
+    """The feature of a day, the same for a stated event date and for the day an article is anchored on."""
+    return f"d:{day.isoformat()}"
+
+
 def stated_day(article: Article, facts: ArticleFacts) -> tuple[int, bool] | None:
     """The event day the article states (ordinal) and whether it lies ahead of publication (a preview)."""
     if not facts.event_date or len(facts.event_date) != 10:
@@ -100,9 +109,20 @@ def stated_day(article: Article, facts: ArticleFacts) -> tuple[int, bool] | None
 
 def _tokens(text: str, settings: ClusterSettings, names: bool, openers: Counter[str] | None = None) -> set[str]:
     """Codes, acronyms, numbers and (with `names`) capitalised words; capitalised words that open a
-    sentence are counted in `openers` instead."""
+    sentence are counted in `openers` instead.
+
+    Countries, places and organisations the gazetteer knows count as their code, whatever the
+    language or the form: "Nouvelle-Zélande" and "New Zealand", "américaines" and "American",
+    "OTAN" and "NATO" are one token each (people keep their surname: it is the same in both)."""
     keys: set[str] = set()
+    named: list[tuple[int, int]] = []
+    for mention in Gazetteer.load().mentions(text):
+        if mention.kind != PERSON:
+            keys.add(f"t:{mention.code}")
+            named.append((mention.start, mention.end))
     for match in _TOKEN.finditer(text):
+        if any(start <= match.start() < end for start, end in named):
+            continue
         token = match.group()
         if token[0].isdigit():
             number = _NUMBER.match(token)
