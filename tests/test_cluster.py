@@ -239,6 +239,9 @@ def test_event_day_trusts_a_plausible_event_date_only() -> None:
     assert event_day(article, ArticleFacts(event_date="2025-05-14"), settings).isoformat() == "2025-05-14"
     assert event_day(article, ArticleFacts(event_date="2024-02-24"), settings).isoformat() == "2025-05-16"
     assert event_day(article, ArticleFacts(event_date="2025-05"), settings).isoformat() == "2025-05-16"
+    # a preview two days ahead sits on the day it previews, next to that day's reports; weeks ahead, not
+    assert event_day(article, ArticleFacts(event_date="2025-05-18"), settings).isoformat() == "2025-05-18"
+    assert event_day(article, ArticleFacts(event_date="2025-06-02"), settings).isoformat() == "2025-05-16"
 
 
 def test_tokens_are_names_codes_and_numbers_not_sentence_openers() -> None:

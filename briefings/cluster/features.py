@@ -86,7 +86,7 @@ def event_day(article: Article, facts: ArticleFacts, settings: ClusterSettings) 
         except ValueError:
             return published
         earliest = published - timedelta(days=settings.event_date_max_lag_days)
-        if earliest <= day <= published + timedelta(days=1):
+        if earliest <= day <= published + timedelta(days=settings.event_date_max_lead_days):
             return day
     return published
 

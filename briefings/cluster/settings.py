@@ -22,6 +22,7 @@ class ClusterSettings:
     max_span_days: int
     half_life_days: float
     event_date_max_lag_days: int
+    event_date_max_lead_days: int
     other_day_factor: float
     retrieval_features: int
     max_hamming: int
@@ -41,6 +42,7 @@ class ClusterSettings:
             max_span_days=int(window["max_span_days"]),
             half_life_days=float(window["half_life_days"]),
             event_date_max_lag_days=int(window["event_date_max_lag_days"]),
+            event_date_max_lead_days=int(window["event_date_max_lead_days"]),
             other_day_factor=float(window["other_day_factor"]),
             retrieval_features=int(raw["retrieval"]["features"]),
             max_hamming=int(raw["near_duplicate"]["max_hamming"]),
