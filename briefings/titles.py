@@ -17,9 +17,11 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 
+from briefings.extract.dates import located_places
 from briefings.extract.text import fold
 from briefings.models import ArticleFacts, Mission, Story
 
@@ -28,6 +30,7 @@ LANGUAGES = ("en", "fr")
 _DATE_LOCALE = {"en": "en_GB", "fr": "fr"}  # "12 February 2026", "Denmark and Norway": as EU news write
 _MAX_DONORS = 4  # a title names this many donors at most
 _LATER_DAYS = 21  # a date this far after the event day is another event (the next summit)
+_TOWARDS_REACH = 60  # how far before a place the words that make it a destination may stand
 
 
 @dataclass(frozen=True)
@@ -118,37 +121,68 @@ def _later(when: str, day: str | None) -> bool:
     return (start - date.fromisoformat(day[:10])).days > _LATER_DAYS
 
 
-def _place(story: Story, facts: list[ArticleFacts], day: str | None) -> str | None:
-    """The place most articles name, leaving out where later events are due: a summit's report
-    that names the next host ("the next summit will be in Washington in 2024") happened elsewhere.
-    A tie goes to where the story's own day is dated ("in Brussels on 12 February")."""
+def _place(story: Story, day: str | None) -> str | None:
+    """Where most articles say the event happened (a dateline, "à Bruxelles", "the Vilnius summit"),
+    never a capital standing for its government ("Berlin will pay"), and leaving out where later
+    events are due: a summit's report that names the next host ("the next summit will be in
+    Washington in 2024") happened elsewhere. A tie goes to where the story's own day is dated."""
     later = {d.place for d in story.dates if d.place and _later(d.date, day)}
     # aid is pledged to Kyiv, not in it: the recipient's places say where the aid goes
     recipients = {p.recipient for p in story.pledges if p.recipient}
-    places = [p for f in facts for p in f.places if _country_of(p) not in recipients]
+    places = [p for a in story.articles for p in _located(f"{a.title}\n{a.text}", a.language)
+              if _country_of(p) not in recipients]
     dated = frozenset(d.place for d in story.dates if d.place and day and d.date[:10] == day[:10])
     return _most_common([p for p in places if p not in later], dated) or _most_common(places, dated)
 
 
-def _donor(story: Story, lang: str) -> str:
-    """The donors of a story's pledges, in the order they come, joint donors counted one by one
-    ("Netherlands, Denmark, Norway and Sweden"); the first pledge's alone when there are too many."""
-    from babel import Locale
+def _located(text: str, lang: str) -> list[str]:
+    """The places an article says its event happened in, each once. A place something goes to is
+    not one: "aid to Kyiv", "un signal clair à Moscou", "livrer des armes à Kiev"."""
+    towards = _towards()
+    places = []
+    for mention in located_places(text, lang):
+        if not towards.search(fold(text[max(0, mention.start - _TOWARDS_REACH):mention.start])):
+            places.append(mention.code)
+    return list(dict.fromkeys(places))
 
-    codes: list[str] = []
+
+@cache
+def _towards() -> re.Pattern[str]:
+    """The words before a place that make it a destination or an addressee rather than a location."""
+    with (DATA / "story_titles.toml").open("rb") as fh:
+        words = tomllib.load(fh)["destination"]["words"]
+    governors = "|".join(map(re.escape, words))
+    return re.compile(rf"(?:(?<![\w])to|(?<![\w])(?:{governors})\w*(?:\s+[\w'-]+)?\s*[\"»”’]?\s+(?:a|au|aux))"
+                      rf"\s+(?:la |le |l'|the )?$")
+
+
+def _donor(story: Story, lang: str) -> str:
+    """The donors of a story's pledges, the most sourced first: those found in at least half as many
+    articles as the most sourced one (a donor one outlet alone names is likely a misreading or an
+    aside). Joint donors count one by one; a joint pledge is named whole ("Denmark, Estonia, …"),
+    other lists stop at four."""
+    sources: dict[str, set[str]] = {}
     for pledge in story.pledges:
-        codes += [code for code in (pledge.donor or "").split("+") if code and code not in codes]
-    if len(codes) > _MAX_DONORS:
-        codes = (story.pledges[0].donor or "").split("+")
+        for code in (pledge.donor or "").split("+"):
+            if code:
+                sources.setdefault(code, set()).update(e.url for e in pledge.evidence)
+    most = max((len(urls) for urls in sources.values()), default=0)
+    codes = sorted((code for code, urls in sources.items() if 2 * len(urls) >= most),
+                   key=lambda code: -len(sources[code]))  # stable: equal counts keep the story's order
+    joint = any(set(codes) == set((p.donor or "").split("+")) for p in story.pledges)
+    if not joint:
+        codes = codes[:_MAX_DONORS]
+    _, organisations = _events()
     territories = Locale(lang).territories
-    return format_list([territories.get(code, code) for code in codes], locale=_DATE_LOCALE[lang])
+    names = [organisations.get(code, {}).get(lang) or territories.get(code, code) for code in codes]
+    return format_list(names, locale=_DATE_LOCALE[lang])
 
 
 def story_title(story: Story, facts: list[ArticleFacts]) -> dict[str, str]:
     """{"en": …, "fr": …} for a story, from its articles' signals and merged facts."""
     kind = _event_kind(story)
     day = _most_common([f.event_date for f in facts if f.event_date])
-    place = _place(story, facts, day)
+    place = _place(story, day)
     if kind is None:  # no event we can name: each language takes its own first headline, if any
         first = story.articles[0].title if story.articles else story.id
         return {lang: next((a.title for a in story.articles if a.language == lang and a.title), first)

@@ -36,9 +36,9 @@ def test_a_mission_is_launched_by_its_own_organisation():
     """Articles about an EU naval operation mention a NATO base: the title still says the EU."""
     articles = [
         _article(1, "en", "Europe starts a naval operation",
-                 "The EU launched a naval operation on Monday, run from a NATO base in Greece."),
+                 "The EU launched a naval operation in Brussels on Monday, run from a NATO base in Greece."),
         _article(2, "fr", "L'Europe lance une opération navale",
-                 "L'UE a lancé lundi une opération navale, dirigée depuis une base de l'OTAN."),
+                 "L'UE a lancé lundi à Bruxelles une opération navale, dirigée depuis une base de l'OTAN."),
     ]
     mission = Mission("Aspides", "EU", "2024-02-19",
                       evidence=[Evidence("…", articles[0].url), Evidence("…", articles[1].url)])
@@ -101,3 +101,47 @@ def test_a_pledge_story_names_every_donor_and_not_the_recipient_capital():
         "en": "Netherlands, Denmark, Norway and Sweden: new aid to Ukraine, 4 August 2025",
         "fr": "Pays-Bas, Danemark, Norvège et Suède : nouvelle aide à l'Ukraine, 4 août 2025",
     }
+
+
+def _sourced(donor: str, amount: float, articles: list[Article]) -> Pledge:
+    return Pledge(donor, "UA", amount, "USD", evidence=[Evidence("…", a.url) for a in articles])
+
+
+def test_a_pledge_story_names_its_most_sourced_donors_and_where_it_happened():
+    """US weapons bought by others are no US pledge, and "Berlin" paying is Germany, not a place."""
+    articles = [
+        _article(1, "fr", "Des armes américaines pour l'Ukraine",
+                 "Berlin ainsi que le Canada verseront 200 millions de dollars pour des armes américaines, "
+                 "a dit mercredi le ministre à Bruxelles."),
+        _article(2, "en", "Allies fund US arms", "Ministers meeting in Brussels on Wednesday pledged more."),
+        _article(3, "en", "Three allies pay for Patriots", "Poland, Norway and Germany will pay $500 million."),
+    ]
+    pledges = [_sourced("US", 4e9, articles[:1]), _sourced("DE+NO+PL", 5e8, articles),
+               _sourced("CA", 2e8, articles[:2])]
+    story = Story("s7", {}, articles, pledges=pledges)
+    facts = [_facts({"Berlin", "Brussels"}, {"DE", "CA", "US"}, "2025-12-03")] * 3
+    assert story_title(story, facts) == {
+        "en": "Germany, Norway, Poland and Canada: new aid to Ukraine, Brussels, 3 December 2025",
+        "fr": "Allemagne, Norvège, Pologne et Canada : nouvelle aide à l'Ukraine, Bruxelles, 3 décembre 2025",
+    }
+
+
+def test_a_capital_standing_for_its_government_is_no_place_and_organisations_are_localised():
+    articles = [_article(1, "en", "Alliance pays", "NATO will pay $1 billion, and Berlin promised more.")]
+    story = Story("s8", {}, articles, pledges=[_sourced("NATO", 1e9, articles)])
+    assert story_title(story, [_facts({"Berlin"}, {"NATO", "DE"}, None)]) == {
+        "en": "NATO: new aid to Ukraine", "fr": "OTAN : nouvelle aide à l'Ukraine",
+    }
+
+
+def test_a_place_the_news_is_sent_to_is_not_where_it_happened():
+    articles = [
+        _article(1, "fr", "Prêt du G7", "Le G7 prête 50 milliards de dollars, un « signal ferme » à Moscou."),
+        _article(2, "en", "G7 loan", "The G7 lends $50 billion, a warning to Moscow."),
+    ]
+    story = Story("s9", {}, articles, pledges=[_sourced("G7", 5e10, articles)])
+    title = story_title(story, [_facts({"Moscow"}, {"G7", "RU"}, "2024-06-13")] * 2)
+    assert title["en"] == "G7: new aid to Ukraine, 13 June 2024"
+    articles[0].text += " Les dirigeants étaient réunis à Rome."
+    assert story_title(story, [_facts({"Moscow"}, {"G7", "RU"}, "2024-06-13")] * 2)["fr"] == (
+        "G7 : nouvelle aide à l'Ukraine, Rome, 13 juin 2024")

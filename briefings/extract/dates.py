@@ -199,6 +199,33 @@ def _english_territories() -> dict[str, str]:
     return dict(Locale("en").territories)
 
 
+# A dateline opens a report with where it was filed: "BRUSSELS, Dec 3 (Reuters) -", "Kyiv (AFP) –".
+_DATELINE = re.compile(r"^\s*([A-ZÀ-Ý][\w'’. -]{1,30}?)\s*(?:\([^)\n]{1,20}\)\s*)?(?:,|—|–|-)\s")
+# How far before a place its locative preposition may stand ("at NATO headquarters in Brussels").
+_LOCATIVE_REACH = 80
+
+
+def located_places(text: str, lang: str) -> list[Mention]:
+    """The places where a text says something happens, in order: in its dateline, after
+    a locative preposition ("à Bruxelles", "at NATO headquarters in Brussels"), or naming an event
+    ("le sommet de Vilnius", "the Vilnius summit"). A capital standing for its government ("Berlin
+    pledged", "Berlin ainsi que le Canada s'engageront") is no place."""
+    lex = _lexicon(lang if lang in ("fr", "en") else "en")
+    found = []
+    dateline = _DATELINE.match(text)
+    if dateline:
+        head = dateline.group(1).strip()
+        named = Gazetteer.load().mentions(head.title() if head.isupper() else head)
+        if len(named) == 1 and named[0].kind == PLACE and named[0].end - named[0].start == len(head):
+            found.append(named[0])
+    for place in _places(text, lex):
+        before = text[max(0, place.start - _LOCATIVE_REACH):place.start]
+        if place.kind == PLACE and (_LOCATIVE_BEFORE.search(before) or lex.event_of.search(before)
+                                    or lex.event_named.match(text[place.end:])):
+            found.append(place)
+    return found
+
+
 def _place_of(text: str, expr: TimeExpr, places: list[Mention], lex: _Lexicon) -> str | None:
     """The place standing next to a date in the same clause, as its English name: after a locative
     preposition, or naming an event ("le sommet de La Haye prévu fin juin", "the Vilnius summit on
