@@ -3,8 +3,8 @@
 A reader scanning a brief wants "NATO defence ministers meet, Brussels, 12 February 2026", not the
 headline one outlet happened to write first, and wants it in both languages although most stories
 arrive in one. The title is built from language-neutral signals every article carries (event
-words, the places and the event day the extractor found), so French and English reports of one
-event produce the same title.
+words, the donors of its pledges, the places it says the event happened in and the event day the
+extractor found), so French and English reports of one event produce the same title.
 """
 
 from __future__ import annotations

@@ -264,10 +264,10 @@ def test_french_words_for_organisations_and_places_count_as_their_english_ones()
 
 
 def test_countries_count_as_their_code_in_either_language_and_form() -> None:
-    french = art("x", "fr", at("2025-12-03"), "Des armes américaines pour Kyiv",
-                 "La Nouvelle-Zélande et l'Australie paieront leur part, selon l'Otan.")
-    english = art("y", "en", at("2025-12-03"), "American arms for Kyiv",
-                  "New Zealand and Australia will pay a share, NATO said.")
+    french = art("x", "fr", at("2025-12-03"), "Des obus américains achetés pour Kyiv",
+                 "Selon l'Otan, l'Australie ainsi que la Nouvelle-Zélande contribueront aussi.")
+    english = art("y", "en", at("2025-12-03"), "American shells bought for Kyiv",
+                  "Per NATO, Australia and New Zealand will contribute too.")
     settings = default_settings()
     shared = token_features(french, settings) & token_features(english, settings)
     assert {"t:US", "t:NZ", "t:AU", "t:Kyiv", "t:NATO"} <= shared

@@ -170,7 +170,7 @@ def test_undated_announcement_takes_the_day_the_article_reports_as_today():
     ("en", "Aid keeps flowing to the front.", "2026-02-16", None),
     # a report's day is what happened, not the meeting it announces for later in the week
     ("en", "Spain will send 300 million euros in aid, its premier said Tuesday. "
-           "Allied leaders will hold a meeting by video on Friday.", "2026-02-17", "2026-02-17"),
+           "Allied leaders will hold a meeting online on Friday.", "2026-02-17", "2026-02-17"),
     ("fr", "La Suède versera 200 millions d'euros, a annoncé lundi sa ministre. "
            "Les alliés tiendront une réunion vendredi.", "2026-02-16", "2026-02-16"),
     # a preview has nothing reported yet: its day is the one ahead

@@ -110,11 +110,12 @@ def _sourced(donor: str, amount: float, articles: list[Article]) -> Pledge:
 def test_a_pledge_story_names_its_most_sourced_donors_and_where_it_happened():
     """US weapons bought by others are no US pledge, and "Berlin" paying is Germany, not a place."""
     articles = [
-        _article(1, "fr", "Des armes américaines pour l'Ukraine",
-                 "Berlin ainsi que le Canada verseront 200 millions de dollars pour des armes américaines, "
-                 "a dit mercredi le ministre à Bruxelles."),
-        _article(2, "en", "Allies fund US arms", "Ministers meeting in Brussels on Wednesday pledged more."),
-        _article(3, "en", "Three allies pay for Patriots", "Poland, Norway and Germany will pay $500 million."),
+        _article(1, "fr", "Des missiles américains payés par les alliés",
+                 "Le Canada et Berlin paieront des missiles de fabrication américaine, a précisé mercredi "
+                 "la ministre à Bruxelles."),
+        _article(2, "en", "Allies buy American missiles", "Ministers gathered in Brussels on Wednesday and "
+                 "promised more money."),
+        _article(3, "en", "A Patriot order", "Warsaw, Oslo and Berlin will jointly fund a Patriot order."),
     ]
     pledges = [_sourced("US", 4e9, articles[:1]), _sourced("DE+NO+PL", 5e8, articles),
                _sourced("CA", 2e8, articles[:2])]
@@ -136,12 +137,12 @@ def test_a_capital_standing_for_its_government_is_no_place_and_organisations_are
 
 def test_a_place_the_news_is_sent_to_is_not_where_it_happened():
     articles = [
-        _article(1, "fr", "Prêt du G7", "Le G7 prête 50 milliards de dollars, un « signal ferme » à Moscou."),
-        _article(2, "en", "G7 loan", "The G7 lends $50 billion, a warning to Moscow."),
+        _article(1, "fr", "Prêt du G7", "Le G7 avance 50 milliards de dollars, un « avertissement net » à Moscou."),
+        _article(2, "en", "G7 loan", "The G7 advances $50 billion, a warning to Moscow."),
     ]
     story = Story("s9", {}, articles, pledges=[_sourced("G7", 5e10, articles)])
     title = story_title(story, [_facts({"Moscow"}, {"G7", "RU"}, "2024-06-13")] * 2)
     assert title["en"] == "G7: new aid to Ukraine, 13 June 2024"
-    articles[0].text += " Les dirigeants étaient réunis à Rome."
+    articles[0].text += " Les chefs d'État se trouvaient à Rome."
     assert story_title(story, [_facts({"Moscow"}, {"G7", "RU"}, "2024-06-13")] * 2)["fr"] == (
         "G7 : nouvelle aide à l'Ukraine, Rome, 13 juin 2024")
