@@ -146,7 +146,7 @@ def test_a_country_after_to_is_no_place():
 
 def test_event_phrase_and_language():
     ctx = ArticleContext("fr", datetime(2026, 2, 12, 12, tzinfo=UTC), "http://127.0.0.1/a")
-    (found,) = extract_dates(sentences("Le prochain sommet de l'OTAN est prévu en juillet à Ankara."), ctx)
+    (found,) = extract_dates(sentences("Les alliés tiendront leur prochain sommet de l'OTAN en juillet à Ankara."), ctx)
     assert found.event == "prochain sommet de l'OTAN" and found.language == "fr"
     ctx = ArticleContext("en", datetime(2026, 2, 12, 12, tzinfo=UTC), "http://127.0.0.1/a")
     (found,) = extract_dates(sentences("Allies must spend 5% of GDP on defence by 2035."), ctx)
@@ -201,7 +201,7 @@ def test_fast_enough_for_a_feed_burst():
     """Dates, event day and missions together keep up with 200 articles a second of CPU time (best
     of three runs; distinct sentences, so no cached answer helps)."""
     lines = [
-        "Le prochain sommet de l'OTAN est prévu en juillet à Ankara, a indiqué jeudi le ministre n°{n}.",
+        "Les dirigeants se retrouveront en juillet à Ankara pour leur sommet, a dit jeudi le ministre n°{n}.",
         "Les ministres ont discuté de la défense aérienne et de la production de munitions.",
         "Selon le ministre, {n} soldats participeront aux manœuvres dans la région nordique.",
         "Les alliés ont promis {n} milliards de dollars, soit davantage que l'an dernier.",

@@ -497,8 +497,8 @@ _LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b)\s*")
 
 
 def _listed_after(previous_end: int | None, start: int, folded: str, g: _Grammar) -> bool:
-    """The next item of a list the verb already governs: "des missiles Aster, de nouveaux programmes de
-    formation et de nouveaux Mirage" — no verb and no clause break in between."""
+    """The next item of a list the verb already governs: "des obus, des drones d'observation et de
+    nouveaux radars" — no verb and no clause break in between."""
     if previous_end is None or not _LIST_BETWEEN.fullmatch(folded, previous_end, start):
         return False
     return not g.verb.search(folded, previous_end, start) and _clause(folded, previous_end, g) == _clause(
