@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,8 @@ def test_demo_prints_the_bilingual_brief_without_tokens_or_internet():
     brussels_en = english.split("▸ ")[1].split("  Sources")[0]
 
     assert brussels_fr.startswith("Réunion des ministres de la Défense de l'OTAN, Bruxelles, 12 février 2026")
-    assert brussels_fr.count("35 milliards de dollars") == 1 and "· 4 sources" in brussels_fr
+    [big] = [line for line in brussels_fr.splitlines() if "35 milliards de dollars" in line]
+    assert int(re.search(r"· (\d+) sources", big).group(1)) >= 3  # one pledge, several outlets
     assert "500 millions de livres sterling" in brussels_fr and "150 millions de livres sterling" in brussels_fr
     assert "5 intercepteurs PAC-3, à condition que" in brussels_fr
     assert "Arctic Sentry (OTAN), lancée le 11 février 2026" in brussels_fr
