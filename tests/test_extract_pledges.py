@@ -625,3 +625,12 @@ def test_several_named_items_and_people_are_not_items() -> None:
     assert (pledge.donor, pledge.item) == ("HR", "hélicoptères Mi-8 Hawk")
     text = "Quant aux armes, dont les deux présidents n'ont rien dit, l'entente reste valable."
     assert pledges(text, "fr") == []
+
+
+def test_supporters_of_ukraine_pledge_as_the_allies() -> None:
+    expected = [("NATO", "UA", 2e9, "USD", None)]
+    assert summary(pledges("Ukraine's backers promised $2bn in new military aid to Ukraine on Friday.", "en")) == expected
+    french = "Les soutiens de Kiev ont promis vendredi 2 milliards de dollars d'aide à l'Ukraine."
+    assert summary(pledges(french, "fr")) == expected
+    (found,) = pledges("Les pays qui soutiennent l'Ukraine lui apporteront 4 milliards d'euros.", "fr")
+    assert (found.donor, found.recipient, found.amount, found.currency) == ("NATO", "UA", 4e9, "EUR")
