@@ -629,7 +629,8 @@ def test_several_named_items_and_people_are_not_items() -> None:
 
 def test_supporters_of_ukraine_pledge_as_the_allies() -> None:
     expected = [("NATO", "UA", 2e9, "USD", None)]
-    assert summary(pledges("Ukraine's backers promised $2bn in new military aid to Ukraine on Friday.", "en")) == expected
+    english = "Ukraine's backers promised $2bn in new military aid to Ukraine on Friday."
+    assert summary(pledges(english, "en")) == expected
     french = "Les soutiens de Kiev ont promis vendredi 2 milliards de dollars d'aide à l'Ukraine."
     assert summary(pledges(french, "fr")) == expected
     (found,) = pledges("Les pays qui soutiennent l'Ukraine lui apporteront 4 milliards d'euros.", "fr")
