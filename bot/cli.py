@@ -12,8 +12,10 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
@@ -29,20 +31,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _pipeline(settings: Settings):
-    from briefings.ingest.fetch import FetchLimits
-    from briefings.pipeline import Pipeline
+    from bot.wiring import pipeline_for
     from briefings.store import Store
 
-    limits = FetchLimits(timeout_s=settings.ingest.timeout_s, max_bytes=settings.ingest.max_bytes,
-                         concurrency=settings.ingest.concurrency)
-    return Pipeline(Store(settings.storage_url), limits=limits,
-                    max_age=timedelta(hours=settings.ingest.max_age_hours), topics=settings.topics)
-
-
-def _feeds(settings: Settings):
-    from briefings.pipeline import FeedSpec
-
-    return [FeedSpec(feed.name, feed.url) for feed in settings.feeds]
+    return pipeline_for(settings, Store(settings.storage_url))
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
@@ -50,8 +42,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not settings.feeds:
         print("no feeds configured: add [[feeds]] tables with name and url to the config", file=sys.stderr)
         return 2
+    from bot.wiring import feed_specs
+
     pipeline = _pipeline(settings)
-    report = asyncio.run(pipeline.poll(_feeds(settings), force=args.force))
+    report = asyncio.run(pipeline.poll(feed_specs(settings), force=args.force))
     print(report.summary(), file=sys.stderr)
     return 0
 
@@ -170,4 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:  # the database is unreachable or refuses us: say so, no traceback
+        reason = getattr(exc, "orig", None) or exc
+        print(f"error: storage.url: the database cannot be used: {str(reason).splitlines()[0]}", file=sys.stderr)
         return 2

@@ -44,10 +44,10 @@ from bot.platforms import (
     slack_blocks,
 )
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
-from briefings.brief import build_topic_brief, load_topics
-from briefings.ingest.fetch import FetchLimits
+from bot.wiring import pipeline_for
+from briefings.brief import build_topic_brief
 from briefings.models import Story
-from briefings.pipeline import FeedSpec, Pipeline
+from briefings.pipeline import FeedSpec
 from briefings.store import Delivery, Store
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,8 @@ class Runtime:
                  include_backlog: bool = False) -> None:
         self.settings = settings
         self.store = store
-        self.pipeline = Pipeline(store, limits=FetchLimits(timeout_s=settings.ingest.timeout_s,
-                                                           max_bytes=settings.ingest.max_bytes,
-                                                           concurrency=settings.ingest.concurrency),
-                                 max_age=timedelta(hours=settings.ingest.max_age_hours), topics=settings.topics)
-        self.topics = load_topics(settings.topics)
+        self.pipeline = pipeline_for(settings, store)
+        self.topics = self.pipeline.topics
         self.outbox = Outbox(store, posters)
         self.health = FeedHealth(store, self.outbox, settings.admin)
         self.outbox.on_failed = self.health.report_failed_delivery
