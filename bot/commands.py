@@ -19,7 +19,8 @@ from importlib import resources
 from typing import Any
 
 from bot.config import Settings
-from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, fold, is_upcoming, load_topics
+from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, is_upcoming, load_topics
+from briefings.extract.text import comparable
 from briefings.models import Story
 from briefings.render import context
 from briefings.render.context import Line, concat, link
@@ -155,12 +156,12 @@ class Commands:
     def sources(self, *, locale: str, query: str | None = None) -> Reply:
         if not query:
             raise ArgumentError(Reply(say(locale, "missing_query"), ok=False, locales=(locale,)))
-        wanted = fold(query).strip()
+        wanted = comparable(query).strip()
         lines: list[Line | str] = []
         for story in self._stories():
-            story_match = story.id == query.strip() or any(wanted in fold(t) for t in story.title.values())
+            story_match = story.id == query.strip() or any(wanted in comparable(t) for t in story.title.values())
             facts = [*story.pledges, *story.missions, *story.dates]
-            fact_hits = [f for f in facts if wanted in fold(_fact_text(f))]
+            fact_hits = [f for f in facts if wanted in comparable(_fact_text(f))]
             if not story_match and not fact_hits:
                 continue
             title = next(iter(story.title.values()), story.id)
@@ -178,17 +179,17 @@ class Commands:
 
     def topic_choices(self, current: str, locale: str) -> list[tuple[str, str]]:
         """(label, slug) of topics whose slug or name contains what was typed."""
-        typed = fold(current)
+        typed = comparable(current)
         out = [(f"{t.names.get(locale, slug)} ({slug})", slug) for slug, t in self.topics.items()
-               if typed in fold(slug) or typed in fold(t.names.get(locale, slug))]
+               if typed in comparable(slug) or typed in comparable(t.names.get(locale, slug))]
         return out[:MAX_CHOICES]
 
     def donor_choices(self, current: str, locale: str) -> list[tuple[str, str]]:
         """(name, code) of donors in the stories whose code or name contains what was typed."""
-        typed = fold(current)
+        typed = comparable(current)
         codes = sorted(self._actors(self._stories(), "donor"))
         out = [(actor_name(c, locale), c) for c in codes]
-        return [pair for pair in out if typed in fold(pair[0]) or typed in fold(pair[1])][:MAX_CHOICES]
+        return [pair for pair in out if typed in comparable(pair[0]) or typed in comparable(pair[1])][:MAX_CHOICES]
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -202,9 +203,9 @@ class Commands:
     def _actor(self, name: str, stories: list[Story], locale: str) -> str:
         """A donor or recipient typed as a code or a name in either language, as its code."""
         known = self._actors(stories, "donor") | self._actors(stories, "recipient")
-        wanted = fold(name).strip()
+        wanted = comparable(name).strip()
         for code in sorted(known):
-            if wanted in (fold(code), fold(actor_name(code, "fr")), fold(actor_name(code, "en"))):
+            if wanted in (comparable(code), comparable(actor_name(code, "fr")), comparable(actor_name(code, "en"))):
                 return code
         donors = ", ".join(actor_name(c, locale) for c in sorted(self._actors(stories, "donor")))
         raise ArgumentError(Reply(say(locale, "unknown_actor", name=name), [say(locale, "known_donors", names=donors)],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from briefings.extract.text import comparable
 from briefings.models import Article, KeyDate, Mission, Pledge, Story
 
 Precision = Literal["day", "month", "year"]
@@ -109,17 +109,11 @@ def load_topics(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> dic
     return topics
 
 
-def fold(text: str) -> str:
-    """Lower-case, accent-free, apostrophe-normalised text, so "l’OTAN" and "l'otan" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("ʼ", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 @cache
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Whole-word pattern for a keyword; a trailing `*` lets the last word take any ending."""
     wildcard = keyword.endswith("*")
-    words = fold(keyword.rstrip("*")).split()
+    words = comparable(keyword.rstrip("*")).split()
     body = r"\s+".join(re.escape(w) for w in words)
     tail = r"\w*" if wildcard else r"(?!\w)"
     return re.compile(r"(?<!\w)" + body + tail)
@@ -129,7 +123,7 @@ def _story_text(story: Story) -> str:
     parts = [*story.title.values()]
     for article in story.articles:
         parts.extend((article.title, article.summary, article.text))
-    return fold("\n".join(parts))
+    return comparable("\n".join(parts))
 
 
 def story_actors(story: Story) -> set[str]:

@@ -51,6 +51,12 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else char.lower()[:1] or char
 
 
+def comparable(text: str) -> str:
+    """The form in which two spellings of the same words compare equal ("l’OTAN" and "l'otan"):
+    for matching keywords and names typed by a user, where offsets do not matter."""
+    return fold(normalise(text))
+
+
 @dataclass(frozen=True)
 class Sentence:
     """A sentence of an article and where it starts, so evidence can be quoted as written."""
