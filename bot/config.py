@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
+STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
 PLATFORMS = ("discord", "slack")
 LANGUAGES = ("fr", "en", "both")
 SECRET_ENV = {
@@ -178,6 +179,9 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
                 r.bad(f"{where}{attr}", f"secrets do not belong in the config file; set {var} in the environment")
     storage = r.get(data, "storage", "", dict, {})
     storage_url = r.get(storage, "url", "storage.", str, DEFAULT_STORAGE_URL)
+    if not storage_url.startswith(STORAGE_SCHEMES):
+        r.bad("storage.url", f"use a sqlite:///path or postgresql+psycopg://… URL, got {storage_url.split(':')[0]!r}")
+        storage_url = DEFAULT_STORAGE_URL
     ingest_table = r.get(data, "ingest", "", dict, {})
     ingest = IngestConfig(
         max_age_hours=float(r.get(ingest_table, "max_age_hours", "ingest.", (int, float), 48.0)),

@@ -98,3 +98,19 @@ def test_check_config_names_missing_token(tmp_path):
     assert result.returncode == 1
     assert "error: environment: SLACK_BOT_TOKEN: not set" in result.stdout
     assert "slack: will not start: SLACK_BOT_TOKEN is not set" in result.stdout
+
+
+def test_a_database_other_than_sqlite_or_postgresql_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD.replace("sqlite:///data/bot.db", "mysql://db/briefs")), env={})
+    assert [(p.key, "'mysql'" in p.reason) for p in caught.value.problems] == [("storage.url", True)]
+
+
+def test_an_unreachable_database_is_one_line_without_the_password(tmp_path):
+    url = "postgresql+psycopg://briefbot:hunter2@127.0.0.1:1/briefs"
+    path = write(tmp_path, f'[storage]\nurl = "{url}"\n')
+    result = subprocess.run([sys.executable, "-m", "bot", "export", "--config", str(path)],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: storage.url: the database cannot be used:")
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
