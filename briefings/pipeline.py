@@ -9,8 +9,10 @@ clustering sees a story grow as readers did.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -21,12 +23,18 @@ from briefings.ingest import PollOutcome, poll_feeds
 from briefings.ingest.dedupe import content_hash
 from briefings.ingest.fetch import FetchLimits
 from briefings.merge import merge_story_facts
-from briefings.models import Article, ArticleFacts, Story
+from briefings.models import Article, ArticleFacts, FeedState, Story
 from briefings.store import Store
 from briefings.store.records import StoredStory
 from briefings.titles import story_title
+from briefings.view import VIEW_VERSION, build_view
 
 log = logging.getLogger(__name__)
+
+VIEW_META_KEY = "story_view_version"
+# Articles more than this much older than now rarely join a story: the in-memory story index drops
+# them after each poll (the store still holds them and the index reloads a day when one arrives).
+INDEX_HORIZON = timedelta(days=21)
 
 @dataclass(frozen=True)
 class FeedSpec:
@@ -78,13 +86,27 @@ class Pipeline:
     async def poll(self, feeds: Sequence[FeedSpec], *, now: datetime | None = None, force: bool = False) -> PollReport:
         """Poll every feed once (feeds in backoff are skipped unless `force`) and store what is new."""
         now = now or datetime.now(UTC)
-        states = [self.store.feed_state(feed.name, feed.url) for feed in feeds]
-        known = await asyncio.to_thread(self.store.item_hashes, [feed.name for feed in feeds])
+        states, known = await asyncio.to_thread(self._feed_states, feeds)
         outcomes = await poll_feeds(states, limits=self.limits, now=now, force=force, max_age=self.max_age,
                                     skip=lambda item: item.item_hash in known)
         return await asyncio.to_thread(self._absorb, outcomes)
 
+    def _feed_states(self, feeds: Sequence[FeedSpec]) -> tuple[list[FeedState], set[str]]:
+        """Every feed's state and the item hashes already held, in one transaction."""
+        with self.store.transaction():
+            states = self.store.feed_states_for([(feed.name, feed.url) for feed in feeds])
+            return states, self.store.item_hashes([feed.name for feed in feeds])
+
     def _absorb(self, outcomes: list[PollOutcome]) -> PollReport:
+        """Store a poll's articles, their stories' views and the feeds' validators in one transaction."""
+        with self.store.transaction():
+            report = self._absorb_batch(outcomes)
+            self.refresh_views(report.stories)
+        # The story index keeps only the days new articles can still join; older ones reload on demand.
+        self.clusterer.prune(datetime.now(UTC) - INDEX_HORIZON)
+        return report
+
+    def _absorb_batch(self, outcomes: list[PollOutcome]) -> PollReport:
         report = PollReport(feeds=len(outcomes))
         fresh: list[Article] = []
         for outcome in outcomes:
@@ -119,6 +141,7 @@ class Pipeline:
             article.id, article.backlog = known.id, known.backlog
             self.store.update_article(article, self._extract(article, report))
             report.updated += 1
+            report.stories.update(self.store.story_ids([known.id]).values())
             return
         if article.fingerprint and self.store.find_article(fingerprint=article.fingerprint) is not None:
             report.unchanged += 1  # the same wire copy at another address
@@ -141,9 +164,55 @@ class Pipeline:
             report.extraction_failed += 1
             return ArticleFacts()
 
+    # --- the stored story view ---------------------------------------------------------------------
+
+    def refresh_views(self, story_ids: Iterable[str], now: datetime | None = None) -> int:
+        """Merge, title and tag these stories again and store their views (in the caller's
+        transaction when there is one); each fact keeps its key and first sighting."""
+        ids = sorted(set(story_ids))
+        if not ids:
+            return 0
+        now = now or datetime.now(UTC)
+        with self.store.transaction():
+            previous = self.store.previous_view_facts(ids)
+            views = [build_view(self.story_of(stored), previous.get(stored.id, []), now)
+                     for stored in self.store.stored_stories(ids)]
+            self.store.write_views(views)
+        return len(views)
+
+    def reindex(self, *, batch: int = 200) -> int:
+        """Rebuild every story view from the articles (the source of truth); fact times restart now."""
+        ids = self.store.story_ids_with_articles()
+        with self.store.transaction():
+            self.store.drop_views()
+            for start in range(0, len(ids), batch):
+                self.refresh_views(ids[start:start + batch])
+            self.store.set_meta(VIEW_META_KEY, self._view_version)
+        return len(ids)
+
+    def ensure_views(self) -> int:
+        """Build the views when the store has none yet for its stories (a store from before views)
+        or they were built with other rules or topics; returns how many stories were rebuilt."""
+        if self.store.meta(VIEW_META_KEY) == self._view_version:
+            return 0
+        count = self.reindex()
+        log.info("built the story view of %d stories", count)
+        return count
+
+    @property
+    def _view_version(self) -> str:
+        """Views hold topics: they are rebuilt when the view rules or the topics' definitions change."""
+        topics = json.dumps({slug: [dict(t.names), {k: list(v) for k, v in t.keywords.items()}, list(t.actors)]
+                             for slug, t in sorted(self.topics.items())}, sort_keys=True)
+        return f"{VIEW_VERSION}:{hashlib.sha256(topics.encode()).hexdigest()[:16]}"
+
     def stories(self, since: datetime | None = None) -> list[Story]:
-        """Stories with their facts merged across articles, titled and tagged with topics."""
-        return [self.story_of(stored) for stored in self.store.stories(since)]
+        """Stories with their facts merged across articles, titled and tagged with topics, read back
+        from the stored views (oldest first); `since` keeps those with an article published since."""
+        self.ensure_views()
+        if since is None:
+            return [v.story for v in self.store.all_views()]
+        return [v.story for v in reversed(self.store.views(published_since=since))]
 
     def story_of(self, stored: StoredStory) -> Story:
         items: list[tuple[Article, ArticleFacts]] = stored.articles

@@ -19,9 +19,9 @@ KINDS: dict[str, type[Fact]] = {"pledge": Pledge, "mission": Mission, "date": Ke
 
 def fact_rows(facts: ArticleFacts) -> list[tuple[str, dict[str, Any]]]:
     """(kind, payload) for every fact, in the extractor's order (the row id keeps it)."""
-    rows: list[tuple[str, dict[str, Any]]] = [("pledge", _plain(asdict(p))) for p in facts.pledges]
-    rows += [("mission", _plain(asdict(m))) for m in facts.missions]
-    rows += [("date", _plain(asdict(d))) for d in facts.dates]
+    rows: list[tuple[str, dict[str, Any]]] = [("pledge", plain(asdict(p))) for p in facts.pledges]
+    rows += [("mission", plain(asdict(m))) for m in facts.missions]
+    rows += [("date", plain(asdict(d))) for d in facts.dates]
     return rows
 
 
@@ -58,10 +58,10 @@ def assemble_facts(features: dict[str, Any] | None, facts: list[Fact]) -> Articl
     )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Tuples to lists, recursively, so what is stored is exactly what JSON gives back."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value

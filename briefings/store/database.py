@@ -8,12 +8,13 @@ Store upgrades the schema to the newest revision first.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, event, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, event, false, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -24,13 +25,18 @@ from briefings.store import codec, migrate
 from briefings.store.records import Delivery, StoredStory
 from briefings.store.schema import (
     ArticleRow,
+    ChannelSentRow,
     DeliveryRow,
     FactRow,
     FeatureRow,
     FeedRow,
     JobRunRow,
+    MetaRow,
     StoryRow,
+    StoryViewRow,
+    ViewFactRow,
 )
+from briefings.view import FactTimes, PreviousFact, StoryView, ViewedStory, load_view
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's bound-parameter limit
 
@@ -46,12 +52,36 @@ class Store:
         self.engine = _create_engine(url)
         migrate.upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._local = threading.local()  # the session of a `transaction()` block, per thread
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run every Store call of this thread inside one transaction until the block ends.
+
+        A poll absorbs hundreds of articles: one commit for the batch instead of one per article
+        and per feed, and the story views it touches are written in the same transaction as the
+        articles, so a reader never sees an article without its story's view. Nested blocks join
+        the outer one.
+        """
+        if getattr(self._local, "session", None) is not None:
+            yield
+            return
+        with self._sessions.begin() as session:
+            self._local.session = session
+            try:
+                yield
+            finally:
+                self._local.session = None
+
+    @contextmanager
     def _session(self) -> Iterator[Session]:
+        active = getattr(self._local, "session", None)
+        if active is not None:
+            yield active
+            return
         with self._sessions.begin() as session:
             yield session
 
@@ -65,6 +95,20 @@ class Store:
             row = session.scalars(select(FeedRow).where(FeedRow.name == name)).one()
             row.url = url
             return _feed_state(row)
+
+    def feed_states_for(self, feeds: Sequence[tuple[str, str]]) -> list[FeedState]:
+        """`feed_state` for many (name, url) feeds in one transaction and two queries per chunk."""
+        out: dict[str, FeedState] = {}
+        urls = dict(feeds)
+        with self._session() as session:
+            for chunk in _chunks(list(urls)):
+                rows = session.scalars(select(FeedRow).where(FeedRow.name.in_(chunk))).all()
+                for row in rows:
+                    row.url = urls[row.name]
+                    out[row.name] = _feed_state(row)
+            for name in [n for n in urls if n not in out]:
+                out[name] = self.feed_state(name, urls[name])
+        return [out[name] for name, _ in feeds]
 
     def save_feed_state(self, state: FeedState) -> None:
         with self._session() as session:
@@ -127,6 +171,9 @@ class Store:
         writes thousands of articles); sets and returns `article.id`."""
         try:
             with self._session() as session:
+                # Checked first: inside a poll's transaction a failed INSERT would void the whole batch.
+                if session.scalar(select(ArticleRow.id).where(ArticleRow.url == article.url)) is not None:
+                    raise DuplicateArticle(article.url)
                 if story_id is not None:
                     now = datetime.now(UTC)
                     self._insert_ignore(session, StoryRow, {"id": story_id, "created": now, "updated": now}, ["id"])
@@ -242,6 +289,179 @@ class Store:
         with self._session() as session:
             row = session.get(StoryRow, story_id)
             return _stories(session, [row])[0] if row is not None else None
+
+    # --- story views ----------------------------------------------------------------------------
+
+    def previous_view_facts(self, story_ids: Iterable[str]) -> dict[str, list[PreviousFact]]:
+        """The stored facts of these stories' views (key, signature, times), per story."""
+        out: dict[str, list[PreviousFact]] = {}
+        with self._session() as session:
+            for chunk in _chunks(list(story_ids)):
+                rows = session.execute(
+                    select(ViewFactRow.story_id, ViewFactRow.fact_key, ViewFactRow.signature,
+                           ViewFactRow.first_seen, ViewFactRow.changed)
+                    .where(ViewFactRow.story_id.in_(chunk)).order_by(ViewFactRow.id)
+                )
+                for story_id, key, sig, first, changed in rows:
+                    out.setdefault(story_id, []).append(PreviousFact(key, sig, FactTimes(first, changed)))
+        return out
+
+    def write_views(self, views: Iterable[StoryView]) -> None:
+        """Replace these stories' views and fact rows (in the caller's transaction, if any)."""
+        with self._session() as session:
+            for view in views:
+                session.execute(delete(ViewFactRow).where(ViewFactRow.story_id == view.story_id))
+                session.execute(delete(StoryViewRow).where(StoryViewRow.story_id == view.story_id))
+                session.add(StoryViewRow(
+                    story_id=view.story_id, payload=view.payload, topics=_tags(view.topics),
+                    article_count=view.article_count, first_published=view.first_published,
+                    last_published=view.last_published, learned=view.learned, news=view.news,
+                ))
+                session.add_all(
+                    ViewFactRow(story_id=view.story_id, kind=f.kind, fact_key=f.key, signature=f.signature,
+                                first_seen=f.times.first_seen, changed=f.times.changed,
+                                last_published=view.last_published, news=f.news, donor=f.donor,
+                                recipient=f.recipient, on_date=f.on_date, name=f.name)
+                    for f in view.facts
+                )
+
+    def drop_views(self) -> None:
+        """Forget every story view (`reindex` then rebuilds them from the articles)."""
+        with self._session() as session:
+            session.execute(delete(ViewFactRow))
+            session.execute(delete(StoryViewRow))
+
+    def story_ids_with_articles(self) -> list[str]:
+        with self._session() as session:
+            return list(session.scalars(
+                select(ArticleRow.story_id).where(ArticleRow.story_id.is_not(None)).distinct()
+            ))
+
+    def stored_stories(self, story_ids: Iterable[str]) -> list[StoredStory]:
+        """These stories with their articles and facts: what a view is built from."""
+        with self._session() as session:
+            out: list[StoredStory] = []
+            for chunk in _chunks(list(story_ids)):
+                out += _stories(session, session.scalars(select(StoryRow).where(StoryRow.id.in_(chunk))).all())
+            return out
+
+    def views(self, *, story_ids: Iterable[str] | None = None, published_since: datetime | None = None,
+              learned_since: datetime | None = None, topics: Iterable[str] | None = None,
+              news_only: bool = False, limit: int | None = None) -> list[ViewedStory]:
+        """Story views, newest first, narrowed by ids, by their newest article's publication, by when
+        the bot last learnt something of them, by topic (any of) and to news; at most `limit`."""
+        query = select(StoryViewRow.story_id, StoryViewRow.payload, StoryViewRow.learned)
+        if story_ids is not None:
+            ids = list(story_ids)
+            if not ids:
+                return []
+            query = query.where(StoryViewRow.story_id.in_(ids))
+        if published_since is not None:
+            query = query.where(StoryViewRow.last_published >= published_since)
+        if learned_since is not None:
+            query = query.where(StoryViewRow.learned >= learned_since)
+        if topics is not None:
+            query = query.where(or_(*[StoryViewRow.topics.contains(f",{t},") for t in topics] or [false()]))
+        if news_only:
+            query = query.where(StoryViewRow.news.is_(True))
+        query = query.order_by(StoryViewRow.last_published.desc(), StoryViewRow.story_id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._session() as session:
+            return [load_view(sid, payload, learned) for sid, payload, learned in session.execute(query)]
+
+    def all_views(self) -> list[ViewedStory]:
+        """Every story view, oldest story first (the export's order)."""
+        with self._session() as session:
+            rows = session.execute(
+                select(StoryViewRow.story_id, StoryViewRow.payload, StoryViewRow.learned)
+                .order_by(StoryViewRow.first_published, StoryViewRow.story_id)
+            )
+            return [load_view(sid, payload, learned) for sid, payload, learned in rows]
+
+    def fact_story_ids(self, kind: str, *, donor: str | None = None, recipient: str | None = None,
+                       from_date: str | None = None, limit: int = 50) -> list[str]:
+        """Stories holding a fact of this kind (with this donor, recipient, or dated from `from_date`
+        on), through the fact indexes: newest story first, or soonest date first with `from_date`."""
+        query = select(ViewFactRow.story_id, ViewFactRow.last_published, ViewFactRow.on_date) \
+            .where(ViewFactRow.kind == kind)
+        if donor:
+            query = query.where(ViewFactRow.donor.contains(f",{donor},"))
+        if recipient:
+            query = query.where(ViewFactRow.recipient.contains(f",{recipient},"))
+        if from_date is not None:
+            query = query.where(ViewFactRow.on_date >= from_date).order_by(ViewFactRow.on_date)
+        else:
+            query = query.order_by(ViewFactRow.last_published.desc())
+        out: list[str] = []
+        with self._session() as session:
+            for story_id, _, _ in session.execute(query.limit(limit * 4)):
+                if story_id not in out:
+                    out.append(story_id)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def actor_codes(self, side: str) -> set[str]:
+        """Every donor (side "donor") or recipient code in the stored pledges, for autocomplete."""
+        column = ViewFactRow.donor if side == "donor" else ViewFactRow.recipient
+        with self._session() as session:
+            values = session.scalars(select(column).where(ViewFactRow.kind == "pledge", column.is_not(None))
+                                     .distinct())
+            return {code for value in values for code in value.split(",") if code}
+
+    def channel_sent(self, channel_key: str, story_ids: Iterable[str]) -> dict[tuple[str, str], str]:
+        """(story id, fact key) -> signature of what this channel was already sent of these stories."""
+        out: dict[tuple[str, str], str] = {}
+        with self._session() as session:
+            for chunk in _chunks(list(story_ids)):
+                rows = session.execute(
+                    select(ChannelSentRow.story_id, ChannelSentRow.fact_key, ChannelSentRow.signature)
+                    .where(ChannelSentRow.channel_key == channel_key, ChannelSentRow.story_id.in_(chunk))
+                )
+                out.update({(s, k): sig for s, k, sig in rows})
+        return out
+
+    def channel_was_sent_anything(self, channel_key: str) -> bool:
+        with self._session() as session:
+            return session.scalar(
+                select(ChannelSentRow.story_id).where(ChannelSentRow.channel_key == channel_key).limit(1)
+            ) is not None
+
+    def record_sent(self, channel_key: str, brief_key: str, told: Iterable[tuple[str, str, str]]) -> None:
+        """Remember what a brief told the channel: (story id, fact key, signature) each."""
+        now = datetime.now(UTC)
+        with self._session() as session:
+            for story_id, key, sig in told:
+                values = {"channel_key": channel_key, "story_id": story_id, "fact_key": key,
+                          "signature": sig, "brief_key": brief_key, "sent_at": now}
+                self._insert_ignore(session, ChannelSentRow, values, ["channel_key", "story_id", "fact_key"])
+                session.execute(
+                    update(ChannelSentRow)
+                    .where(ChannelSentRow.channel_key == channel_key, ChannelSentRow.story_id == story_id,
+                           ChannelSentRow.fact_key == key)
+                    .values(signature=sig, brief_key=brief_key, sent_at=now)
+                )
+
+    def meta(self, key: str) -> str | None:
+        with self._session() as session:
+            return session.scalar(select(MetaRow.value).where(MetaRow.key == key))
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._session() as session:
+            self._insert_ignore(session, MetaRow, {"key": key, "value": value}, ["key"])
+            session.execute(update(MetaRow).where(MetaRow.key == key).values(value=value))
+
+    def prune(self, before: datetime) -> int:
+        """Delete articles published before `before` (their facts go with them) and what channels
+        were told of stories no longer viewed; story rows and views stay, so a story already posted
+        keeps what it said. Returns how many articles went."""
+        with self._session() as session:
+            gone = session.execute(
+                delete(ArticleRow).where(ArticleRow.published < before).execution_options(synchronize_session=False)
+            ).rowcount
+            session.execute(delete(ChannelSentRow).where(ChannelSentRow.sent_at < before))
+            return int(gone or 0)
 
     # --- delivery outbox ---------------------------------------------------------------------------
 
@@ -480,6 +700,11 @@ def _stories(session: Session, rows: Sequence[StoryRow]) -> list[StoredStory]:
 
 def _first_published(story: StoredStory) -> tuple[datetime, str]:
     return (story.articles[0][0].published if story.articles else story.created, story.id)
+
+
+def _tags(topics: Iterable[str]) -> str:
+    """Topic slugs as ",a,b," so one LIKE finds a slug without matching part of another."""
+    return f",{','.join(topics)}," if topics else ""
 
 
 def _free_for(owner: str, now: datetime) -> ColumnElement[bool]:

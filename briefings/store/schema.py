@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -145,3 +146,70 @@ class JobRunRow(Base):
 
     job_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     last_run: Mapped[datetime]
+
+
+class StoryViewRow(Base):
+    """A story as readers see it, written whenever one of its articles is absorbed: the merged
+    facts, titles and topics (`payload`), so reads never merge articles again."""
+
+    __tablename__ = "story_views"
+
+    story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    payload: Mapped[dict[str, Any]]
+    topics: Mapped[str] = mapped_column(Text, default="")  # ",ukraine-aid,nato," for LIKE look-ups
+    article_count: Mapped[int] = mapped_column(default=0)
+    first_published: Mapped[datetime]
+    last_published: Mapped[datetime] = mapped_column(index=True)
+    learned: Mapped[datetime] = mapped_column(index=True)  # when the bot last learnt something of it
+    news: Mapped[bool] = mapped_column(default=True)  # some article is news (not backlog)
+
+
+class ViewFactRow(Base):
+    """One merged fact of a story view: when the bot first saw it and last saw it change, and the
+    columns the look-ups filter on (donor, recipient, date, mission name)."""
+
+    __tablename__ = "view_facts"
+    __table_args__ = (
+        Index("ix_view_facts_kind_published", "kind", "last_published"),
+        Index("ix_view_facts_kind_donor", "kind", "donor"),
+        Index("ix_view_facts_kind_recipient", "kind", "recipient"),
+        Index("ix_view_facts_kind_on_date", "kind", "on_date"),
+        Index("ix_view_facts_changed", "changed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "pledge" | "mission" | "date"
+    fact_key: Mapped[str] = mapped_column(String(400))
+    signature: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime]
+    changed: Mapped[datetime]
+    last_published: Mapped[datetime]  # the story's newest article, for "newest first" listings
+    news: Mapped[bool] = mapped_column(default=True)  # stated by an article that is news, not backlog
+    donor: Mapped[str | None] = mapped_column(String(200))  # joint donors as ",DK,NO,SE,"
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    on_date: Mapped[str | None] = mapped_column(String(10))  # ISO date at its precision
+    name: Mapped[str | None] = mapped_column(String(400))
+
+
+class ChannelSentRow(Base):
+    """What a channel was told: each fact (and each story's headline) with the signature it had,
+    so the next brief carries only what is new or changed for that channel."""
+
+    __tablename__ = "channel_sent"
+
+    channel_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fact_key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(64))
+    brief_key: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MetaRow(Base):
+    """Small named values: the version of the rules the story views were built with."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
