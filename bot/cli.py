@@ -77,9 +77,18 @@ def cmd_brief(args: argparse.Namespace) -> int:
         print(f"unknown topic {args.topic!r}; known topics: {', '.join(sorted(pipeline.topics))}", file=sys.stderr)
         return 2
     as_of = _parse_as_of(args.as_of)
-    brief = build_topic_brief(topic, pipeline.stories(), as_of=as_of)
+    pipeline.ensure_views()
+    stories = [v.story for v in pipeline.store.views(topics=[topic.slug])]
+    brief = build_topic_brief(topic, stories, as_of=as_of)
     langs = ("fr", "en") if args.lang == "both" else (args.lang,)
     print(render_bilingual(brief, fmt=args.format, langs=langs))
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Rebuild the stored story views from the articles (after a rules upgrade, or to repair them)."""
+    count = _pipeline(_settings(args)).reindex()
+    print(f"rebuilt the story view of {count} stories", file=sys.stderr)
     return 0
 
 
@@ -147,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("fr", "en", "both"), default="both")
     p.add_argument("--as-of", help="ISO date or time; dates after it are upcoming (default: now)")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
+    command("reindex", cmd_reindex, "rebuild the stored story views from the articles")
     command("check-config", cmd_check_config, "validate the config and say which platforms will start")
     p = command("run", cmd_run, "run the bot: scheduler, Discord and Slack")
     p.add_argument("--dry-run", action="store_true", help="no tokens: print what would be posted")

@@ -10,10 +10,11 @@ unexpected error is logged and answered with one sentence, never a stack trace.
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,6 +23,7 @@ from bot.config import Settings
 from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, is_upcoming, load_topics
 from briefings.extract.text import comparable
 from briefings.models import Story
+from briefings.reads import StoryReads
 from briefings.render import context
 from briefings.render.context import Line, concat, link
 from briefings.render.formatting import actor_name
@@ -33,6 +35,7 @@ LANGUAGES = ("fr", "en", "both")
 MAX_LINES = 40  # a reply is one message; beyond this, "…and N more"
 MAX_STORIES = 10  # newest stories in a /summary
 MAX_CHOICES = 25  # Discord's autocomplete limit
+_DURATION = re.compile(r"^(\d{1,4})\s*(h|d)$")
 PUBLIC_WORDS = ("public", "--public", "channel", "--channel")  # Slack: post the answer in the channel
 
 
@@ -70,13 +73,13 @@ class ArgumentError(ValueError):
 
 
 class Commands:
-    """The commands over the stored stories. `stories` loads them (merged facts), `now` is the clock."""
+    """The commands over the stored story views. `reads` answers bounded look-ups, `now` is the clock."""
 
-    def __init__(self, settings: Settings, stories: Callable[[], list[Story]],
+    def __init__(self, settings: Settings, reads: StoryReads,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.topics: dict[str, Topic] = load_topics(settings.topics)
-        self._stories = stories
+        self.reads = reads
         self._now = now
 
     def run(self, name: str, args: Mapping[str, str | None], locale: str = "en") -> Reply:
@@ -108,20 +111,24 @@ class Commands:
                                    for slug, topic in self.topics.items()]
         return Reply(say(locale, "topics_title"), lines, locales=(locale,))
 
-    def summary(self, *, locale: str, topic: str | None = None, lang: str | None = None) -> Reply:
+    def summary(self, *, locale: str, topic: str | None = None, lang: str | None = None,
+                since: str | None = None) -> Reply:
+        """The topic's newest stories (those with an article since `since`: "24h", "7d" or a date)."""
         chosen = self._topic(topic, locale)
         if lang is not None and lang.lower() not in LANGUAGES:
             raise ArgumentError(Reply(say(locale, "unknown_language", lang=lang), ok=False, locales=(locale,)))
         lang = (lang or locale).lower()
         locales = ("fr", "en") if lang == "both" else (lang,)
-        brief = build_topic_brief(chosen, self._stories(), as_of=self._now())
-        brief.stories = brief.stories[:MAX_STORIES]
+        now = self._now()
+        start = self._since(since, now, locale) if since else None
+        stories = self.reads.recent(chosen.slug, since=start, limit=MAX_STORIES)
+        brief = build_topic_brief(chosen, stories, as_of=now, since=start)
         return Reply(chosen.names.get(locales[0], chosen.slug), brief=brief, locales=locales)
 
     def pledges(self, *, locale: str, donor: str | None = None, recipient: str | None = None) -> Reply:
-        stories = self._stories()
-        donor_code = self._actor(donor, stories, locale) if donor else None
-        recipient_code = self._actor(recipient, stories, locale) if recipient else None
+        donor_code = self._actor(donor, locale) if donor else None
+        recipient_code = self._actor(recipient, locale) if recipient else None
+        stories = self.reads.with_pledges(donor=donor_code, recipient=recipient_code, limit=MAX_LINES + 1)
         lines: list[Line | str] = []
         for story, ctx in self._contexts(stories, locale):
             for entry, rendered in zip(story.pledges, ctx["pledges"], strict=True):
@@ -139,14 +146,15 @@ class Commands:
         return self._listing(title, lines, "no_pledges", locale)
 
     def missions(self, *, locale: str) -> Reply:
-        lines: list[Line | str] = [m for _, ctx in self._contexts(self._stories(), locale) for m in ctx["missions"]]
+        stories = self.reads.with_missions(limit=MAX_LINES + 1)
+        lines: list[Line | str] = [m for _, ctx in self._contexts(stories, locale) for m in ctx["missions"]]
         return self._listing(say(locale, "missions_title"), lines, "no_missions", locale)
 
     def dates(self, *, locale: str) -> Reply:
         """Upcoming dates only, soonest first, across stories."""
         now = self._now()
         entries = []
-        for story, ctx in self._contexts(self._stories(), locale):
+        for story, ctx in self._contexts(self.reads.with_dates(now, limit=MAX_LINES + 1), locale):
             for entry, line in zip(story.dates, ctx["dates"], strict=True):
                 if is_upcoming(entry.date.date, now):
                     entries.append((entry.date.date, line))
@@ -158,11 +166,11 @@ class Commands:
             raise ArgumentError(Reply(say(locale, "missing_query"), ok=False, locales=(locale,)))
         wanted = comparable(query).strip()
         lines: list[Line | str] = []
-        for story in self._stories():
+        for story in self.reads.matching(query, limit=MAX_STORIES):
             story_match = story.id == query.strip() or any(wanted in comparable(t) for t in story.title.values())
             facts = [*story.pledges, *story.missions, *story.dates]
             fact_hits = [f for f in facts if wanted in comparable(_fact_text(f))]
-            if not story_match and not fact_hits:
+            if not story_match and not fact_hits and not any(wanted in comparable(a.title) for a in story.articles):
                 continue
             title = next(iter(story.title.values()), story.id)
             lines.append(concat(title))
@@ -187,7 +195,7 @@ class Commands:
     def donor_choices(self, current: str, locale: str) -> list[tuple[str, str]]:
         """(name, code) of donors in the stories whose code or name contains what was typed."""
         typed = comparable(current)
-        codes = sorted(self._actors(self._stories(), "donor"))
+        codes = sorted(self.reads.actors("donor"))
         out = [(actor_name(c, locale), c) for c in codes]
         return [pair for pair in out if typed in comparable(pair[0]) or typed in comparable(pair[1])][:MAX_CHOICES]
 
@@ -200,20 +208,30 @@ class Commands:
         title = say(locale, "unknown_topic", topic=slug) if slug else say(locale, "missing_topic")
         raise ArgumentError(Reply(title, [say(locale, "known_topics", topics=known)], ok=False, locales=(locale,)))
 
-    def _actor(self, name: str, stories: list[Story], locale: str) -> str:
+    def _actor(self, name: str, locale: str) -> str:
         """A donor or recipient typed as a code or a name in either language, as its code."""
-        known = self._actors(stories, "donor") | self._actors(stories, "recipient")
+        known = self.reads.actors("donor") | self.reads.actors("recipient")
         wanted = comparable(name).strip()
         for code in sorted(known):
             if wanted in (comparable(code), comparable(actor_name(code, "fr")), comparable(actor_name(code, "en"))):
                 return code
-        donors = ", ".join(actor_name(c, locale) for c in sorted(self._actors(stories, "donor")))
+        donors = ", ".join(actor_name(c, locale) for c in sorted(self.reads.actors("donor")))
         raise ArgumentError(Reply(say(locale, "unknown_actor", name=name), [say(locale, "known_donors", names=donors)],
                                   ok=False, locales=(locale,)))
 
     @staticmethod
-    def _actors(stories: list[Story], side: str) -> set[str]:
-        return {code for s in stories for p in s.pledges for code in (getattr(p, side) or "").split("+") if code}
+    def _since(value: str, now: datetime, locale: str) -> datetime:
+        """ "24h", "7d" or an ISO date as the start of a window ending now."""
+        text = value.strip().lower()
+        match = _DURATION.match(text)
+        if match:
+            amount, unit = int(match.group(1)), match.group(2)
+            return now - (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ArgumentError(Reply(say(locale, "bad_since", since=value), ok=False, locales=(locale,))) from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     def _contexts(self, stories: list[Story], locale: str) -> list[tuple[Any, dict[str, Any]]]:
         """Each story's brief entry beside its localised context, newest story first."""
@@ -256,7 +274,8 @@ def parse_slack_text(command: str, text: str) -> tuple[dict[str, str | None], bo
     args: dict[str, str | None] = {}
     if name == "summary":
         args = {"topic": named.get("topic") or (positional[0] if positional else None),
-                "lang": named.get("lang") or (positional[1] if len(positional) > 1 else None)}
+                "lang": named.get("lang") or (positional[1] if len(positional) > 1 else None),
+                "since": named.get("since") or (positional[2] if len(positional) > 2 else None)}
     elif name == "pledges":
         args = {"donor": named.get("donor") or (positional[0] if positional else None),
                 "recipient": named.get("recipient") or (positional[1] if len(positional) > 1 else None)}

@@ -19,6 +19,7 @@ DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
 STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
 PLATFORMS = ("discord", "slack")
 LANGUAGES = ("fr", "en", "both")
+NOTHING_NEW = ("silent", "line")
 SECRET_ENV = {
     "discord_token": "DISCORD_TOKEN",
     "slack_bot_token": "SLACK_BOT_TOKEN",
@@ -68,6 +69,7 @@ class ChannelConfig:
     language: str = "both"
     mention_role: str | None = None  # Discord role id to ping, opt-in per channel
     name: str = ""
+    nothing_new: str = "silent"  # when a brief has nothing new: "silent", or "line" (one short message)
 
     @property
     def key(self) -> str:
@@ -112,6 +114,7 @@ class Secrets:
 class Settings:
     path: Path | None
     storage_url: str = DEFAULT_STORAGE_URL
+    retention_days: int | None = None  # articles older than this are pruned; None keeps everything
     feeds: tuple[FeedConfig, ...] = ()
     topics: dict[str, dict[str, Any]] = field(default_factory=dict)  # overrides of the default topics
     channels: tuple[ChannelConfig, ...] = ()
@@ -182,6 +185,10 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
     if not storage_url.startswith(STORAGE_SCHEMES):
         r.bad("storage.url", f"use a sqlite:///path or postgresql+psycopg://… URL, got {storage_url.split(':')[0]!r}")
         storage_url = DEFAULT_STORAGE_URL
+    retention_days = r.get(storage, "retention_days", "storage.", int, None)
+    if retention_days is not None and retention_days < 1:
+        r.bad("storage.retention_days", f"must be a whole number of days, 1 or more, got {retention_days!r}")
+        retention_days = None
     ingest_table = r.get(data, "ingest", "", dict, {})
     ingest = IngestConfig(
         max_age_hours=float(r.get(ingest_table, "max_age_hours", "ingest.", (int, float), 48.0)),
@@ -204,7 +211,8 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         else:
             admin = AdminChannel(platform, str(channel))
     return Settings(
-        path=path, storage_url=_resolve_sqlite(storage_url, path.parent), feeds=tuple(feeds), topics=topics,
+        path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
+        feeds=tuple(feeds), topics=topics,
         channels=tuple(channels), admin=admin, ingest=ingest, secrets=Secrets.from_env(env),
     )
 
@@ -298,13 +306,17 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
         language = r.get(item, "language", where, str, "both")
         if language not in LANGUAGES:
             r.bad(f"{where}language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        nothing_new = r.get(item, "nothing_new", where, str, "silent")
+        if nothing_new not in NOTHING_NEW:
+            r.bad(f"{where}nothing_new", f"must be one of {', '.join(NOTHING_NEW)}, got {nothing_new!r}")
+            nothing_new = "silent"
         role = item.get("mention_role")
         if role is not None and platform != "discord":
             r.bad(f"{where}mention_role", "role pings exist on Discord only")
         channels.append(ChannelConfig(
             platform=platform, channel=channel, topics=tuple(str(t) for t in topics), schedule=schedule,
             timezone=timezone, language=language, mention_role=str(role) if role is not None else None,
-            name=r.get(item, "name", where, str, "") or f"{platform}:{channel}",
+            name=r.get(item, "name", where, str, "") or f"{platform}:{channel}", nothing_new=nothing_new,
         ))
     return channels
 

@@ -115,6 +115,7 @@ class Backoff:
 
 Render = Callable[[], Awaitable[list[dict[str, Any]]]]
 OnFailed = Callable[[Target, Delivery], Awaitable[None]]
+OnSent = Callable[[Target, Delivery], Awaitable[None]]
 Rebuild = Callable[[Delivery], Awaitable[tuple[Target, Render] | None]]
 
 
@@ -127,6 +128,8 @@ class Outbox:
 
     `on_failed(target, delivery)` is awaited once for each row that fails for good, before it is
     marked failed (a crash in between reports it again under the same key, which the outbox dedupes).
+    `on_sent(target, delivery)` is awaited after a row is marked sent by this worker (the channel's
+    brief then remembers what it told).
     """
 
     def __init__(self, store: Store, posters: Mapping[str, Poster], backoff: Backoff = Backoff(),
@@ -139,6 +142,7 @@ class Outbox:
         self.retry_later = retry_later
         self.owner = owner or worker_id()
         self.on_failed: OnFailed | None = None
+        self.on_sent: OnSent | None = None
         self._sleep = sleep
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unconfigured: set[int] = set()  # pending rows already logged as having no channel
@@ -186,10 +190,18 @@ class Outbox:
                 continue
             await asyncio.to_thread(self.store.complete_delivery, delivery.id, ",".join(ids))
             log.info("delivered %s to %s in %d message(s)", delivery.brief_key, target.key, len(ids))
+            await self._sent(target, delivery)
             return Outcome.SENT
         await asyncio.to_thread(self.store.release_delivery, delivery.id, self.owner,
                                 datetime.now(UTC) + self.retry_later)
         return Outcome.FAILED
+
+    async def _sent(self, target: Target, delivery: Delivery) -> None:
+        if self.on_sent is not None:
+            try:
+                await self.on_sent(target, delivery)
+            except Exception:  # the brief is out; at worst the next one repeats what this one said
+                log.exception("after delivering %s to %s", delivery.brief_key, target.key)
 
     async def _give_up(self, target: Target, delivery: Delivery, reason: str) -> None:
         if self.on_failed is not None:

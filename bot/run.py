@@ -45,14 +45,14 @@ from bot.platforms import (
 )
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
 from bot.wiring import pipeline_for
-from briefings.brief import build_topic_brief
-from briefings.models import Story
+from briefings.digest import Digest, Told, channel_digest
 from briefings.pipeline import FeedSpec
+from briefings.reads import StoryReads
 from briefings.store import Delivery, Store
 
 log = logging.getLogger(__name__)
 
-FIRST_BRIEF_WINDOW = timedelta(days=1)  # a channel's first brief covers this much
+WELCOMED = "welcomed"  # what a channel is told by its first brief, whatever it holds
 
 
 class Runtime:
@@ -67,7 +67,11 @@ class Runtime:
         self.outbox = Outbox(store, posters)
         self.health = FeedHealth(store, self.outbox, settings.admin)
         self.outbox.on_failed = self.health.report_failed_delivery
-        self.commands = Commands(settings, self.pipeline.stories)
+        self.outbox.on_sent = self._remember
+        self._told: dict[tuple[str, str], list[Told]] = {}  # (channel, brief key) -> what it tells
+        self.pipeline.ensure_views()
+        self.reads = StoryReads(store)
+        self.commands = Commands(settings, self.reads)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
 
@@ -76,8 +80,15 @@ class Runtime:
     async def poll(self, feeds: list[FeedConfig]) -> None:
         async with self._poll_lock:
             report = await self.pipeline.poll([FeedSpec(f.name, f.url) for f in feeds])
+            await asyncio.to_thread(self._after_poll)
         log.info("%s", report.summary())
         await self.health.check()
+
+    def _after_poll(self) -> None:
+        """Autocomplete's lists follow the new facts; articles past the retention period go."""
+        self.reads.refresh()
+        if self.settings.retention_days:
+            self.pipeline.prune(timedelta(days=self.settings.retention_days))
 
     async def brief(self, channel: ChannelConfig, fire: datetime) -> Outcome:
         """The channel's brief for its scheduled time `fire`, delivered once."""
@@ -90,31 +101,52 @@ class Runtime:
 
     def render(self, channel: ChannelConfig, fire: datetime) -> Render:
         async def build() -> list[dict[str, Any]]:
-            return await asyncio.to_thread(self.channel_messages, channel, fire)
+            digest = await asyncio.to_thread(self.digest, channel, fire)
+            # Remembered once the outbox has posted it (`_remember`), never before: a brief that
+            # fails leaves its facts untold, so the next brief still carries them.
+            self._told[(channel.key, brief_key(fire))] = digest.told
+            return self.channel_messages(channel, digest)
 
         return build
 
-    def channel_messages(self, channel: ChannelConfig, fire: datetime) -> list[dict[str, Any]]:
-        """Every message of a channel's brief at `fire`, in order: per topic, per language.
+    def digest(self, channel: ChannelConfig, fire: datetime) -> Digest:
+        """What the channel has not been told yet, as of its brief scheduled at `fire`.
 
-        The brief covers stories with an article since the channel's previous brief (a day for the
-        first one); backlog articles (seeded or too old) are never news.
+        Stories are read from the stored views of the channel's topics: for a channel that was
+        never sent anything, those published within the posting age limit (its first brief says
+        where things stand); afterwards, those the bot learnt something of within that limit.
         """
+        followed = {slug: self.topics[slug] for slug in channel.topics if slug in self.topics}
+        window = self.pipeline.max_age
+        first = self.include_backlog or not self.store.channel_was_sent_anything(channel.key)
+        if self.include_backlog:
+            views = self.store.views(topics=followed)
+        elif first:
+            views = self.store.views(topics=followed, published_since=fire - window)
+        else:
+            views = self.store.views(topics=followed, learned_since=fire - window, news_only=True)
+        sent = self.store.channel_sent(channel.key, [v.story.id for v in views])
         last = self.store.last_run(f"brief:{channel.key}")
-        since = None if self.include_backlog else (last if last and last < fire else fire - FIRST_BRIEF_WINDOW)
-        stories = [_news_only(s) for s in self.pipeline.stories(since)] if not self.include_backlog \
-            else self.pipeline.stories()
-        stories = [s for s in stories if s.articles]
+        digest = channel_digest(views, sent, topics=followed, as_of=fire, first=first,
+                                since=last if last and last < fire and not first else None)
+        if first:
+            digest.told.append(Told("", WELCOMED, WELCOMED))
+        return digest
+
+    def channel_messages(self, channel: ChannelConfig, digest: Digest) -> list[dict[str, Any]]:
+        """The brief's messages, per language; none when there is nothing new and the channel
+        asked for silence (a first brief always speaks: it says what the channel will receive)."""
+        if digest.empty and not digest.brief.first and channel.nothing_new != "line":
+            return []
         module = slack_blocks if channel.platform == "slack" else discord_embeds
         locales = ("fr", "en") if channel.language == "both" else (channel.language,)
-        messages: list[dict[str, Any]] = []
-        for slug in channel.topics:
-            if slug not in self.topics:
-                continue
-            brief = build_topic_brief(self.topics[slug], stories, as_of=fire, since=since)
-            if brief.stories:
-                messages += [m for locale in locales for m in module.brief_messages(brief, locale)]
-        return messages
+        return [m for locale in locales for m in module.brief_messages(digest.brief, locale)]
+
+    async def _remember(self, target: Target, delivery: Delivery) -> None:
+        told = self._told.pop((target.key, delivery.brief_key), None)
+        if told is not None:
+            await asyncio.to_thread(self.store.record_sent, target.key, delivery.brief_key,
+                                    [(t.story_id, t.key, t.signature) for t in told])
 
     async def rebuild(self, delivery: Delivery) -> tuple[Target, Render] | None:
         """What a pending outbox row was: a channel brief (by its key) or a feed health report."""
@@ -152,11 +184,6 @@ class Runtime:
 
 def _target(channel: ChannelConfig) -> Target:
     return Target(channel.platform, channel.channel, channel.mention_role)
-
-
-def _news_only(story: Story) -> Story:
-    story.articles = [a for a in story.articles if not a.backlog]
-    return story
 
 
 # --- the real run ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from bot.commands import Commands
 from bot.config import Settings
 from bot.platforms.slack import build_app, web_client
-from briefings.pipeline import Pipeline
+from bot.wiring import pipeline_for
+from briefings.reads import StoryReads
 from briefings.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def main_web(settings: Settings, host: str, port: int) -> int:
         return 2
     store = Store(settings.storage_url)
     try:
-        commands = Commands(settings, Pipeline(store, topics=settings.topics).stories)
+        pipeline_for(settings, store).ensure_views()
+        commands = Commands(settings, StoryReads(store))
         web.run_app(make_web_app(settings, commands), host=host, port=port, print=log.info)
     finally:
         store.close()

@@ -179,18 +179,21 @@ class PledgeEntry:
     pledge: Pledge
     sources: int
     conflicting: list[tuple[Pledge, int]] = field(default_factory=list)  # other figures, with sources
+    status: str | None = None  # for a channel's brief: "new" or "changed" since it was last told
 
 
 @dataclass
 class MissionEntry:
     mission: Mission
     sources: int
+    status: str | None = None
 
 
 @dataclass
 class DateEntry:
     date: KeyDate
     sources: int
+    status: str | None = None
 
 
 @dataclass
@@ -205,6 +208,7 @@ class StoryBrief:
     dates: list[DateEntry]  # upcoming at the brief's as-of time, soonest first
     sources: list[Source]
     topics: list[str] = field(default_factory=list)
+    status: str | None = None  # for a channel's brief: "new" story, or "changed" (told before)
 
 
 @dataclass
@@ -215,6 +219,8 @@ class Brief:
     stories: list[StoryBrief]
     topic: Topic | None = None
     since: datetime | None = None
+    first: bool = False  # a channel's first brief: it says what the channel will receive
+    followed: list[Topic] = field(default_factory=list)  # a channel's topics, shown as tags
 
 
 def _source_count(evidence: Iterable[Any]) -> int:
@@ -278,10 +284,11 @@ def _conflict_entry(group: list[Pledge]) -> PledgeEntry:
 
 def build_story_brief(story: Story, *, as_of: datetime) -> Brief:
     """A brief of one story as it stands at `as_of`."""
-    return Brief(as_of=as_of, stories=[_story_brief(story, as_of)])
+    return Brief(as_of=as_of, stories=[story_brief(story, as_of)])
 
 
-def _story_brief(story: Story, as_of: datetime) -> StoryBrief:
+def story_brief(story: Story, as_of: datetime) -> StoryBrief:
+    """One story as a brief shows it at `as_of`: every fact, upcoming dates only, its sources."""
     articles = sorted(story.articles, key=lambda a: a.published)
     seen: set[str] = set()
     sources: list[Source] = []
@@ -317,6 +324,6 @@ def build_topic_brief(
         and (topic.slug in s.topics or matches_topic(topic, s))
         and (since is None or max(a.published for a in s.articles) >= since)
     ]
-    briefs = [_story_brief(s, as_of) for s in chosen]
+    briefs = [story_brief(s, as_of) for s in chosen]
     briefs.sort(key=lambda b: b.published or as_of, reverse=True)
     return Brief(as_of=as_of, stories=briefs, topic=topic, since=since)

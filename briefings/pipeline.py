@@ -199,6 +199,14 @@ class Pipeline:
         log.info("built the story view of %d stories", count)
         return count
 
+    def prune(self, keep: timedelta, now: datetime | None = None) -> int:
+        """Delete articles published more than `keep` ago; the views of their stories stay as they
+        were (what was posted keeps its facts and sources). Returns how many articles went."""
+        gone = self.store.prune((now or datetime.now(UTC)) - keep)
+        if gone:
+            log.info("retention: pruned %d articles older than %s", gone, keep)
+        return gone
+
     @property
     def _view_version(self) -> str:
         """Views hold topics: they are rebuilt when the view rules or the topics' definitions change."""

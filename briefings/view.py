@@ -77,6 +77,7 @@ class StoryView:
     last_published: datetime
     learned: datetime
     news: bool
+    search: str = ""
     facts: list[ViewFact] = field(default_factory=list)
 
 
@@ -169,14 +170,28 @@ def build_view(story: Story, previous: list[PreviousFact], now: datetime) -> Sto
     articles = sorted(story.articles, key=lambda a: (a.published, a.url))
     payload = story_payload(story)
     payload["keys"] = [f.key for f in facts]
+    payload["signatures"] = [f.signature for f in facts]
     payload["times"] = [[f.times.first_seen.isoformat(), f.times.changed.isoformat()] for f in facts]
     return StoryView(
         story_id=story.id, payload=payload, topics=list(story.topics), article_count=len(articles),
         first_published=articles[0].published if articles else now,
         last_published=articles[-1].published if articles else now,
         learned=now,
-        news=any(not a.backlog for a in articles), facts=facts,
+        news=any(not a.backlog for a in articles), search=search_text(story), facts=facts,
     )
+
+
+def search_text(story: Story) -> str:
+    """What `/sources` matches a query against: titles, article titles and the facts' words, folded."""
+    parts = [*story.title.values(), *(a.title for a in story.articles)]
+    for _, fact in facts_of(story):
+        values = asdict(fact)
+        parts += [str(v) for k, v in values.items() if k in _SEARCHED and v]
+        parts += [a for a in values.get("aliases", []) if a]
+    return comparable(" \n ".join(parts))[:20_000]
+
+
+_SEARCHED = frozenset({"item", "name", "event", "purpose", "place", "donor", "recipient"})
 
 
 def story_payload(story: Story) -> dict[str, Any]:
@@ -207,6 +222,7 @@ class ViewedStory:
     story: Story
     keys: dict[int, str]  # id(fact) -> key
     times: dict[str, FactTimes]  # key -> times
+    signatures: dict[str, str]  # key -> signature
     learned: datetime
 
     def key_of(self, fact: object) -> str | None:
@@ -215,6 +231,10 @@ class ViewedStory:
     def times_of(self, fact: object) -> FactTimes | None:
         key = self.keys.get(id(fact))
         return self.times.get(key) if key else None
+
+    def signature_of(self, fact: object) -> str | None:
+        key = self.keys.get(id(fact))
+        return self.signatures.get(key) if key else None
 
 
 def load_view(story_id: str, payload: dict[str, Any], learned: datetime) -> ViewedStory:
@@ -235,8 +255,11 @@ def load_view(story_id: str, payload: dict[str, Any], learned: datetime) -> View
                   missions=missions, dates=dates, conflicts=conflicts)  # type: ignore[arg-type]
     keys: dict[int, str] = {}
     times: dict[str, FactTimes] = {}
-    for (_, fact), key, (first, changed) in zip(facts_of(story), payload.get("keys", []),
-                                                payload.get("times", []), strict=False):
+    signatures: dict[str, str] = {}
+    for (_, fact), key, (first, changed), sig in zip(facts_of(story), payload.get("keys", []),
+                                                     payload.get("times", []), payload.get("signatures", []),
+                                                     strict=False):
         keys[id(fact)] = key
         times[key] = FactTimes(datetime.fromisoformat(first), datetime.fromisoformat(changed))
-    return ViewedStory(story, keys, times, learned)
+        signatures[key] = sig
+    return ViewedStory(story, keys, times, signatures, learned)

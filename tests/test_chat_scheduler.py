@@ -11,7 +11,7 @@ from bot.commands import Commands, parse_slack_text
 from bot.config import ChannelConfig, Secrets, Settings
 from bot.platforms import describe_startup
 from bot.scheduler import brief_key, fire_time, missed_fire
-from tests.support.chat_stories import now, plain_story
+from tests.support.chat_stories import now, plain_story, stored_reads
 
 ROOT = Path(__file__).resolve().parents[1]
 PARIS_8AM = ChannelConfig(platform="discord", channel="1", topics=("nato",), schedule="0 8 * * *",
@@ -43,15 +43,16 @@ def test_only_the_latest_missed_brief_is_caught_up() -> None:
 
 
 def test_slack_text_parsing() -> None:
-    assert parse_slack_text("/summary", "ukraine-aid fr") == ({"topic": "ukraine-aid", "lang": "fr"}, False)
+    assert parse_slack_text("/summary", "ukraine-aid fr") == (
+        {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
     assert parse_slack_text("/pledges", "recipient:UA public") == ({"donor": None, "recipient": "UA"}, True)
     assert parse_slack_text("/sources", "Baltic Sentry câbles") == ({"query": "Baltic Sentry câbles"}, False)
     assert parse_slack_text("/topics", "") == ({}, False)
 
 
-def test_bad_arguments_get_a_helpful_reply_not_a_traceback() -> None:
+def test_bad_arguments_get_a_helpful_reply_not_a_traceback(tmp_path: Path) -> None:
     moment = now()
-    commands = Commands(Settings(path=None), lambda: [plain_story(moment)], now=lambda: moment)
+    commands = Commands(Settings(path=None), stored_reads([plain_story(moment)], tmp_path), now=lambda: moment)
     reply = commands.run("pledges", {"donor": "Atlantide"}, "fr")
     assert not reply.ok and "Atlantide" in reply.title and "Norvège" in str(reply.lines)
     assert not commands.run("summary", {"topic": "ukraine-aid", "lang": "de"}, "en").ok

@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from bot.commands import Commands
 from bot.config import Settings
 from bot.platforms.discord import BriefClient, command_installer, use_api_base
-from tests.support.chat_stories import hostile_story, now, plain_story
+from tests.support.chat_stories import hostile_story, now, plain_story, stored_reads
 from tests.support.fake_discord import APPLICATION_ID, FakeDiscord
 
 _ids = itertools.count(800000000000000000)
@@ -23,11 +24,11 @@ EPHEMERAL = 64
 
 
 @pytest.fixture
-async def discord_bot() -> AsyncIterator[FakeDiscord]:
+async def discord_bot(tmp_path: Path) -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as fake:
         use_api_base(fake.url)
         moment = now()
-        commands = Commands(Settings(path=None), lambda: [plain_story(moment), hostile_story(moment)],
+        commands = Commands(Settings(path=None), stored_reads([plain_story(moment), hostile_story(moment)], tmp_path),
                             now=lambda: moment)
         client = BriefClient(install_commands=command_installer(commands))
         await client.login("discord-test-token")

@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
@@ -16,7 +17,7 @@ from aiohttp import web
 from bot.commands import Commands
 from bot.config import Secrets, Settings
 from bot.web import make_web_app
-from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story
+from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story, stored_reads
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 
 SECRET = "signing-secret-for-tests"
@@ -30,12 +31,13 @@ def _signed(body: str, *, secret: str = SECRET, timestamp: int | None = None) ->
 
 
 @pytest.fixture
-async def slack_web(monkeypatch: pytest.MonkeyPatch):
+async def slack_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     async with FakeSlack() as fake:
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
         settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
         moment = now()
-        commands = Commands(settings, lambda: [plain_story(moment), hostile_story(moment)], now=lambda: moment)
+        reads = stored_reads([plain_story(moment), hostile_story(moment)], tmp_path)
+        commands = Commands(settings, reads, now=lambda: moment)
         runner = web.AppRunner(make_web_app(settings, commands))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -148,12 +148,13 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
     languages = [app_commands.Choice(name=lang, value=lang) for lang in LANGUAGES]
 
     @app_commands.command(name="summary", description="Brief on a topic / Point sur un thème")
-    @app_commands.describe(topic="topic", lang="fr, en or both", public="post in the channel")
+    @app_commands.describe(topic="topic", lang="fr, en or both", since="24h, 7d or a date (default: newest stories)",
+                           public="post in the channel")
     @app_commands.autocomplete(topic=topic_choices)
     @app_commands.choices(lang=languages)
     async def summary(interaction: discord.Interaction, topic: str, lang: str | None = None,
-                      public: bool = False) -> None:
-        await respond(interaction, "summary", {"topic": topic, "lang": lang}, public)
+                      since: str | None = None, public: bool = False) -> None:
+        await respond(interaction, "summary", {"topic": topic, "lang": lang, "since": since}, public)
 
     @app_commands.command(name="pledges", description="Aid pledges / Engagements d'aide")
     @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)

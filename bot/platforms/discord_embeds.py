@@ -42,7 +42,8 @@ def brief_messages(brief: Brief, locale: str, title: str | None = None) -> list[
     """The brief in `locale` as one or more Discord messages, in order."""
     ctx = context(brief, locale)
     raw_title = title or ctx["title"] or (str(ctx["stories"][0]["headline"]) if ctx["stories"] else "")
-    subtitle = "*" + render_template("discord", locale, "heading.j2", as_of=ctx["as_of"], since=ctx["since"]) + "*"
+    subtitle = "*" + render_template("discord", locale, "heading.j2", as_of=ctx["as_of"], since=ctx["since"],
+                               intro=ctx["intro"]) + "*"
     stories = [render_template("discord", locale, "story.j2", story=story) for story in ctx["stories"]]
     stories = stories or [discord_escape(translations(locale).gettext("Nothing new."))]
     return _messages(discord_escape(raw_title), subtitle, stories)

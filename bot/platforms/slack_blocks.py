@@ -71,7 +71,8 @@ def brief_messages(brief: Brief, locale: str, title: str | None = None) -> list[
     """The brief in `locale` as one or more Slack messages, in order."""
     ctx = context(brief, locale)
     heading_title = title or ctx["title"] or (str(ctx["stories"][0]["headline"]) if ctx["stories"] else "")
-    subtitle = render_template("slack", locale, "heading.j2", as_of=ctx["as_of"], since=ctx["since"])
+    subtitle = render_template("slack", locale, "heading.j2", as_of=ctx["as_of"], since=ctx["since"],
+                               intro=ctx["intro"])
     bodies = [
         split_text(render_template("slack", locale, "story.j2", story=story), SLACK_SECTION_TEXT)
         for story in ctx["stories"]

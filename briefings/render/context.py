@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel.lists import format_list
 from babel.support import Translations
 
 from briefings.brief import Brief, DateEntry, MissionEntry, PledgeEntry, StoryBrief
@@ -206,11 +207,19 @@ class _Wording:
             return f"{donor} → {recipient}"
         return donor or (f"→ {recipient}" if recipient else "")
 
+    def marked(self, line: Line, status: str | None) -> Line:
+        """ "[new] …" or "[updated] …" in a channel's brief: what the channel had not been told."""
+        if status == "new":
+            return compose(self.t.gettext("[new] %(text)s"), text=line)
+        if status == "changed":
+            return compose(self.t.gettext("[updated] %(text)s"), text=line)
+        return line
+
     def pledge(self, entry: PledgeEntry) -> dict[str, Line | None]:
         p = entry.pledge
         who = self.who(p)
         what = concat(self.figure(p), self.condition(p))
-        line = self.labelled(who, what) if who else what
+        line = self.marked(self.labelled(who, what) if who else what, entry.status)
         conflict = None
         if entry.conflicting:
             versions = [(p, entry.sources), *entry.conflicting]
@@ -237,7 +246,7 @@ class _Wording:
             )
             head = compose(pattern, mission=head, date=format_partial_date(m.launched, self.locale))
         line = self.labelled(head, free_text(m.purpose, m.language, self.locale)) if m.purpose else head
-        return self.with_sources(line, entry.sources)
+        return self.with_sources(self.marked(line, entry.status), entry.sources)
 
     def key_date(self, entry: DateEntry) -> Line:
         d = entry.date
@@ -246,21 +255,37 @@ class _Wording:
             parts += [" — ", free_text(d.event, d.language, self.locale)]
         if d.place:
             parts += [", " if d.event else " — ", place_name(d.place, self.locale)]
-        return self.with_sources(concat(*parts), entry.sources)
+        return self.with_sources(self.marked(concat(*parts), entry.status), entry.sources)
 
     def headline(self, story: StoryBrief) -> Line:
         if self.locale in story.titles:
-            return concat(_clean(story.titles[self.locale]))
-        for language, title in story.titles.items():
-            return concat(free_text(title, language, self.locale))
-        return concat(self.t.gettext("Untitled story"))
+            title = concat(_clean(story.titles[self.locale]))
+        else:
+            title = next((concat(free_text(t, lang, self.locale)) for lang, t in story.titles.items()),
+                         concat(self.t.gettext("Untitled story")))
+        if story.status == "changed":  # told before: this brief says what changed
+            return compose(self.t.gettext("%(title)s (update)"), title=title)
+        return title
 
-    def story(self, story: StoryBrief) -> dict[str, Any]:
+    def tags(self, story: StoryBrief, followed: dict[str, str]) -> str | None:
+        """The channel's topics this story belongs to, by name: "#Aid to Ukraine #NATO"."""
+        names = [followed[slug] for slug in story.topics if slug in followed]
+        return " ".join(f"#{name}" for name in names) if len(followed) > 1 and names else None
+
+    def intro(self, brief: Brief) -> str | None:
+        """A channel's first brief says what the channel will receive from now on."""
+        if not brief.first:
+            return None
+        names = [t.names.get(self.locale, t.slug) for t in brief.followed]
+        return self.t.gettext("First brief in this channel: from now on it receives what is new or changed about "
+                              "%(topics)s. Where things stand:") % {"topics": format_list(names, locale=self.locale)}
+
+    def story(self, story: StoryBrief, followed: dict[str, str] | None = None) -> dict[str, Any]:
         articles = self.t.ngettext("%(num)d article", "%(num)d articles", len(story.sources)) % {
             "num": len(story.sources)
         }
         day = self.day(story.published) if story.published else None
-        meta = " · ".join(p for p in (day, articles) if p)
+        meta = " · ".join(p for p in (day, articles, self.tags(story, followed or {})) if p)
         return {
             "id": story.story_id,
             "headline": self.headline(story),
@@ -280,14 +305,19 @@ def context(brief: Brief, locale: str) -> dict[str, Any]:
     Keys: `locale`; `title` (the topic's name, or None for a one-story brief); `as_of` and `since`
     (formatted days, `since` may be None); `stories`, each with `id`, `headline` (Line), `meta`
     (date · article count), `pledges` (dicts with `line` and `conflict`, a Line or None),
-    `missions`, `dates` and `sources` (lists of Line). A Line's `plain` is its plain-text form.
+    `missions`, `dates` and `sources` (lists of Line); `intro`, a channel's first brief's opening
+    sentence or None. A Line's `plain` is its plain-text form.
     """
     wording = _Wording(locale)
     topic_name = brief.topic.names.get(locale, brief.topic.slug) if brief.topic else None
+    followed = {t.slug: t.names.get(locale, t.slug) for t in brief.followed}
+    if topic_name is None and followed:
+        topic_name = format_list(list(followed.values()), locale=locale)
     return {
         "locale": locale,
         "title": topic_name,
+        "intro": wording.intro(brief),
         "as_of": wording.day(brief.as_of),
         "since": wording.day(brief.since) if brief.since else None,
-        "stories": [wording.story(s) for s in brief.stories],
+        "stories": [wording.story(s, followed) for s in brief.stories],
     }

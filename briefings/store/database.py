@@ -7,8 +7,8 @@ Store upgrades the schema to the newest revision first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
 import threading
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -310,12 +310,15 @@ class Store:
         """Replace these stories' views and fact rows (in the caller's transaction, if any)."""
         with self._session() as session:
             for view in views:
+                self._insert_ignore(session, StoryRow, {"id": view.story_id, "created": view.first_published,
+                                                        "updated": view.learned}, ["id"])
                 session.execute(delete(ViewFactRow).where(ViewFactRow.story_id == view.story_id))
                 session.execute(delete(StoryViewRow).where(StoryViewRow.story_id == view.story_id))
                 session.add(StoryViewRow(
                     story_id=view.story_id, payload=view.payload, topics=_tags(view.topics),
                     article_count=view.article_count, first_published=view.first_published,
                     last_published=view.last_published, learned=view.learned, news=view.news,
+                    search=view.search,
                 ))
                 session.add_all(
                     ViewFactRow(story_id=view.story_id, kind=f.kind, fact_key=f.key, signature=f.signature,
@@ -347,10 +350,13 @@ class Store:
 
     def views(self, *, story_ids: Iterable[str] | None = None, published_since: datetime | None = None,
               learned_since: datetime | None = None, topics: Iterable[str] | None = None,
-              news_only: bool = False, limit: int | None = None) -> list[ViewedStory]:
+              news_only: bool = False, search: str | None = None, limit: int | None = None) -> list[ViewedStory]:
         """Story views, newest first, narrowed by ids, by their newest article's publication, by when
-        the bot last learnt something of them, by topic (any of) and to news; at most `limit`."""
+        the bot last learnt something of them, by topic (any of), to news, and to those whose folded
+        titles and facts contain `search`; at most `limit`."""
         query = select(StoryViewRow.story_id, StoryViewRow.payload, StoryViewRow.learned)
+        if search:
+            query = query.where(StoryViewRow.search.contains(search, autoescape=True))
         if story_ids is not None:
             ids = list(story_ids)
             if not ids:
@@ -389,8 +395,10 @@ class Store:
             query = query.where(ViewFactRow.donor.contains(f",{donor},"))
         if recipient:
             query = query.where(ViewFactRow.recipient.contains(f",{recipient},"))
-        if from_date is not None:
-            query = query.where(ViewFactRow.on_date >= from_date).order_by(ViewFactRow.on_date)
+        if from_date is not None:  # "2026-07" and "2026" are still upcoming on 2026-07-15
+            day = from_date[:10]
+            query = query.where(or_(ViewFactRow.on_date >= day, ViewFactRow.on_date.in_([day[:7], day[:4]])))
+            query = query.order_by(ViewFactRow.on_date)
         else:
             query = query.order_by(ViewFactRow.last_published.desc())
         out: list[str] = []

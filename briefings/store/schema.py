@@ -162,6 +162,7 @@ class StoryViewRow(Base):
     last_published: Mapped[datetime] = mapped_column(index=True)
     learned: Mapped[datetime] = mapped_column(index=True)  # when the bot last learnt something of it
     news: Mapped[bool] = mapped_column(default=True)  # some article is news (not backlog)
+    search: Mapped[str] = mapped_column(Text, default="")  # titles and facts, folded, for `/sources`
 
 
 class ViewFactRow(Base):

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from briefings.brief import load_topics, topics_for
 from briefings.models import Article, Evidence, KeyDate, Mission, Pledge, Story
+from briefings.reads import StoryReads
+from briefings.store import Store
+from briefings.view import build_view
 
 HOSTILE_BITS = (
     "@everyone @here <@123> <!channel> <@U123> <!subteam^S0123|ops> <https://evil.example|bank> "
@@ -51,3 +56,16 @@ def hostile_story(now: datetime) -> Story:
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def stored_reads(stories: list[Story], folder: Path) -> StoryReads:
+    """A real SQLite store in `folder` holding these stories' views (topics matched as the pipeline
+    does), and the reads commands make over it."""
+    store = Store(f"sqlite:///{folder / 'views.db'}")
+    topics = load_topics()
+    views = []
+    for story in stories:
+        story.topics = story.topics or topics_for(story, topics)
+        views.append(build_view(story, [], datetime.now(UTC)))
+    store.write_views(views)
+    return StoryReads(store)

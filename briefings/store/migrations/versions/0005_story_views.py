@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("last_published", _WHEN, nullable=False),
         sa.Column("learned", _WHEN, nullable=False),
         sa.Column("news", sa.Boolean(), nullable=False),
+        sa.Column("search", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("story_id", name="pk_story_views"),
     )
     op.create_index("ix_story_views_last_published", "story_views", ["last_published"])

@@ -1,0 +1,66 @@
+"""The reads commands make, answered from the stored story views through their indexes.
+
+Every read is bounded: the newest stories of a topic, the stories holding a donor's pledges, the
+soonest upcoming dates, at most `limit` stories each. None loads or merges all of history, so a
+command costs the same after a year of news as after a day. The donor and recipient lists behind
+autocomplete are kept in memory and refreshed after each poll: autocomplete has no time to query.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from briefings.extract.text import comparable
+from briefings.models import Story
+from briefings.store import Store
+
+
+class StoryReads:
+    """Bounded reads of the story views for commands."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._actors: dict[str, frozenset[str]] | None = None
+        self._lock = threading.Lock()
+
+    def recent(self, topic: str, *, since: datetime | None = None, limit: int = 10) -> list[Story]:
+        """The topic's newest stories (with an article published since `since`, when given)."""
+        return [v.story for v in self.store.views(topics=[topic], published_since=since, limit=limit)]
+
+    def with_pledges(self, *, donor: str | None = None, recipient: str | None = None, limit: int = 40) -> list[Story]:
+        """Newest stories holding a pledge by `donor` to `recipient` (either may be None)."""
+        return self._stories(self.store.fact_story_ids("pledge", donor=donor, recipient=recipient, limit=limit))
+
+    def with_missions(self, *, limit: int = 40) -> list[Story]:
+        return self._stories(self.store.fact_story_ids("mission", limit=limit))
+
+    def with_dates(self, from_day: datetime, *, limit: int = 40) -> list[Story]:
+        """Stories holding a date not passed on `from_day` (at the date's precision), soonest first."""
+        return self._stories(self.store.fact_story_ids("date", from_date=from_day.date().isoformat(), limit=limit))
+
+    def matching(self, query: str, *, limit: int = 10) -> list[Story]:
+        """Stories whose id is `query`, or whose titles or facts contain its words, newest first."""
+        exact = self.store.views(story_ids=[query.strip()])
+        if exact:
+            return [v.story for v in exact]
+        wanted = comparable(query).strip()
+        return [v.story for v in self.store.views(search=wanted, limit=limit)] if wanted else []
+
+    def actors(self, side: str) -> frozenset[str]:
+        """Donor ("donor") or recipient codes of every stored pledge, from memory."""
+        with self._lock:
+            if self._actors is None:
+                self._actors = {s: frozenset(self.store.actor_codes(s)) for s in ("donor", "recipient")}
+            return self._actors[side]
+
+    def refresh(self) -> None:
+        """Forget the cached actor lists (after a poll); the next read loads them again."""
+        actors = {s: frozenset(self.store.actor_codes(s)) for s in ("donor", "recipient")}
+        with self._lock:
+            self._actors = actors
+
+    def _stories(self, ids: list[str]) -> list[Story]:
+        order = {sid: i for i, sid in enumerate(ids)}
+        views = self.store.views(story_ids=ids)
+        return [v.story for v in sorted(views, key=lambda v: order[v.story.id])]
