@@ -124,7 +124,7 @@ class Runtime:
         elif first:
             views = self.store.views(topics=followed, published_since=fire - window)
         else:
-            views = self.store.views(topics=followed, learned_since=fire - window, news_only=True)
+            views = self.store.views(topics=followed, learned_since=fire - window)
         sent = self.store.channel_sent(channel.key, [v.story.id for v in views])
         last = self.store.last_run(f"brief:{channel.key}")
         digest = channel_digest(views, sent, topics=followed, as_of=fire, first=first,

@@ -82,12 +82,12 @@ def _story_digest(viewed: ViewedStory, sent: Mapping[tuple[str, str], str], *, a
                 continue
             if not first and times.changed > as_of:
                 continue  # learnt after this brief's time: the next brief carries it
-            evidence = getattr(fact, "evidence", [])
-            if not first and evidence and all(e.url in backlog for e in evidence):
-                continue  # only seeded or too-old articles state it: not news
             was = sent.get((story.id, key))
             if was == signature:
                 continue
+            evidence = getattr(fact, "evidence", [])
+            if was is None and not first and evidence and all(e.url in backlog for e in evidence):
+                continue  # only seeded or too-old articles state it, and the channel never heard of it
             marks.append(NEW if was is None else CHANGED)
             told.append(Told(story.id, key, signature))
         return (NEW if NEW in marks else CHANGED) if marks else None

@@ -121,15 +121,26 @@ class Pipeline:
             # Age limits and first-run seeding (ingest marks those articles `backlog`) decide what
             # is posted, never what is stored.
             fresh.extend(outcome.articles)
-        fresh.sort(key=lambda a: a.published)
-        for article in fresh:
-            self._absorb_article(article, report)
+        self._absorb_articles(fresh, report)
         # Validators (ETag, Last-Modified) are saved only once the articles are stored: a crash in
         # between makes the next poll fetch the feed again instead of answering 304 and losing them.
         for outcome in outcomes:
             if not outcome.skipped:
                 self.store.save_feed_state(outcome.state)
         return report
+
+    def absorb(self, articles: list[Article]) -> PollReport:
+        """Store articles that did not come from a poll (a backfill, a test), as a poll would: in
+        publication order, their stories' views written in the same transaction."""
+        report = PollReport()
+        with self.store.transaction():
+            self._absorb_articles(articles, report)
+            self.refresh_views(report.stories)
+        return report
+
+    def _absorb_articles(self, articles: list[Article], report: PollReport) -> None:
+        for article in sorted(articles, key=lambda a: a.published):
+            self._absorb_article(article, report)
 
     def _absorb_article(self, article: Article, report: PollReport) -> None:
         known = self.store.find_article(url=article.url, guid=article.guid, feed=article.feed)

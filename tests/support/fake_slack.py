@@ -113,7 +113,7 @@ class FakeSlack(LoopbackApp):
                   *itertools.chain.from_iterable(self.responses.values())]
         for body in bodies:
             out.append(body.get("text") or "")
-            out += _block_texts(body.get("blocks") or [])
+            out += block_texts(body.get("blocks") or [])
         return out
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -202,7 +202,7 @@ def _decoded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) and value else value
 
 
-def _block_texts(blocks: list[dict[str, Any]]) -> list[str]:
+def block_texts(blocks: list[dict[str, Any]]) -> list[str]:
     out = []
     for block in blocks:
         text = block.get("text")
