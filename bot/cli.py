@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,10 +42,14 @@ def cmd_poll(args: argparse.Namespace) -> int:
     if not settings.feeds:
         print("no feeds configured: add [[feeds]] tables with name and url to the config", file=sys.stderr)
         return 2
+    from bot.progress import absorb_progress
     from bot.wiring import feed_specs
 
     pipeline = _pipeline(settings)
+    pipeline.progress = absorb_progress()
     report = asyncio.run(pipeline.poll(feed_specs(settings), force=args.force))
+    if settings.retention_days:
+        pipeline.prune(timedelta(days=settings.retention_days))
     print(report.summary(), file=sys.stderr)
     return 0
 

@@ -12,7 +12,11 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +39,7 @@ VIEW_META_KEY = "story_view_version"
 # Articles more than this much older than now rarely join a story: the in-memory story index drops
 # them after each poll (the store still holds them and the index reloads a day when one arrives).
 INDEX_HORIZON = timedelta(days=21)
+PARALLEL_FROM = 300
 
 @dataclass(frozen=True)
 class FeedSpec:
@@ -74,8 +79,11 @@ class Pipeline:
     """Polls feeds into the store and keeps the story index warm between polls."""
 
     def __init__(self, store: Store, *, limits: FetchLimits | None = None, max_age: timedelta = timedelta(hours=48),
-                 topics: dict | None = None):
+                 topics: dict | None = None, parallel_from: int = PARALLEL_FROM,
+                 progress: Callable[[int, int], None] | None = None):
         self.store = store
+        self.parallel_from = parallel_from  # batches at least this large are extracted on every core
+        self.progress = progress  # called with (articles absorbed, batch size) as a poll goes
         self.limits = limits or FetchLimits()
         self.max_age = max_age
         self.topics = load_topics(topics)
@@ -139,10 +147,47 @@ class Pipeline:
         return report
 
     def _absorb_articles(self, articles: list[Article], report: PollReport) -> None:
-        for article in sorted(articles, key=lambda a: a.published):
-            self._absorb_article(article, report)
+        ordered = sorted(articles, key=lambda a: a.published)
+        extracted = self._extract_in_parallel(ordered, report)
+        for done, article in enumerate(ordered, start=1):
+            self._absorb_article(article, report, extracted.get(article.url))
+            if self.progress is not None:
+                self.progress(done, len(ordered))
 
-    def _absorb_article(self, article: Article, report: PollReport) -> None:
+    def _extract_in_parallel(self, articles: list[Article], report: PollReport) -> dict[str, ArticleFacts]:
+        """Facts of a large batch's new and edited articles, extracted on every core first.
+
+        Extraction is a pure function of the article, so the results are those of one core; only
+        clustering, which depends on order, stays sequential. Worth it from a few hundred articles
+        (a first start, a backfill): below that, starting the workers costs more than it saves.
+        """
+        cores = os.cpu_count() or 1
+        if cores < 2 or len(articles) < self.parallel_from:
+            return {}
+        todo = [a for a in articles if self._changed(a)]
+        if len(todo) < self.parallel_from:
+            return {}
+        out: dict[str, ArticleFacts] = {}
+        # Workers fork from a server that has imported the extractors once (no fork of this
+        # threaded process, no import per worker).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["briefings.extract", "briefings.pipeline"])
+        with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+            for article, (facts, error) in zip(todo, pool.map(extract_or_error, todo, chunksize=8), strict=True):
+                if error is not None:
+                    log.error("extraction failed for %s; the article is kept without facts\n%s", article.url, error)
+                    report.extraction_failed += 1
+                out[article.url] = facts
+        return out
+
+    def _changed(self, article: Article) -> bool:
+        """Whether absorbing the article will extract it: it is new, or an edit of a stored one."""
+        known = self.store.find_article(url=article.url, guid=article.guid, feed=article.feed)
+        if known is not None:
+            return content_hash(known.title, known.text) != content_hash(article.title, article.text)
+        return not (article.fingerprint and self.store.find_article(fingerprint=article.fingerprint))
+
+    def _absorb_article(self, article: Article, report: PollReport, facts: ArticleFacts | None = None) -> None:
         known = self.store.find_article(url=article.url, guid=article.guid, feed=article.feed)
         if known is not None:
             if content_hash(known.title, known.text) == content_hash(article.title, article.text):
@@ -150,14 +195,15 @@ class Pipeline:
                 return
             # A publisher's edit: same article, new text and facts; its story stays.
             article.id, article.backlog = known.id, known.backlog
-            self.store.update_article(article, self._extract(article, report))
+            self.store.update_article(article, facts if facts is not None else self._extract(article, report))
             report.updated += 1
             report.stories.update(self.store.story_ids([known.id]).values())
             return
         if article.fingerprint and self.store.find_article(fingerprint=article.fingerprint) is not None:
             report.unchanged += 1  # the same wire copy at another address
             return
-        facts = self._extract(article, report)
+        if facts is None:
+            facts = self._extract(article, report)
         story_id = self.clusterer.assign(article, facts)
         self.store.add_article(article, facts, story_id)
         report.new += 1
@@ -168,12 +214,12 @@ class Pipeline:
     def _extract(article: Article, report: PollReport) -> ArticleFacts:
         """Facts of an article; an extractor bug on one odd text costs that article its facts,
         never the article itself nor the rest of the poll."""
-        try:
-            return extract_article(article)
-        except Exception:
-            log.exception("extraction failed for %s; the article is kept without facts", article.url)
+        facts, error = extract_or_error(article)
+        if error is not None:
+            log.error("extraction failed for %s; the article is kept without facts\n%s", article.url, error)
             report.extraction_failed += 1
-            return ArticleFacts()
+        return facts
+
 
     # --- the stored story view ---------------------------------------------------------------------
 
@@ -192,10 +238,10 @@ class Pipeline:
         return len(views)
 
     def reindex(self, *, batch: int = 200) -> int:
-        """Rebuild every story view from the articles (the source of truth); fact times restart now."""
+        """Rebuild the view of every story that has articles (the source of truth); the views of
+        stories whose articles were all pruned stay as they are. Facts keep their keys and times."""
         ids = self.store.story_ids_with_articles()
         with self.store.transaction():
-            self.store.drop_views()
             for start in range(0, len(ids), batch):
                 self.refresh_views(ids[start:start + batch])
             self.store.set_meta(VIEW_META_KEY, self._view_version)
@@ -241,3 +287,11 @@ class Pipeline:
         story.title = story_title(story, [f for _, f in items])
         story.topics = topics_for(story, self.topics)
         return story
+
+
+def extract_or_error(article: Article) -> tuple[ArticleFacts, str | None]:
+    """The article's facts, or no facts and the traceback: what a worker process sends back."""
+    try:
+        return extract_article(article), None
+    except Exception:
+        return ArticleFacts(), traceback.format_exc()

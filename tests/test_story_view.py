@@ -106,3 +106,21 @@ def test_a_fact_keeps_its_first_sighting_and_shows_when_it_changed(tmp_path: Pat
         assert after.times_of(after.story.dates[0]).changed == t0, "the unchanged date did not change"
     finally:
         store.close()
+
+
+def test_a_large_batch_extracted_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> None:
+    folder = EVAL / "dev3"
+    if not (folder / "articles").is_dir():
+        pytest.skip(f"labelled set {folder} not present")
+    exports = []
+    for name, parallel_from in (("one-core", 10_000), ("every-core", 1)):
+        store = Store(f"sqlite:///{tmp_path / f'{name}.db'}")
+        try:
+            seen: list[tuple[int, int]] = []
+            pipeline = Pipeline(store, parallel_from=parallel_from, progress=lambda *step, seen=seen: seen.append(step))
+            pipeline.absorb(_articles(folder))
+            exports.append(export_json(pipeline.stories()))
+            assert seen[-1][0] == seen[-1][1] == len(_articles(folder))
+        finally:
+            store.close()
+    assert exports[0] == exports[1]
