@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,6 +80,17 @@ class StoryView:
     news: bool
     search: str = ""
     facts: list[ViewFact] = field(default_factory=list)
+
+    @property
+    def terms(self) -> set[str]:
+        """The words `/sources` can find the story by."""
+        return search_terms(self.search)
+
+    @property
+    def actors(self) -> set[tuple[str, str]]:
+        """("donor" | "recipient", code) of the story's pledges, joint donors split."""
+        return {(side, code) for f in self.facts for side in ("donor", "recipient")
+                for code in (getattr(f, side) or "").split(",") if code and f.kind == "pledge"}
 
 
 def facts_of(story: Story) -> list[tuple[str, Pledge | Mission | KeyDate]]:
@@ -191,6 +203,12 @@ def search_text(story: Story) -> str:
     return comparable(" \n ".join(parts))[:20_000]
 
 
+def search_terms(text: str) -> set[str]:
+    """The words of a folded text, as the term index keeps them (two characters or more)."""
+    return {w[:64] for w in _TERM.findall(text) if len(w) > 1}
+
+
+_TERM = re.compile(r"[^\W_]+")
 _SEARCHED = frozenset({"item", "name", "event", "purpose", "place", "donor", "recipient"})
 
 

@@ -7,6 +7,7 @@ Store upgrades the schema to the newest revision first.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, eve
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from briefings.models import Article, ArticleFacts, FeedState
 from briefings.store import codec, migrate
@@ -34,7 +35,9 @@ from briefings.store.schema import (
     MetaRow,
     StoryRow,
     StoryViewRow,
+    ViewActorRow,
     ViewFactRow,
+    ViewTermRow,
 )
 from briefings.view import FactTimes, PreviousFact, StoryView, ViewedStory, load_view
 
@@ -312,8 +315,8 @@ class Store:
             for view in views:
                 self._insert_ignore(session, StoryRow, {"id": view.story_id, "created": view.first_published,
                                                         "updated": view.learned}, ["id"])
-                session.execute(delete(ViewFactRow).where(ViewFactRow.story_id == view.story_id))
-                session.execute(delete(StoryViewRow).where(StoryViewRow.story_id == view.story_id))
+                for table in (ViewFactRow, ViewActorRow, ViewTermRow, StoryViewRow):
+                    session.execute(delete(table).where(table.story_id == view.story_id))
                 session.add(StoryViewRow(
                     story_id=view.story_id, payload=view.payload, topics=_tags(view.topics),
                     article_count=view.article_count, first_published=view.first_published,
@@ -327,6 +330,9 @@ class Store:
                                 recipient=f.recipient, on_date=f.on_date, name=f.name)
                     for f in view.facts
                 )
+                session.add_all(ViewActorRow(story_id=view.story_id, side=side, code=code[:64],
+                                             last_published=view.last_published) for side, code in view.actors)
+                session.add_all(ViewTermRow(story_id=view.story_id, term=term) for term in view.terms)
 
     def drop_views(self) -> None:
         """Forget every story view (`reindex` then rebuilds them from the articles)."""
@@ -356,7 +362,7 @@ class Store:
         titles and facts contain `search`; at most `limit`."""
         query = select(StoryViewRow.story_id, StoryViewRow.payload, StoryViewRow.learned)
         if search:
-            query = query.where(StoryViewRow.search.contains(search, autoescape=True))
+            query = query.where(*_term_filters(search), StoryViewRow.search.contains(search, autoescape=True))
         if story_ids is not None:
             ids = list(story_ids)
             if not ids:
@@ -389,12 +395,10 @@ class Store:
                        from_date: str | None = None, limit: int = 50) -> list[str]:
         """Stories holding a fact of this kind (with this donor, recipient, or dated from `from_date`
         on), through the fact indexes: newest story first, or soonest date first with `from_date`."""
+        if donor or recipient:
+            return self._actor_story_ids(donor, recipient, limit)
         query = select(ViewFactRow.story_id, ViewFactRow.last_published, ViewFactRow.on_date) \
             .where(ViewFactRow.kind == kind)
-        if donor:
-            query = query.where(ViewFactRow.donor.contains(f",{donor},"))
-        if recipient:
-            query = query.where(ViewFactRow.recipient.contains(f",{recipient},"))
         if from_date is not None:  # "2026-07" and "2026" are still upcoming on 2026-07-15
             day = from_date[:10]
             query = query.where(or_(ViewFactRow.on_date >= day, ViewFactRow.on_date.in_([day[:7], day[:4]])))
@@ -410,13 +414,23 @@ class Store:
                     break
         return out
 
+    def _actor_story_ids(self, donor: str | None, recipient: str | None, limit: int) -> list[str]:
+        """Newest stories with a pledge by `donor` and one to `recipient`: an index range of view_actors."""
+        side, code = ("donor", donor) if donor else ("recipient", recipient)
+        query = select(ViewActorRow.story_id).where(ViewActorRow.side == side, ViewActorRow.code == code)
+        if donor and recipient:
+            other = aliased(ViewActorRow)
+            query = query.where(select(other.story_id).where(
+                other.story_id == ViewActorRow.story_id, other.side == "recipient", other.code == recipient,
+            ).exists())
+        query = query.order_by(ViewActorRow.last_published.desc()).limit(limit)
+        with self._session() as session:
+            return list(session.scalars(query))
+
     def actor_codes(self, side: str) -> set[str]:
         """Every donor (side "donor") or recipient code in the stored pledges, for autocomplete."""
-        column = ViewFactRow.donor if side == "donor" else ViewFactRow.recipient
         with self._session() as session:
-            values = session.scalars(select(column).where(ViewFactRow.kind == "pledge", column.is_not(None))
-                                     .distinct())
-            return {code for value in values for code in value.split(",") if code}
+            return set(session.scalars(select(ViewActorRow.code).where(ViewActorRow.side == side).distinct()))
 
     def channel_sent(self, channel_key: str, story_ids: Iterable[str]) -> dict[tuple[str, str], str]:
         """(story id, fact key) -> signature of what this channel was already sent of these stories."""
@@ -708,6 +722,24 @@ def _stories(session: Session, rows: Sequence[StoryRow]) -> list[StoredStory]:
 
 def _first_published(story: StoredStory) -> tuple[datetime, str]:
     return (story.articles[0][0].published if story.articles else story.created, story.id)
+
+
+def _term_filters(search: str) -> list[ColumnElement[bool]]:
+    """Index look-ups narrowing a folded search to the stories holding its words (the last word may
+    be the start of one, as a user types it)."""
+    words = [w[:64] for w in _WORDS.findall(search) if len(w) > 1]
+    filters: list[ColumnElement[bool]] = []
+    for i, word in enumerate(words):
+        terms = select(ViewTermRow.story_id)
+        if i == len(words) - 1:
+            terms = terms.where(ViewTermRow.term >= word, ViewTermRow.term < word + "\U0010ffff")
+        else:
+            terms = terms.where(ViewTermRow.term == word)
+        filters.append(StoryViewRow.story_id.in_(terms))
+    return filters
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def _tags(topics: Iterable[str]) -> str:

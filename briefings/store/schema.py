@@ -214,3 +214,27 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class ViewActorRow(Base):
+    """Who gives and who receives in a story's pledges, one row per actor (joint donors split), so a
+    donor's pledges are an index range, newest first, however long the history."""
+
+    __tablename__ = "view_actors"
+    __table_args__ = (Index("ix_view_actors_side_code_published", "side", "code", "last_published"),)
+
+    story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    side: Mapped[str] = mapped_column(String(16), primary_key=True)  # "donor" | "recipient"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_published: Mapped[datetime]
+
+
+class ViewTermRow(Base):
+    """The words of a story's titles and facts, folded, so `/sources` finds a story by an index
+    look-up instead of scanning every story's text."""
+
+    __tablename__ = "view_terms"
+    __table_args__ = (Index("ix_view_terms_story_id", "story_id"),)
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)

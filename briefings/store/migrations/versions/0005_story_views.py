@@ -2,7 +2,8 @@
 
 `story_views` holds each story's merged facts, titles and topics as readers see them, and
 `view_facts` one row per merged fact with when the bot first saw it and last saw it change, indexed
-for the look-ups. `channel_sent` remembers each fact a channel was sent, with its signature, so a
+for the look-ups; `view_actors` and `view_terms` index pledges by donor and recipient and stories by
+the words of their titles and facts. `channel_sent` remembers each fact a channel was sent, with its signature, so a
 brief carries only what is new or changed. The views of an existing store are built on its first
 open after this revision (`Pipeline` compares the `meta` table's view version and rebuilds them
 from the articles), since building them needs the pipeline's merge and topic rules.
@@ -78,6 +79,24 @@ def upgrade() -> None:
     )
     op.create_index("ix_channel_sent_sent_at", "channel_sent", ["sent_at"])
     op.create_table(
+        "view_actors",
+        sa.Column("story_id", sa.String(64), sa.ForeignKey("stories.id", ondelete="CASCADE",
+                                                          name="fk_view_actors_story_id_stories"), nullable=False),
+        sa.Column("side", sa.String(16), nullable=False),
+        sa.Column("code", sa.String(64), nullable=False),
+        sa.Column("last_published", _WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("story_id", "side", "code", name="pk_view_actors"),
+    )
+    op.create_index("ix_view_actors_side_code_published", "view_actors", ["side", "code", "last_published"])
+    op.create_table(
+        "view_terms",
+        sa.Column("term", sa.String(64), nullable=False),
+        sa.Column("story_id", sa.String(64), sa.ForeignKey("stories.id", ondelete="CASCADE",
+                                                          name="fk_view_terms_story_id_stories"), nullable=False),
+        sa.PrimaryKeyConstraint("term", "story_id", name="pk_view_terms"),
+    )
+    op.create_index("ix_view_terms_story_id", "view_terms", ["story_id"])
+    op.create_table(
         "meta",
         sa.Column("key", sa.String(100), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
@@ -87,6 +106,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("meta")
+    op.drop_table("view_terms")
+    op.drop_table("view_actors")
     op.drop_table("channel_sent")
     op.drop_table("view_facts")
     op.drop_table("story_views")
