@@ -130,7 +130,7 @@ class Commands:
         recipient_code = self._actor(recipient, locale) if recipient else None
         stories = self.reads.with_pledges(donor=donor_code, recipient=recipient_code, limit=MAX_LINES + 1)
         lines: list[Line | str] = []
-        for story, ctx in self._contexts(stories, locale):
+        for story, ctx in self._contexts(stories, locale, "pledges"):
             for entry, rendered in zip(story.pledges, ctx["pledges"], strict=True):
                 pledge = entry.pledge
                 if donor_code and donor_code not in (pledge.donor or "").split("+"):
@@ -147,14 +147,15 @@ class Commands:
 
     def missions(self, *, locale: str) -> Reply:
         stories = self.reads.with_missions(limit=MAX_LINES + 1)
-        lines: list[Line | str] = [m for _, ctx in self._contexts(stories, locale) for m in ctx["missions"]]
+        lines: list[Line | str] = [m for _, ctx in self._contexts(stories, locale, "missions")
+                                   for m in ctx["missions"]]
         return self._listing(say(locale, "missions_title"), lines, "no_missions", locale)
 
     def dates(self, *, locale: str) -> Reply:
         """Upcoming dates only, soonest first, across stories."""
         now = self._now()
         entries = []
-        for story, ctx in self._contexts(self.reads.with_dates(now, limit=MAX_LINES + 1), locale):
+        for story, ctx in self._contexts(self.reads.with_dates(now, limit=MAX_LINES + 1), locale, "dates"):
             for entry, line in zip(story.dates, ctx["dates"], strict=True):
                 if is_upcoming(entry.date.date, now):
                     entries.append((entry.date.date, line))
@@ -233,14 +234,18 @@ class Commands:
             raise ArgumentError(Reply(say(locale, "bad_since", since=value), ok=False, locales=(locale,))) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
-    def _contexts(self, stories: list[Story], locale: str) -> list[tuple[Any, dict[str, Any]]]:
-        """Each story's brief entry beside its localised context, newest story first."""
+    def _contexts(self, stories: list[Story], locale: str, section: str) -> list[tuple[Any, dict[str, Any]]]:
+        """Each story's brief entry beside its localised context, newest story first; only `section`
+        ("pledges", "missions" or "dates") is formatted, since the listing shows nothing else."""
         now = self._now()
         out = []
         for story in sorted(stories, key=lambda s: max((a.published for a in s.articles), default=now),
                             reverse=True):
             brief = build_story_brief(story, as_of=now)
-            out.append((brief.stories[0], context(brief, locale)["stories"][0]))
+            entry = brief.stories[0]
+            for other in {"pledges", "missions", "dates", "sources"} - {section}:
+                setattr(entry, other, [])
+            out.append((entry, context(brief, locale)["stories"][0]))
         return out
 
     @staticmethod

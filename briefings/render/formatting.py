@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,12 @@ def join_elided(particle: str, word: str, *, aspirated: bool = False) -> str:
     return f"{particle} {word}"
 
 
+# Formatting goes through Babel's locale data on every call and a listing formats hundreds of
+# figures and dates: they are pure functions of their arguments, so results are kept.
+_FORMATTED = 8192
+
+
+@lru_cache(maxsize=_FORMATTED)
 def format_number(value: float, locale: str) -> str:
     """A figure as a brief writes it: "35 milliards" / "35 billion", or in full below a million."""
     if abs(value) < _COMPACT_FROM:
@@ -64,6 +70,7 @@ def _compact(value: float, locale: str) -> str:
     return text
 
 
+@lru_cache(maxsize=_FORMATTED)
 def format_money(amount: float, currency: str, locale: str, qualifier: str | None = None) -> str:
     """ "plus de 35 milliards de dollars" / "more than $35 billion" / "NOK 5 billion"."""
     figure = format_number(amount, locale)
@@ -99,6 +106,7 @@ def qualifier_text(qualifier: str, locale: str) -> str:
     return qualifier.strip()
 
 
+@lru_cache(maxsize=_FORMATTED)
 def format_partial_date(iso: str, locale: str) -> str:
     """An ISO date at its precision: "11 février 2026", "juillet 2026", "2035"; unparsed text as is."""
     parsed = parse_partial_date(iso)
@@ -124,6 +132,7 @@ def actor_name(code: str, locale: str) -> str:
     return territory or code
 
 
+@lru_cache(maxsize=_FORMATTED)
 def actors_name(codes: str, locale: str) -> str:
     """Joint donors "DK+NO+SE" → "Danemark, Norvège et Suède" / "Denmark, Norway, and Sweden"."""
     return join_list([actor_name(c, locale) for c in codes.split("+") if c.strip()], locale)
