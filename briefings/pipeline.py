@@ -132,9 +132,7 @@ class Pipeline:
         self._absorb_articles(fresh, report)
         # Validators (ETag, Last-Modified) are saved only once the articles are stored: a crash in
         # between makes the next poll fetch the feed again instead of answering 304 and losing them.
-        for outcome in outcomes:
-            if not outcome.skipped:
-                self.store.save_feed_state(outcome.state)
+        self.store.save_feed_states([o.state for o in outcomes if not o.skipped])
         return report
 
     def absorb(self, articles: list[Article]) -> PollReport:

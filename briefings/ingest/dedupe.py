@@ -21,8 +21,6 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
-
 from briefings.models import Article
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "ingest_tracking.toml"
@@ -84,6 +82,8 @@ def fingerprint(text: str) -> str:
     shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
     if len(shingles) < _MIN_SHINGLES:
         return ""
+    import numpy as np  # here, not at the top: a poll with nothing new fingerprints nothing
+
     digests = b"".join(hashlib.blake2b(s.encode(), digest_size=8).digest() for s in shingles)
     bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(len(shingles), 8), axis=1)
     majority = bits.sum(axis=0, dtype=np.int64) * 2 > len(shingles)  # per bit: more ones than zeros

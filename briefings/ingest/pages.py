@@ -13,9 +13,9 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 
 import aiohttp
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -85,10 +85,10 @@ def extract_page(markup: bytes | str, url: str) -> PageContent:
         # trafilatura's metadata search (htmldate) costs more than the extraction itself: only when
         # the page's own tags said nothing. No extensive search: a date quoted in the text is not
         # the publication date.
-        found = trafilatura.extract_metadata(tree, default_url=url, extensive=False)
+        found = _trafilatura().extract_metadata(tree, default_url=url, extensive=False)
         published = published or _iso_datetime(found.date)
         title = title or found.title or ""
-    doc = trafilatura.bare_extraction(
+    doc = _trafilatura().bare_extraction(
         tree,
         url=url,
         with_metadata=False,
@@ -163,3 +163,11 @@ def _iso_datetime(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _trafilatura() -> ModuleType:
+    """trafilatura, imported on the first page to read: a poll whose feeds are all unchanged (most
+    polls) never needs it, and its import cost a tenth of such a poll."""
+    import trafilatura
+
+    return trafilatura
