@@ -107,6 +107,7 @@ class Pipeline:
 
     def _absorb(self, outcomes: list[PollOutcome]) -> PollReport:
         """Store a poll's articles, their stories' views and the feeds' validators in one transaction."""
+        self.ensure_views()  # views from older rules or topics are rebuilt before new ones join them
         with self.store.transaction():
             report = self._absorb_batch(outcomes)
             self.refresh_views(report.stories)
@@ -139,6 +140,7 @@ class Pipeline:
         """Store articles that did not come from a poll (a backfill, a test), as a poll would: in
         publication order, their stories' views written in the same transaction."""
         report = PollReport()
+        self.ensure_views()
         with self.store.transaction():
             self._absorb_articles(articles, report)
             self.refresh_views(report.stories)

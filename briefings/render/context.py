@@ -33,6 +33,7 @@ from briefings.render.i18n import translations
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _SAFE_SCHEMES = ("http://", "https://")
+MAX_SOURCES = 8  # article links listed per story; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -293,10 +294,19 @@ class _Wording:
             "pledges": [self.pledge(e) for e in story.pledges],
             "missions": [self.mission(e) for e in story.missions],
             "dates": [self.key_date(e) for e in story.dates],
-            "sources": [
-                concat(s.outlet, " — ", link(s.title, s.url, s.language, self.locale)) for s in story.sources
-            ],
+            "sources": self.sources_list(story),
         }
+
+    def sources_list(self, story: StoryBrief) -> list[Line]:
+        """The story's first articles as links; a story a hundred outlets covered lists a few and
+        says how many more, or one brief would be mostly links."""
+        shown = [concat(s.outlet, " — ", link(s.title, s.url, s.language, self.locale))
+                 for s in story.sources[:MAX_SOURCES]]
+        more = len(story.sources) - MAX_SOURCES
+        if more > 0:
+            shown.append(concat(self.t.ngettext("… and %(num)d more source", "… and %(num)d more sources", more)
+                                % {"num": more}))
+        return shown
 
 
 def context(brief: Brief, locale: str) -> dict[str, Any]:
