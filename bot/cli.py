@@ -92,7 +92,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_reindex(args: argparse.Namespace) -> int:
     """Rebuild the stored story views from the articles (after a rules upgrade, or to repair them)."""
     count = _pipeline(_settings(args)).reindex()
-    print(f"rebuilt the story view of {count} stories", file=sys.stderr)
+    print(f"story views rebuilt from the articles: {count}", file=sys.stderr)
     return 0
 
 

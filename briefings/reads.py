@@ -9,11 +9,14 @@ autocomplete are kept in memory and refreshed after each poll: autocomplete has 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 
 from briefings.extract.text import comparable
 from briefings.models import Story
 from briefings.store import Store
+
+ACTORS_TTL = 300.0  # seconds a process that does not poll keeps the actor lists
 
 
 class StoryReads:
@@ -22,6 +25,7 @@ class StoryReads:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._actors: dict[str, frozenset[str]] | None = None
+        self._loaded = 0.0
         self._lock = threading.Lock()
 
     def recent(self, topic: str, *, since: datetime | None = None, limit: int = 10) -> list[Story]:
@@ -48,17 +52,22 @@ class StoryReads:
         return [v.story for v in self.store.views(search=wanted, limit=limit)] if wanted else []
 
     def actors(self, side: str) -> frozenset[str]:
-        """Donor ("donor") or recipient codes of every stored pledge, from memory."""
+        """Donor ("donor") or recipient codes of every stored pledge, from memory; reloaded when
+        older than `ACTORS_TTL` for a process that does not poll (`bot web`)."""
         with self._lock:
-            if self._actors is None:
-                self._actors = {s: frozenset(self.store.actor_codes(s)) for s in ("donor", "recipient")}
+            if self._actors is None or time.monotonic() - self._loaded > ACTORS_TTL:
+                self._load()
+            assert self._actors is not None
             return self._actors[side]
 
     def refresh(self) -> None:
-        """Forget the cached actor lists (after a poll); the next read loads them again."""
-        actors = {s: frozenset(self.store.actor_codes(s)) for s in ("donor", "recipient")}
+        """Reload the cached actor lists (after a poll)."""
         with self._lock:
-            self._actors = actors
+            self._load()
+
+    def _load(self) -> None:
+        self._actors = {s: frozenset(self.store.actor_codes(s)) for s in ("donor", "recipient")}
+        self._loaded = time.monotonic()
 
     def _stories(self, ids: list[str]) -> list[Story]:
         order = {sid: i for i, sid in enumerate(ids)}

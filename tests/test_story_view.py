@@ -6,6 +6,8 @@ Facts keep their first sighting across re-merges and show a change when a figure
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +20,8 @@ from briefings.models import Article
 from briefings.pipeline import Pipeline
 from briefings.store import Store
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
 
 
 def _articles(folder: Path) -> list[Article]:
@@ -59,6 +62,30 @@ def test_view_export_equals_the_articles_merged_again(name: str, tmp_path: Path)
         _assert_view_is_faithful(pipeline)
     finally:
         store.close()
+
+
+def test_reindex_and_export_from_the_command_line(tmp_path: Path) -> None:
+    folder = EVAL / "dev"
+    if not (folder / "articles").is_dir():
+        pytest.skip(f"labelled set {folder} not present")
+    db = tmp_path / "cli.db"
+    store = Store(f"sqlite:///{db}")
+    try:
+        pipeline = Pipeline(store)
+        pipeline.absorb(_articles(folder))
+        expected = export_json(pipeline.stories())
+        store.drop_views()
+    finally:
+        store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
+    run = [sys.executable, "-m", "bot"]
+    done = subprocess.run([*run, "reindex", "--config", str(config)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "story views rebuilt from the articles: 1" in done.stderr, done.stderr
+    done = subprocess.run([*run, "export", "--config", str(config)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert json.loads(done.stdout) == expected
 
 
 async def test_view_export_equals_the_articles_merged_again_on_the_demo(tmp_path: Path) -> None:
