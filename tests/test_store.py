@@ -6,44 +6,17 @@ these tests may wipe) to run the same tests on PostgreSQL as well.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from briefings.models import Article, ArticleFacts, Evidence, FeedState, KeyDate, Mission, Pledge
 from briefings.store import DuplicateArticle, Store
 
 T0 = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "nested" / "brief.db"
-
-
-POSTGRES_URL = os.environ.get("BRIEFBOT_TEST_POSTGRES_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, db_path: Path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{db_path}"
-    elif POSTGRES_URL:
-        url = POSTGRES_URL
-        engine = create_engine(url)
-        with engine.begin() as connection:  # a blank database for every test
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        pytest.skip("BRIEFBOT_TEST_POSTGRES_URL is not set")
-    store = Store(url)
-    yield store
-    store.close()
 
 
 def article(n: int, published: datetime = T0, **kw) -> Article:
