@@ -114,3 +114,15 @@ def test_an_unreachable_database_is_one_line_without_the_password(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: storage.url: the database cannot be used:")
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+
+
+def test_retention_and_what_a_channel_hears_when_nothing_is_new(tmp_path):
+    text = GOOD.replace('url = "sqlite:///data/bot.db"', 'url = "sqlite:///data/bot.db"\nretention_days = 90')
+    settings = load_settings(write(tmp_path, text + 'nothing_new = "line"\n'), env={})
+    assert settings.retention_days == 90 and settings.channels[0].nothing_new == "line"
+    assert load_settings(write(tmp_path, GOOD), env={}).channels[0].nothing_new == "silent"
+    bad = text.replace("retention_days = 90", "retention_days = 0") + 'nothing_new = "shout"\n'
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, bad), env={})
+    keys = {p.key for p in caught.value.problems}
+    assert keys == {"storage.retention_days", "channels[0].nothing_new"}

@@ -151,3 +151,18 @@ def test_a_large_batch_extracted_on_every_core_gives_what_one_core_gives(tmp_pat
         finally:
             store.close()
     assert exports[0] == exports[1]
+
+
+def test_retention_prunes_old_articles_and_keeps_what_was_posted(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'retention.db'}")
+    try:
+        pipeline = Pipeline(store)
+        old = replace(ARTICLE, published=datetime(2025, 1, 10, 12, tzinfo=UTC))
+        pipeline.absorb([old])
+        before = export_json(pipeline.stories())
+        assert pipeline.prune(timedelta(days=30), now=datetime(2026, 3, 1, tzinfo=UTC)) == 1
+        assert store.find_article(url=ARTICLE.url) is None
+        assert export_json(pipeline.stories()) == before, "the story's view keeps what it said"
+        assert pipeline.prune(timedelta(days=30), now=datetime(2026, 3, 1, tzinfo=UTC)) == 0
+    finally:
+        store.close()
