@@ -107,6 +107,10 @@ def _story_digest(viewed: ViewedStory, sent: Mapping[tuple[str, str], str], *, a
     if not has_facts and (headline_told or not is_news or (viewed.learned > as_of and not first)):
         return None, []
     brief.status = CHANGED if headline_told else NEW
+    if first:  # where things stand: nothing to contrast with, so nothing is marked
+        brief.status = None
+        for entry in (*brief.pledges, *brief.missions, *brief.dates):
+            entry.status = None
     if headline_told:  # an update: list the articles behind what changed, not every source again
         urls = {e.url for entry in (*brief.pledges, *brief.missions, *brief.dates) for e in _evidence(entry)}
         brief.sources = [s for s in brief.sources if s.url in urls] or brief.sources

@@ -100,7 +100,7 @@ async def test_a_channel_is_told_each_fact_once_new_or_changed_and_never_loses_o
     assert outcome is Outcome.SENT
     assert "First brief in this channel" in first, "a new channel's first brief is never empty"
     assert first.count("NOK 2 billion") == 1, "a story matching both topics appears once"
-    assert "#Aid to Ukraine" in first and "#NATO" in first
+    assert "1 article · Aid to Ukraine and NATO" in first, "the story is tagged with both its topics"
 
     # Published before the brief we just sent, fetched only now; and the publisher edits a figure.
     rig.publish([_meeting(rig.server, start - timedelta(hours=3), figure="3"),

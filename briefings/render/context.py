@@ -269,9 +269,10 @@ class _Wording:
         return title
 
     def tags(self, story: StoryBrief, followed: dict[str, str]) -> str | None:
-        """The channel's topics this story belongs to, by name: "#Aid to Ukraine #NATO"."""
+        """The channel's topics this story belongs to, by name ("Aid to Ukraine, NATO"), when the
+        channel follows more than one."""
         names = [followed[slug] for slug in story.topics if slug in followed]
-        return " ".join(f"#{name}" for name in names) if len(followed) > 1 and names else None
+        return format_list(names, locale=self.locale) if len(followed) > 1 and names else None
 
     def intro(self, brief: Brief) -> str | None:
         """A channel's first brief says what the channel will receive from now on."""
