@@ -89,7 +89,11 @@ class Pipeline:
         self.topics = load_topics(topics)
         # The story index fills itself from the store around each article's day when first needed
         # (after a restart, or when an old article arrives), so the cost per article stays flat.
-        self.clusterer = Clusterer(loader=store.clustered_between)
+        self.clusterer = Clusterer(loader=self._indexed_history)
+
+    def _indexed_history(self, start: datetime, end: datetime) -> list[tuple[Article, ArticleFacts, str | None]]:
+        """Stored articles for the story index: titles and leads, never whole texts."""
+        return self.store.clustered_between(start, end, lead_chars=self.clusterer.settings.lead_chars)
 
     async def poll(self, feeds: Sequence[FeedSpec], *, now: datetime | None = None, force: bool = False) -> PollReport:
         """Poll every feed once (feeds in backoff are skipped unless `force`) and store what is new."""

@@ -247,3 +247,14 @@ def test_an_article_stored_with_its_story_lands_in_it(tmp_path: Path) -> None:
     [story] = store.stories()
     assert story.id == "s-joint" and [a.url for a, _ in story.articles] == [first.url, second.url]
     store.close()
+
+
+def test_history_for_the_story_index_carries_leads_not_whole_texts(store: Store) -> None:
+    store.add_article(article(1, text="Leading words. " + "More body text. " * 500, summary="Teaser " * 50),
+                      ArticleFacts(actors={"UA"}), "s-1")
+    [(full, facts, story)] = store.clustered_between(T0 - timedelta(days=1), T0 + timedelta(days=1))
+    [(lead, lead_facts, lead_story)] = store.clustered_between(T0 - timedelta(days=1), T0 + timedelta(days=1),
+                                                               lead_chars=40)
+    assert lead.text == full.text[:40] and lead.summary == full.summary[:40] and len(full.text) > 8000
+    assert (lead_facts, lead_story, lead.title, lead.url) == (facts, story, full.title, full.url) == (
+        lead_facts, "s-1", "Headline 1", "https://news.example/1")

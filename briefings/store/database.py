@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, event, false, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, event, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, aliased, defer, sessionmaker
 
 from briefings.models import Article, ArticleFacts, FeedState
 from briefings.store import codec, migrate
@@ -232,15 +232,26 @@ class Store:
             ).all()
             return _with_facts(session, rows)
 
-    def clustered_between(self, start: datetime, end: datetime) -> list[tuple[Article, ArticleFacts, str | None]]:
-        """Articles published in [start, end] with their story id: `Clusterer(loader=store.clustered_between)`."""
+    def clustered_between(self, start: datetime, end: datetime, lead_chars: int | None = None
+                          ) -> list[tuple[Article, ArticleFacts, str | None]]:
+        """Articles published in [start, end] with their story id, for the story index.
+
+        With `lead_chars`, each article's text and summary are cut to that many characters in the
+        query: the index reads titles and leads only, and a long history's full texts would be
+        most of a poll's memory.
+        """
         with self._session() as session:
-            rows = session.scalars(
-                select(ArticleRow)
-                .where(ArticleRow.published >= start, ArticleRow.published <= end)
-                .order_by(ArticleRow.published, ArticleRow.id)
-            ).all()
-            pairs = _with_facts(session, rows)
+            query = select(ArticleRow).where(ArticleRow.published >= start, ArticleRow.published <= end)
+            if lead_chars is not None:
+                query = query.options(defer(ArticleRow.text), defer(ArticleRow.summary))
+            rows = session.scalars(query.order_by(ArticleRow.published, ArticleRow.id)).all()
+            leads: dict[int, tuple[str, str]] = {}
+            if lead_chars is not None:
+                for chunk in _chunks([r.id for r in rows]):
+                    leads.update((i, (t or "", s or "")) for i, t, s in session.execute(
+                        select(ArticleRow.id, func.substr(ArticleRow.text, 1, lead_chars),
+                               func.substr(ArticleRow.summary, 1, lead_chars)).where(ArticleRow.id.in_(chunk))))
+            pairs = _with_facts(session, rows, leads)
             return [(a, f, r.story_id) for r, (a, f) in zip(rows, pairs, strict=True)]
 
     # --- stories -------------------------------------------------------------------------------
@@ -689,10 +700,11 @@ def _fill_article(row: ArticleRow, article: Article) -> None:
     row.backlog = article.backlog
 
 
-def _article(row: ArticleRow) -> Article:
+def _article(row: ArticleRow, lead: tuple[str, str] | None = None) -> Article:
+    text, summary = lead if lead is not None else (row.text, row.summary)
     return Article(
-        url=row.url, title=row.title, text=row.text, language=row.language, published=row.published,
-        feed=row.feed, guid=row.guid, summary=row.summary, fingerprint=row.fingerprint,
+        url=row.url, title=row.title, text=text, language=row.language, published=row.published,
+        feed=row.feed, guid=row.guid, summary=summary, fingerprint=row.fingerprint,
         item_hash=row.item_hash, backlog=row.backlog, id=row.id,
     )
 
@@ -702,8 +714,10 @@ def _write_facts(session: Session, article_id: int, facts: ArticleFacts) -> None
     session.add(FeatureRow(article_id=article_id, payload=codec.features_payload(facts)))
 
 
-def _with_facts(session: Session, rows: Sequence[ArticleRow]) -> list[tuple[Article, ArticleFacts]]:
-    """Articles with their facts, in three queries per chunk rather than two per article."""
+def _with_facts(session: Session, rows: Sequence[ArticleRow], leads: dict[int, tuple[str, str]] | None = None
+                ) -> list[tuple[Article, ArticleFacts]]:
+    """Articles with their facts, in three queries per chunk rather than two per article; with
+    `leads`, each article's (text, summary) is taken from there instead of the (deferred) row."""
     facts: dict[int, list[codec.Fact]] = {}
     features: dict[int, dict[str, Any]] = {}
     for chunk in _chunks([r.id for r in rows]):
@@ -712,7 +726,8 @@ def _with_facts(session: Session, rows: Sequence[ArticleRow]) -> list[tuple[Arti
             facts.setdefault(fact.article_id, []).append(codec.fact_from_row(fact.kind, fact.payload))
         for feature in session.scalars(select(FeatureRow).where(FeatureRow.article_id.in_(chunk))):
             features[feature.article_id] = feature.payload
-    return [(_article(r), codec.assemble_facts(features.get(r.id), facts.get(r.id, []))) for r in rows]
+    return [(_article(r, leads.get(r.id) if leads is not None else None),
+             codec.assemble_facts(features.get(r.id), facts.get(r.id, []))) for r in rows]
 
 
 def _stories(session: Session, rows: Sequence[StoryRow]) -> list[StoredStory]:
