@@ -40,6 +40,9 @@ VIEW_META_KEY = "story_view_version"
 # them after each poll (the store still holds them and the index reloads a day when one arrives).
 INDEX_HORIZON = timedelta(days=21)
 PARALLEL_FROM = 300
+# Views are rebuilt from their stories' full articles: this many articles are loaded at a time, so a
+# poll touching a few very large stories does not hold all their texts at once.
+VIEW_BATCH_ARTICLES = 500
 
 @dataclass(frozen=True)
 class FeedSpec:
@@ -234,12 +237,16 @@ class Pipeline:
         if not ids:
             return 0
         now = now or datetime.now(UTC)
+        written = 0
         with self.store.transaction():
-            previous = self.store.previous_view_facts(ids)
-            views = [build_view(self.story_of(stored), previous.get(stored.id, []), now)
-                     for stored in self.store.stored_stories(ids)]
-            self.store.write_views(views)
-        return len(views)
+            sizes = self.store.story_sizes(ids)
+            for chunk in _by_size(ids, sizes, VIEW_BATCH_ARTICLES):
+                previous = self.store.previous_view_facts(chunk)
+                views = [build_view(self.story_of(stored), previous.get(stored.id, []), now)
+                         for stored in self.store.stored_stories(chunk)]
+                self.store.write_views(views)
+                written += len(views)
+        return written
 
     def reindex(self, *, batch: int = 200) -> int:
         """Rebuild the view of every story that has articles (the source of truth); the views of
@@ -299,3 +306,18 @@ def extract_or_error(article: Article) -> tuple[ArticleFacts, str | None]:
         return extract_article(article), None
     except Exception:
         return ArticleFacts(), traceback.format_exc()
+
+
+def _by_size(ids: list[str], sizes: dict[str, int], budget: int) -> Iterable[list[str]]:
+    """Story ids in chunks of at most `budget` articles (a larger story is a chunk of its own)."""
+    chunk: list[str] = []
+    total = 0
+    for story_id in ids:
+        size = sizes.get(story_id, 0)
+        if chunk and total + size > budget:
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(story_id)
+        total += size
+    if chunk:
+        yield chunk

@@ -358,6 +358,16 @@ class Store:
                 select(ArticleRow.story_id).where(ArticleRow.story_id.is_not(None)).distinct()
             ))
 
+    def story_sizes(self, story_ids: Iterable[str]) -> dict[str, int]:
+        """How many articles each of these stories has."""
+        out: dict[str, int] = {}
+        with self._session() as session:
+            for chunk in _chunks(list(story_ids)):
+                out.update(session.execute(
+                    select(ArticleRow.story_id, func.count()).where(ArticleRow.story_id.in_(chunk))
+                    .group_by(ArticleRow.story_id)).all())
+        return out
+
     def stored_stories(self, story_ids: Iterable[str]) -> list[StoredStory]:
         """These stories with their articles and facts: what a view is built from."""
         with self._session() as session:
