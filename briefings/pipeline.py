@@ -282,13 +282,11 @@ class Pipeline:
                              for slug, t in sorted(self.topics.items())}, sort_keys=True)
         return f"{VIEW_VERSION}:{hashlib.sha256(topics.encode()).hexdigest()[:16]}"
 
-    def stories(self, since: datetime | None = None) -> list[Story]:
-        """Stories with their facts merged across articles, titled and tagged with topics, read back
-        from the stored views (oldest first); `since` keeps those with an article published since."""
+    def stories(self) -> list[Story]:
+        """Every story with its facts merged across articles, titled and tagged with topics, read
+        back from the stored views, oldest first (what `export` prints)."""
         self.ensure_views()
-        if since is None:
-            return [v.story for v in self.store.all_views()]
-        return [v.story for v in reversed(self.store.views(published_since=since))]
+        return [v.story for v in self.store.all_views()]
 
     def story_of(self, stored: StoredStory) -> Story:
         items: list[tuple[Article, ArticleFacts]] = stored.articles

@@ -59,7 +59,6 @@ class ViewFact:
     key: str
     signature: str
     times: FactTimes
-    news: bool
     donor: str | None = None
     recipient: str | None = None
     on_date: str | None = None
@@ -77,7 +76,6 @@ class StoryView:
     first_published: datetime
     last_published: datetime
     learned: datetime
-    news: bool
     search: str = ""
     facts: list[ViewFact] = field(default_factory=list)
 
@@ -148,12 +146,10 @@ def assign_keys(story: Story, previous: list[PreviousFact], now: datetime) -> li
                 key = f"{bases[i]}#{n}"
             taken.add(key)
             keys[i], times[i] = key, FactTimes(now, now)
-    backlog = {a.url for a in story.articles if a.backlog}
     out = []
     for (kind, fact), key, sig, when in zip(facts, keys, sigs, times, strict=True):
         assert key is not None and when is not None
-        news = any(e.url not in backlog for e in fact.evidence) or not fact.evidence
-        out.append(ViewFact(kind, key, sig, when, news, **_lookups(fact)))
+        out.append(ViewFact(kind, key, sig, when, **_lookups(fact)))
     return out
 
 
@@ -189,7 +185,7 @@ def build_view(story: Story, previous: list[PreviousFact], now: datetime) -> Sto
         first_published=articles[0].published if articles else now,
         last_published=articles[-1].published if articles else now,
         learned=now,
-        news=any(not a.backlog for a in articles), search=search_text(story), facts=facts,
+        search=search_text(story), facts=facts,
     )
 
 

@@ -332,13 +332,13 @@ class Store:
                 session.add(StoryViewRow(
                     story_id=view.story_id, payload=view.payload, topics=_tags(view.topics),
                     article_count=view.article_count, first_published=view.first_published,
-                    last_published=view.last_published, learned=view.learned, news=view.news,
+                    last_published=view.last_published, learned=view.learned,
                     search=view.search,
                 ))
                 session.add_all(
                     ViewFactRow(story_id=view.story_id, kind=f.kind, fact_key=f.key, signature=f.signature,
                                 first_seen=f.times.first_seen, changed=f.times.changed,
-                                last_published=view.last_published, news=f.news, donor=f.donor,
+                                last_published=view.last_published, donor=f.donor,
                                 recipient=f.recipient, on_date=f.on_date, name=f.name)
                     for f in view.facts
                 )
@@ -378,9 +378,9 @@ class Store:
 
     def views(self, *, story_ids: Iterable[str] | None = None, published_since: datetime | None = None,
               learned_since: datetime | None = None, topics: Iterable[str] | None = None,
-              news_only: bool = False, search: str | None = None, limit: int | None = None) -> list[ViewedStory]:
+              search: str | None = None, limit: int | None = None) -> list[ViewedStory]:
         """Story views, newest first, narrowed by ids, by their newest article's publication, by when
-        the bot last learnt something of them, by topic (any of), to news, and to those whose folded
+        the bot last learnt something of them, by topic (any of), and to those whose folded
         titles and facts contain `search`; at most `limit`."""
         query = select(StoryViewRow.story_id, StoryViewRow.payload, StoryViewRow.learned)
         if search:
@@ -396,8 +396,6 @@ class Store:
             query = query.where(StoryViewRow.learned >= learned_since)
         if topics is not None:
             query = query.where(or_(*[StoryViewRow.topics.contains(f",{t},") for t in topics] or [false()]))
-        if news_only:
-            query = query.where(StoryViewRow.news.is_(True))
         query = query.order_by(StoryViewRow.last_published.desc(), StoryViewRow.story_id)
         if limit is not None:
             query = query.limit(limit)

@@ -161,7 +161,6 @@ class StoryViewRow(Base):
     first_published: Mapped[datetime]
     last_published: Mapped[datetime] = mapped_column(index=True)
     learned: Mapped[datetime] = mapped_column(index=True)  # when the bot last learnt something of it
-    news: Mapped[bool] = mapped_column(default=True)  # some article is news (not backlog)
     search: Mapped[str] = mapped_column(Text, default="")  # titles and facts, folded, for `/sources`
 
 
@@ -186,7 +185,6 @@ class ViewFactRow(Base):
     first_seen: Mapped[datetime]
     changed: Mapped[datetime]
     last_published: Mapped[datetime]  # the story's newest article, for "newest first" listings
-    news: Mapped[bool] = mapped_column(default=True)  # stated by an article that is news, not backlog
     donor: Mapped[str | None] = mapped_column(String(200))  # joint donors as ",DK,NO,SE,"
     recipient: Mapped[str | None] = mapped_column(String(200))
     on_date: Mapped[str | None] = mapped_column(String(10))  # ISO date at its precision

@@ -37,7 +37,6 @@ def upgrade() -> None:
         sa.Column("first_published", _WHEN, nullable=False),
         sa.Column("last_published", _WHEN, nullable=False),
         sa.Column("learned", _WHEN, nullable=False),
-        sa.Column("news", sa.Boolean(), nullable=False),
         sa.Column("search", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("story_id", name="pk_story_views"),
     )
@@ -54,7 +53,6 @@ def upgrade() -> None:
         sa.Column("first_seen", _WHEN, nullable=False),
         sa.Column("changed", _WHEN, nullable=False),
         sa.Column("last_published", _WHEN, nullable=False),
-        sa.Column("news", sa.Boolean(), nullable=False),
         sa.Column("donor", sa.String(200), nullable=True),
         sa.Column("recipient", sa.String(200), nullable=True),
         sa.Column("on_date", sa.String(10), nullable=True),
