@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from briefings.brief import load_topics, topics_for
 from briefings.cluster import Clusterer
 from briefings.extract import extract_article
-from briefings.ingest import PollOutcome, poll_feeds
 from briefings.ingest.dedupe import content_hash
 from briefings.ingest.fetch import FetchLimits
+from briefings.ingest.poll import PollOutcome, poll_feeds
 from briefings.merge import merge_story_facts
 from briefings.models import Article, ArticleFacts, FeedState, Story
 from briefings.store import Store

@@ -14,8 +14,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "ingest_languages.toml"
 _LETTER = re.compile(r"[^\W\d_]")
@@ -41,6 +43,9 @@ def settings() -> LanguageSettings:
 
 @cache
 def _identifier(supported: tuple[str, ...]) -> LanguageIdentifier:
+    # Imported on first use: py3langid brings numpy, and a poll with nothing new identifies nothing.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(supported))
     return identifier

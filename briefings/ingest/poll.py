@@ -14,16 +14,18 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import aiohttp
 from yarl import URL
 
 from briefings.ingest.dedupe import canonical_url, fingerprint
 from briefings.ingest.fetch import FetchError, FetchLimits, check_url, fetch, make_session
-from briefings.ingest.language import detect_language
-from briefings.ingest.pages import PageContent, fetch_page
-from briefings.ingest.parse import FeedItem, FeedParseError, ParsedFeed, parse_feed
 from briefings.models import Article, FeedState
+
+if TYPE_CHECKING:  # parsing, pages and language are imported where a feed changed (see __init__)
+    from briefings.ingest.pages import PageContent
+    from briefings.ingest.parse import FeedItem, ParsedFeed
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ BACKOFF_MAX = timedelta(hours=6)
 _FUTURE_SLACK = timedelta(days=1)  # a feed date further ahead than this is a publisher's mistake
 _EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 
-SkipItem = Callable[[FeedItem], bool]
+SkipItem = Callable[["FeedItem"], bool]
 
 
 @dataclass
@@ -88,6 +90,8 @@ async def poll_feed(
     feed's first successful poll, or older than `max_age`, are marked `backlog`.
     Raises nothing for feed problems: they come back in `error` and in the new state.
     """
+    from briefings.ingest.parse import FeedParseError, parse_feed
+
     now = utc(now)
     try:
         response = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified, limits=limits)
@@ -163,6 +167,8 @@ async def _fetch_pages(
     session: aiohttp.ClientSession, items: list[FeedItem], limits: FetchLimits
 ) -> tuple[dict[str, PageContent], list[str]]:
     """Fetch the pages of teaser items, a few at a time; failures are reported, not raised."""
+    from briefings.ingest.pages import PageContent, fetch_page
+
     gate = asyncio.Semaphore(limits.page_concurrency)
     teasers = (item.link for item in items if not item.has_full_text and _fetchable(item.link))
     wanted = list(dict.fromkeys(teasers))
@@ -198,6 +204,8 @@ def _build_articles(
     backlog_before: datetime | None,
 ) -> list[Article]:
     """Articles from items and their pages (synchronous: language detection and hashing are CPU work)."""
+    from briefings.ingest.language import detect_language
+
     articles = []
     for item in items:
         page = pages.get(item.link)
