@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.commands import Commands
 from bot.config import ChannelConfig, Settings
 from bot.run import Runtime
+from bot.wiring import settle_heap
 from briefings.models import Article, Evidence, KeyDate, Mission, Pledge, Story
 from briefings.reads import StoryReads
 from briefings.store import Store
@@ -122,6 +123,7 @@ def measure(articles: int, calls: int, folder: Path) -> dict[str, tuple[float, f
     }
     for name, call in cases.items():
         assert getattr(call(), "ok", True), name
+    settle_heap()  # as `run` and `web` do once started
     results = {name: _time(call, calls) for name, call in cases.items()}
     fire = newest + timedelta(minutes=1)
     results["brief (3 topics)"] = _time(lambda: runtime.channel_messages(CHANNEL, runtime.digest(CHANNEL, fire)),

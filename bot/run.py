@@ -44,7 +44,7 @@ from bot.platforms import (
     slack_blocks,
 )
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
-from bot.wiring import pipeline_for
+from bot.wiring import pipeline_for, settle_heap
 from briefings.digest import Digest, Told, channel_digest
 from briefings.pipeline import FeedSpec
 from briefings.reads import StoryReads
@@ -209,6 +209,7 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
         if "slack" in platforms:
             stoppers += await _start_slack(settings, runtime, posters)
         await runtime.catch_up(datetime.now(UTC))
+        settle_heap()
         scheduler = runtime.scheduler()
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))

@@ -15,7 +15,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from bot.commands import Commands
 from bot.config import Settings
 from bot.platforms.slack import build_app, web_client
-from bot.wiring import pipeline_for
+from bot.wiring import pipeline_for, settle_heap
 from briefings.reads import StoryReads
 from briefings.store import Store
 
@@ -48,6 +48,7 @@ def main_web(settings: Settings, host: str, port: int) -> int:
     try:
         pipeline_for(settings, store).ensure_views()
         commands = Commands(settings, StoryReads(store))
+        settle_heap()
         web.run_app(make_web_app(settings, commands), host=host, port=port, print=log.info)
     finally:
         store.close()

@@ -3,6 +3,7 @@ two never disagree on fetch limits, the posting age limit or the topics."""
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 
 from bot.config import Settings
@@ -19,3 +20,15 @@ def pipeline_for(settings: Settings, store: Store) -> Pipeline:
 
 def feed_specs(settings: Settings) -> list[FeedSpec]:
     return [FeedSpec(feed.name, feed.url) for feed in settings.feeds]
+
+
+def settle_heap() -> None:
+    """Move everything start-up created (modules, locale data, compiled patterns, caches) out of the
+    garbage collector's sight.
+
+    A full collection walks every live object; with start-up's hundreds of thousands it took about
+    50 ms, often in the middle of a command, and made up the slowest 1 % of command times. Objects
+    frozen here live as long as the process anyway.
+    """
+    gc.collect()
+    gc.freeze()
