@@ -60,6 +60,7 @@ class _Lexicon:
     restate_any_re: re.Pattern[str]
     stop_re: re.Pattern[str]
     chunk_stops: frozenset[str]
+    money_followers: frozenset[str]
     qualifiers: dict[str, str]
     symbols: dict[str, str]
     codes: dict[str, str]
@@ -132,6 +133,8 @@ def _lexicon() -> _Lexicon:
             rf"(?<![\w-])(?:des|de nouveaux|de nouvelles|d'autres|un autre|une autre|un nouveau|une nouvelle|"
             rf"plusieurs|quelques|more|new|additional|further|another|several|some)\s+"
             rf"(?P<item>(?:(?!(?:et|and|ou|or)\s)[\w-]+\s+){{0,4}}?(?:{named})(?![\w]))"
+            # English names bare plurals ("provide Ukraine with F-16 fighter jets", "send Bradleys")
+            rf"|(?<=\bwith )(?P<bare>(?:{named})(?![\w]))"
         ),
         name_after_re=re.compile(
             r",?\s*(?:appel[eé]e?s?|de type|du type|baptis[eé]e?s?|dits?|known as|called|dubbed|type)\s+"
@@ -141,6 +144,7 @@ def _lexicon() -> _Lexicon:
         restate_any_re=re.compile(rf"(?<![\w])(?:{restate})(?![\w])"),
         stop_re=re.compile("(?:" + "|".join(stops) + r")(?![\w])"),
         chunk_stops=frozenset(fold(w) for w in [*q["chunk_stops"], *lexicon["clauses"]["prepositions"]]),
+        money_followers=frozenset(fold(w) for w in [*q["money_followers"], *lexicon["clauses"]["prepositions"]]),
         qualifiers=qualifiers,
         symbols=symbols,
         codes=codes,
@@ -288,6 +292,8 @@ def find_amounts(text: str, language: str = "en", countries: Sequence[str] = ())
         if restated_in_other_currency and amount.qualifier in _ROUGHLY and _AFTER_COMMA.fullmatch(between):
             out[-1] = _convert(prev, amount)  # "NOK 5 billion to Ukraine, roughly $500 million"
             continue
+        if amount.currency is None and _counts_items(folded, amount.end, lex):
+            continue  # "a million artillery shells": a count, not money
         if prev and lex.restate_any_re.search(folded[max(prev.end, amount.start - 40) : amount.start]):
             amount = Amount(**{**amount.__dict__, "restates": True})
         out.append(amount)
@@ -295,6 +301,15 @@ def find_amounts(text: str, language: str = "en", countries: Sequence[str] = ())
 
 
 _ROUGHLY = frozenset({"about", "nearly"})
+_NEXT_WORD = re.compile(r"\s+([a-z][\w'-]*)")
+
+
+def _counts_items(folded: str, end: int, lex: _Lexicon) -> bool:
+    """Whether a figure with no currency counts the noun right after it ("a million artillery
+    shells", "un million d'obus" is read by the quantity finder) rather than standing for money
+    whose currency the article said before ("500 million to Kyiv", "146 millions supplémentaires")."""
+    m = _NEXT_WORD.match(folded, end)
+    return bool(m) and m.group(1) not in lex.money_followers and len(m.group(1)) > 2
 _AFTER_COMMA = re.compile(r"[^.;:()\d]{0,30},\s*")
 
 
@@ -322,7 +337,7 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
             continue  # money, or a model number inside the item before ("14 Leopard 2 tanks")
         num = m.group("num")
         count = _value(num, lex)
-        if count is None or count != int(count):
+        if count is None or count != int(count) or _names_a_model(text, m.start("num"), m.end("num")):
             continue
         if num in lex.approximate:
             qualifier = "about"
@@ -340,9 +355,10 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
     for m in lex.named_re.finditer(folded):
         if any(s <= m.start() < e or s < m.end() <= e for s, e in counted + money):
             continue
-        item_end = _item_end(text, folded, m.start("item"), lex)
-        item = text[m.start("item") : max(item_end, m.end("item"))].strip(" ,")
-        out.append(Quantity(None, item, m.start(), max(item_end, m.end("item"))))
+        group = "item" if m.group("item") else "bare"
+        item_end = _item_end(text, folded, m.start(group), lex)
+        item = text[m.start(group) : max(item_end, m.end(group))].strip(" ,")
+        out.append(Quantity(None, item, m.start(), max(item_end, m.end(group))))
     return sorted(out, key=lambda q: q.start)
 
 
@@ -393,6 +409,18 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
 
 _NAMED_BEFORE = re.compile(r"[A-Z][\w-]*\s$")
 _WORD_AFTER = re.compile(r"\s+[^\W\dA-Z]|\s*(?:[,.;:)]|$)")
+
+
+def _names_a_model(text: str, start: int, end: int) -> bool:
+    """Whether a number that looks like a count is the model number of a name before it ("Sending
+    Challenger 2 tanks", "several Leopard 2 tanks"). A country before a count ("la Pologne 14
+    Leopard") names a giver in a verbless list, so a gazetteer name before it does not count."""
+    if not _model_number(text, start, end):
+        return False
+    word = _NAMED_BEFORE.search(text, max(0, start - 30), start)
+    from briefings.extract.gazetteer import Gazetteer  # imported here: the gazetteer loads after amounts
+
+    return not Gazetteer.load().mentions(word.group().strip())
 
 
 def _model_number(text: str, start: int, end: int) -> bool:

@@ -148,11 +148,12 @@ def _sentence_pledges(
         if story.resolved_by_anaphor:
             story.anaphoric.update(id(p) for p in made)
     out = share_respectively(out, folded, mentions, g)
-    priced_clauses = {clause_span(folded, amount.start, g) for amount in kept}
+    priced = [(clause_span(folded, amount.start, g), amount) for amount in kept]
     previous_end = None
     previous_donor: tuple[str, ...] | None = None
     for quantity in quantities:
-        if clause_span(folded, quantity.start, g) in priced_clauses:
+        if any(span == clause_span(folded, quantity.start, g) and not _own_verb(quantity, amount, folded, g)
+               for span, amount in priced):
             continue  # "£1.6bn to supply 5,000 missiles": the count describes the priced pledge
         elided = elided_donor(previous_end, quantity.start, folded, actors, g)
         listed = previous_donor if _listed_after(previous_end, quantity.start, folded, g) else None
@@ -178,6 +179,12 @@ def _sentence_pledges(
             )
         )
     return out
+
+
+def _own_verb(quantity: Quantity, amount: Amount, folded: str, g: PledgeGrammar) -> bool:
+    """Whether a verb of giving stands between counted items and a figure of their clause: then
+    each has its own ("remettra des bateaux de combat …, et fournira 30 millions d'euros")."""
+    return quantity.end <= amount.start and bool(g.verb.search(folded, quantity.end, amount.start))
 
 
 _TO_PLACE = re.compile(r"(?:\bto|\ben|\bau|\baux|\bin|\bvers|\btowards?)\s+(?:the\s+|la\s+|le\s+|l')?$")
@@ -330,6 +337,8 @@ def _counted_pledge(
         return False
     if g.sales.search(before) or g.elsewhere.search(folded, quantity.start, quantity.end + 40):
         return False
+    if g.requests.search(before) or g.own_use.search(folded[start:_end]):
+        return False  # asked for, a goal, or a budget line for another purpose: not given
     return not g.restated.search(folded[quantity.end : quantity.end + 60])
 
 

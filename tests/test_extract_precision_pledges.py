@@ -1,0 +1,88 @@
+"""Precision first for pledges (issue #8): what is not new aid given by a named giver stays out,
+and named items are not missed. Sentences are our own; facts like these recur in the news."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from briefings.extract.context import ArticleContext
+from briefings.extract.pledges import extract_pledges
+from briefings.extract.text import normalise, sentences
+from briefings.models import Pledge
+
+URL = "http://127.0.0.1/article.html"
+
+
+def pledges(text: str, language: str) -> list[Pledge]:
+    ctx = ArticleContext(language, datetime(2026, 3, 5, 12, tzinfo=UTC), URL, "")
+    return extract_pledges(sentences(normalise(text)), ctx)
+
+
+def summary(found: list[Pledge]) -> list[tuple]:
+    return [(p.donor, p.amount, p.currency, p.quantity) for p in found]
+
+
+NOT_PLEDGES = [
+    # a model number is not a count
+    ("Sending Challenger 2 tanks to Ukraine marks a turn in London's help to Kyiv.", "en"),
+    ("L'envoi de chars Leopard 2 à l'Ukraine reste discuté à Berlin pour aider Kiev.", "fr"),
+    # a past total
+    ("Outside help to Ukraine amounted to nearly $90 billion, the Russian general said of Kyiv's backers.", "en"),
+    # a request and a goal are not gifts
+    ("Warsaw has formally asked Berlin to transfer some of its Leopards to Ukraine.", "en"),
+    ("The goal is for Berlin and its partners to supply two tank battalions to Ukraine.", "en"),
+    ("Les pays qui souhaitent livrer des chars Leopard à l'Ukraine en ont reçu l'autorisation.", "fr"),
+    # a budget line for another purpose than aid
+    ("Rome will spend €300 million on border controls and migration this year, besides its help to Ukraine.",
+     "en"),
+    ("Les dirigeants lanceront un fonds d'innovation d'un milliard d'euros pour les technologies émergentes, "
+     "en marge du soutien à l'Ukraine.", "fr"),
+    # people are not items
+    ("Britain will train 4,500 Ukrainians this year on its soil, a boost for Ukraine's army.", "en"),
+    ("La France formera 2 000 militaires ukrainiens, un appui précieux pour l'Ukraine.", "fr"),
+    # "a million shells" counts shells; it is no sum of money in the article's currency
+    ("After pledging €300 million last week, the bloc failed to send a million artillery shells to Ukraine.",
+     "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), NOT_PLEDGES)
+def test_not_new_aid(text, language):
+    assert pledges(text, language) == []
+
+
+def test_a_day_of_the_month_is_not_a_count_of_what_follows():
+    found = pledges("Rutte said on Aug. 21 the Dutch and the Danes would provide Ukraine with F-16 fighter jets.", "en")
+    assert [(p.quantity, p.item) for p in found] == [(None, "F-16 fighter jets")]
+
+
+def test_named_items_without_a_figure():
+    found = pledges("Oslo and Helsinki will provide Ukraine with combat boats.", "en")
+    assert summary(found) == [("FI+NO", None, None, None)] and found[0].item == "combat boats"
+    found = pledges("Paris livrera à l'Ukraine des chars légers AMX-10 RC dans les prochaines semaines.", "fr")
+    assert [(p.donor, p.item) for p in found] == [("FR", "chars légers AMX-10 RC")]
+
+
+def test_counted_items_and_money_of_two_verbs_are_two_pledges():
+    text = ("La Suède remettra à l'Ukraine des bateaux de combat, qui passeront par la Pologne, et versera aussi "
+            "40 millions d'euros pour acheter des obus.")
+    assert [(p.donor, p.amount, p.item) for p in pledges(text, "fr")] == [
+        ("SE", 40e6, "acheter des obus"), ("SE", None, "bateaux de combat")
+    ]
+
+
+def test_the_giver_right_before_the_verb_of_its_clause():
+    text = "Washington promet son appui à l'Ukraine et l'Italie fournit une aide de 300 millions d'euros."
+    assert summary(pledges(text, "fr")) == [("IT", 300e6, "EUR", None)]
+
+
+def test_a_count_after_a_country_in_a_verbless_list_is_a_count():
+    text = "La Suède a promis de livrer 10 Archer, la Norvège 8 Archer à l'Ukraine."
+    assert sorted(summary(pledges(text, "fr"))) == [("NO", None, None, 8), ("SE", None, None, 10)]
+
+
+def test_every_pledge_has_its_evidence_sentence_and_a_confidence():
+    for p in pledges("Japan will give Ukraine $2 billion. Spain will send six Leopard tanks to Ukraine.", "en"):
+        assert p.evidence and p.evidence[0].sentence and 0 < p.confidence <= 1
