@@ -86,3 +86,52 @@ def test_a_count_after_a_country_in_a_verbless_list_is_a_count():
 def test_every_pledge_has_its_evidence_sentence_and_a_confidence():
     for p in pledges("Japan will give Ukraine $2 billion. Spain will send six Leopard tanks to Ukraine.", "en"):
         assert p.evidence and p.evidence[0].sentence and 0 < p.confidence <= 1
+
+
+MORE_NOT_PLEDGES = [
+    # what may happen is not given yet
+    ("Washington could soon announce the delivery of Bradley vehicles to Ukraine, the paper wrote.", "en"),
+    ("Les États-Unis pourraient annoncer la livraison de chars Abrams à l'Ukraine, selon un journal.", "fr"),
+    # a class of weapons sent elsewhere, with Ukraine only named as the war's place
+    ("The incursion led the alliance to send fighter jets over Romania, a worry in the war next to Ukraine.", "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), MORE_NOT_PLEDGES)
+def test_not_given_yet(text, language):
+    assert pledges(text, language) == []
+
+
+def test_items_of_a_list_each_on_its_own():
+    text = "Londres entend aider l'Ukraine en fournissant des chars Challenger 2 et des systèmes d'artillerie."
+    assert [(p.donor, p.item) for p in pledges(text, "fr")] == [
+        ("GB", "chars Challenger 2"), ("GB", "systèmes d'artillerie")
+    ]
+    text = "Kyiv thanked Paris for the choice to transfer light tanks to Ukraine, along with Bastion armoured carriers."
+    assert [p.item for p in pledges(text, "en")] == ["light tanks", "Bastion armoured carriers"]
+
+
+def test_items_given_in_the_passive():
+    text = "La France va aider l'Ukraine. Des canons CAESAR vont être livrés à l'Ukraine dans les semaines à venir."
+    assert [(p.donor, p.item) for p in pledges(text, "fr")] == [("FR", "canons CAESAR")]
+
+
+def test_the_announcers_give_what_ukraine_would_receive():
+    text = "Mardi, la Suède et la Norvège ont annoncé que l'Ukraine recevrait au moins 20 canons Archer."
+    assert summary(pledges(text, "fr")) == [("NO+SE", None, None, 20)]
+
+
+def test_a_person_speaks_for_the_country_of_their_title():
+    text = "Le Premier ministre néerlandais Mark Rutte s'est engagé à livrer plusieurs avions F-16 à l'Ukraine."
+    assert [p.donor for p in pledges(text, "fr")] == ["NL"]
+
+
+def test_a_new_clause_after_but_has_its_own_giver_and_figure():
+    text = ("What each of the donors gave was not made public but Norway announced an extra $90 million for "
+            "Ukraine, taking its total support to $300 million.")
+    assert summary(pledges(text, "en")) == [("NO", 90e6, "USD", None)]
+
+
+def test_ukraine_named_by_its_president_is_the_recipient_of_a_class_of_weapons():
+    text = "Madrid s'est engagé à fournir à Volodymyr Zelensky des chars de combat légers."
+    assert [(p.donor, p.item) for p in pledges(text, "fr")] == [("ES", "chars de combat légers")]

@@ -61,6 +61,7 @@ class _Lexicon:
     stop_re: re.Pattern[str]
     chunk_stops: frozenset[str]
     money_followers: frozenset[str]
+    model_re: re.Pattern[str]
     qualifiers: dict[str, str]
     symbols: dict[str, str]
     codes: dict[str, str]
@@ -123,7 +124,7 @@ def _lexicon() -> _Lexicon:
         r"(?:\s+(?:d'|de\s+)?)"
     )
     q = lexicon["quantities"]
-    named = _alternation(q["named_items"])
+    named = _alternation([*q["named_items"], *q["generic_items"]])
     restate = _alternation([fold(w) for w in lexicon["restatement"]["words"]])
     stops = [_alternation([fold(w) for w in q["item_stops"]]), *lexicon["periods"]["patterns"]]
     return _Lexicon(
@@ -134,7 +135,7 @@ def _lexicon() -> _Lexicon:
             rf"plusieurs|quelques|more|new|additional|further|another|several|some)\s+"
             rf"(?P<item>(?:(?!(?:et|and|ou|or)\s)[\w-]+\s+){{0,4}}?(?:{named})(?![\w]))"
             # English names bare plurals ("provide Ukraine with F-16 fighter jets", "send Bradleys")
-            rf"|(?<=\bwith )(?P<bare>(?:{named})(?![\w]))"
+            rf"|(?<![\w-])(?P<bare>(?:{named})(?![\w]))"
         ),
         name_after_re=re.compile(
             r",?\s*(?:appel[eé]e?s?|de type|du type|baptis[eé]e?s?|dits?|known as|called|dubbed|type)\s+"
@@ -144,6 +145,7 @@ def _lexicon() -> _Lexicon:
         restate_any_re=re.compile(rf"(?<![\w])(?:{restate})(?![\w])"),
         stop_re=re.compile("(?:" + "|".join(stops) + r")(?![\w])"),
         chunk_stops=frozenset(fold(w) for w in [*q["chunk_stops"], *lexicon["clauses"]["prepositions"]]),
+        model_re=re.compile(rf"(?<![\w-]){_alternation(q['named_items'])}(?![\w])"),
         money_followers=frozenset(fold(w) for w in [*q["money_followers"], *lexicon["clauses"]["prepositions"]]),
         qualifiers=qualifiers,
         symbols=symbols,
@@ -352,14 +354,45 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
         item, item_end = _with_name(text, item, item_end, lex)
         out.append(Quantity(int(count), item, m.start(), item_end, qualifier))
     counted = [(q.start, q.end) for q in out]
+    named: list[Quantity] = []
     for m in lex.named_re.finditer(folded):
         if any(s <= m.start() < e or s < m.end() <= e for s, e in counted + money):
             continue
         group = "item" if m.group("item") else "bare"
         item_end = _item_end(text, folded, m.start(group), lex)
         item = text[m.start(group) : max(item_end, m.end(group))].strip(" ,")
-        out.append(Quantity(None, item, m.start(), max(item_end, m.end(group))))
-    return sorted(out, key=lambda q: q.start)
+        named.append(Quantity(None, item, m.start(), max(item_end, m.end(group))))
+    return sorted(out + _split_lists(text, named), key=lambda q: q.start)
+
+
+_LIST_TAIL = re.compile(
+    r"(?:\s*,|\s+(?:et|and|ou|or|ainsi que|as well as|along with))(?:\s+(?:des|de|d'|les|the|more|new))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _split_lists(text: str, named: list[Quantity]) -> list[Quantity]:
+    """Named items of one list, each on its own: "des chars Challenger 2 et des systèmes d'artillerie"
+    is two items, so the first stops where the second begins. A named item inside another with no
+    list between ("Bastion armoured personnel carriers") is part of it."""
+    out: list[Quantity] = []
+    for item in named:
+        last = out[-1] if out else None
+        if last is None or item.start >= last.end:
+            out.append(item)
+            continue
+        item_start = text.find(last.item, last.start)
+        tail = _LIST_TAIL.search(text, item_start, item.start)
+        if tail is None:
+            continue
+        out[-1] = Quantity(None, text[item_start:tail.start()].strip(" ,"), last.start, tail.start())
+        out.append(item)
+    return out
+
+
+def names_a_model(item: str) -> bool:
+    """Whether an item names a weapon model ("F-16", "Leopard") rather than only a class of them."""
+    return bool(_lexicon().model_re.search(fold(item)))
 
 
 def phrase_end(text: str, start: int) -> int:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from briefings.extract.amounts import Amount, Quantity, find_amounts, find_quantities, phrase_end
+from briefings.extract.amounts import Amount, Quantity, find_amounts, find_quantities, names_a_model, phrase_end
 from briefings.extract.context import ArticleContext
 from briefings.extract.donors import (
     UKRAINE,
@@ -159,6 +159,8 @@ def _sentence_pledges(
         listed = previous_donor if _listed_after(previous_end, quantity.start, folded, g) else None
         if not (elided or listed) and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
+        if quantity.count is None and not names_a_model(quantity.item) and not _RECIPIENT_NAMED.search(folded):
+            continue  # a class of weapons named without a figure needs the sentence to say it goes to Ukraine
         if _sent_elsewhere(quantity, folded, mentions):
             continue
         donor = elided or listed or find_donor(quantity.start, quantity.end, folded, actors, story, g)
@@ -187,6 +189,17 @@ def _own_verb(quantity: Quantity, amount: Amount, folded: str, g: PledgeGrammar)
     return quantity.end <= amount.start and bool(g.verb.search(folded, quantity.end, amount.start))
 
 
+# Ukraine named as the one who receives: "à l'Ukraine", "to Kyiv", "provide Ukraine with", "l'armée ukrainienne".
+_RECIPIENT_NAMED = re.compile(
+    r"(?:\b(?:a|au|aux|to|for|pour|vers)\s+(?:l'|la |le |the )?(?:ukrain|kiev|kyiv|kyïv)"
+    r"|\b(?:ukraine|kyiv|kiev)(?:'s)?\s+(?:with|de)\b"
+    r"|\b(?:forces|armee|army|military|soldats|troops)\s+(?:ukrain|of ukraine)"
+    r"|\bukrainian (?:forces|army|military|troops)"
+    r"|\b(?:a|to)\s+(?:(?:president|le president|ukrainian president|volodymyr)\s+)*zelensk"
+    r"|\b(?:aider|soutenir|help|helping|support|supporting|soutien a|support for)\s+(?:l')?(?:ukrain|kiev|kyiv))"
+)
+
+
 _TO_PLACE = re.compile(r"(?:\bto|\ben|\bau|\baux|\bin|\bvers|\btowards?)\s+(?:the\s+|la\s+|le\s+|l')?$")
 
 
@@ -201,7 +214,7 @@ def _sent_elsewhere(quantity: Quantity, folded: str, mentions: list[Mention]) ->
     return False
 
 
-_LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b)\s*")
+_LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b|\bainsi que\b|\bas well as\b|\balong with\b)\s*")
 
 
 def _listed_after(previous_end: int | None, start: int, folded: str, g: PledgeGrammar) -> bool:
@@ -219,7 +232,7 @@ _TO_BEFORE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bfor|\bpour)\s+(?:la |le |l'|l
 
 def _recipient(folded: str, mentions: list[Mention], story: ArticleMemory, g: PledgeGrammar) -> str | None:
     """Ukraine when the article or the sentences around are about it; else a country the aid goes "to"."""
-    if story.ukraine_near or story.ukraine_topic:
+    if story.ukraine_near or story.ukraine_topic or _RECIPIENT_NAMED.search(folded):
         return UKRAINE
     for m in mentions:
         if m.kind == COUNTRY and _TO_BEFORE.search(folded, max(0, m.start - 12), m.start):
@@ -323,12 +336,12 @@ def _counted_pledge(
     before = folded[start : quantity.start]
     verbs = list(g.verb.finditer(before))
     if not verbs:
-        return False
+        return _given_in_passive(quantity, folded, g)
     if g.purpose.search(before, 0, verbs[-1].start()):
         return False  # "des efforts visant à fournir des F-16": what a coalition is for
     gap = g.adverbials.sub(" ", before[verbs[-1].end() :])
     limit = 4 if quantity.count is not None else 2
-    if len(re.findall(r"[\w'-]+", gap)) > limit + (2 if g.ukraine.search(gap) else 0):
+    if len(re.findall(r"[\w'-]+", gap)) > limit + (3 if g.ukraine.search(gap) or _RECIPIENT_NAMED.search(gap) else 0):
         return False
     includes = [m.end() for m in g.includes.finditer(before)]
     if includes and includes[-1] > verbs[-1].start():
@@ -340,6 +353,19 @@ def _counted_pledge(
     if g.requests.search(before) or g.own_use.search(folded[start:_end]):
         return False  # asked for, a goal, or a budget line for another purpose: not given
     return not g.restated.search(folded[quantity.end : quantity.end + 60])
+
+
+_PASSIVE = re.compile(
+    r"\s*(?:[\w'-]+\s+){0,3}?(?:vont etre|va etre|seront|sera|devraient etre|devrait etre|will be|would be|"
+    r"are to be|is to be|are set to be|is set to be|are going to be)\s+(?:(?:also|soon|bientot|aussi|egalement)\s+)?"
+)
+
+
+def _given_in_passive(quantity: Quantity, folded: str, g: PledgeGrammar) -> bool:
+    """Items that open their clause with a verb of giving after them in the passive, future or
+    conditional ("Des chars AMX-10 RC vont être livrés à l'Ukraine", "Light tanks will be sent")."""
+    m = _PASSIVE.match(folded, quantity.end)
+    return bool(m) and bool(g.verb.match(folded, m.end())) and not g.sales.search(folded, quantity.end, m.end() + 20)
 
 
 def _reported_past(folded: str, clause_start: int, g: PledgeGrammar) -> bool:
