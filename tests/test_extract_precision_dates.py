@@ -90,3 +90,21 @@ def test_a_verb_reading_is_less_sure_than_an_event_noun():
     (verb,) = _found("The donors will meet again next month.", "en", "2026-02-12")
     assert noun.event == "summit" and verb.event.startswith("meet")
     assert verb.confidence < noun.confidence
+
+
+DISTANCES = [
+    ("Three days before the vote, the candidates held their last rallies.", "en", "2025-05-15", [("2025-05-18", None)]),
+    ("À trois jours du scrutin, les candidats ont tenu leurs derniers meetings.", "fr", "2025-05-15",
+     [("2025-05-18", None)]),
+    ("Four months before the election, the party leads the polls.", "en", "2025-05-15", [("2025-09", None)]),
+    ("À deux semaines du sommet de Rome, les ministres se sont parlé.", "fr", "2025-05-15", [("2025-05", "Rome")]),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "published", "expected"), DISTANCES)
+def test_an_event_dated_by_its_distance(text, lang, published, expected):
+    assert _dates(text, lang, published) == expected
+
+
+def test_a_distance_to_an_event_already_past_is_no_key_date():
+    assert _dates("Three days after the vote, the count goes on.", "en", "2025-05-15") == []

@@ -441,7 +441,47 @@ def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDat
             dates.append(KeyDate(item.resolved.iso, event.phrase, place, lang, [Evidence(sentence.text, ctx.url)],
                                  confidence=event.confidence))
     dates.extend(_announced_today(sentences, lang, lex, today, day_of_event, ctx.url))
+    dates.extend(_distances(sentences, lang, lex, day_of_event[0] if day_of_event else today, today, ctx.url))
     return _deduplicate(dates)
+
+
+@cache
+def _distance_pattern(lang: str) -> re.Pattern:
+    """ "three days before the vote", "à quatre mois de l'élection": a count, a unit, and the event noun."""
+    cal = load_toml("calendar.toml")
+    data = load_toml("event_lexicon.toml")["distance"]
+    spelled = sorted((fold(n) for n in cal["numbers"][lang]), key=len, reverse=True)
+    numbers = "(?:" + "|".join(re.escape(n) for n in spelled) + r"|\d{1,3})"
+    units = _words(cal["units"][lang])
+    joins = _words(data[lang])
+    lead = rf"(?<![\w]){data['fr_lead']}\s+" if lang == "fr" else r"(?<![\w])"
+    nouns = _words([fold(n) for n in load_toml("event_lexicon.toml")["event_nouns"][lang]])
+    return re.compile(rf"{lead}(?P<n>{numbers})\s+(?P<u>{units})\s+{joins}\s*(?P<noun>{nouns})(?![\w])")
+
+
+def _distances(sentences: list[Sentence], lang: str, lex: _Lexicon, base: date, today: date,
+               url: str) -> list[KeyDate]:
+    """Events dated by their distance from the reported day: "three days before the vote" says the
+    vote is three days after it (a day when counted in days, else the month it falls in)."""
+    cal = load_toml("calendar.toml")
+    numbers = {fold(k): v for k, v in cal["numbers"][lang].items()}
+    units = {fold(k): v for k, v in cal["units"][lang].items()}
+    out = []
+    for sentence in sentences:
+        folded = fold(sentence.text)
+        for m in _distance_pattern(lang).finditer(folded):
+            count = int(m.group("n")) if m.group("n").isdigit() else numbers[m.group("n")]
+            distance = TimeExpr(m.start(), m.end(), m.group(), DURATION, unit=units[m.group("u")], offset=count)
+            resolved = resolve(distance, base)
+            if resolved is None or resolved.last <= today:
+                continue  # an event no later than the report is not upcoming
+            when = resolved.iso
+            phrase = sentence.text[m.start("noun"):m.end("noun")]
+            places = _places(sentence.text, lex)
+            event = _Event(phrase, _confidence()["event_noun"], (m.start("noun"), m.end("noun")))
+            out.append(KeyDate(when, phrase, _event_place(sentence.text, event, places), lang,
+                               [Evidence(sentence.text, url)], confidence=event.confidence))
+    return out
 
 
 def _announced_today(sentences: list[Sentence], lang: str, lex: _Lexicon, today: date,
