@@ -135,3 +135,35 @@ def test_a_new_clause_after_but_has_its_own_giver_and_figure():
 def test_ukraine_named_by_its_president_is_the_recipient_of_a_class_of_weapons():
     text = "Madrid s'est engagé à fournir à Volodymyr Zelensky des chars de combat légers."
     assert [(p.donor, p.item) for p in pledges(text, "fr")] == [("ES", "chars de combat légers")]
+
+
+def test_a_groups_pledge_is_given_by_the_countries_the_next_sentence_names():
+    text = "NATO allies pledged €1 billion for air defence for Ukraine. Norway, Sweden and Finland will contribute."
+    assert [(p.donor, p.amount, len(p.evidence)) for p in pledges(text, "en")] == [("FI+NO+SE", 1e9, 2)]
+    text = ("Les alliés ont promis 1 milliard d'euros pour la défense aérienne de l'Ukraine. La Norvège, la Suède "
+            "et la Finlande y contribueront.")
+    assert [p.donor for p in pledges(text, "fr")] == ["FI+NO+SE"]
+
+
+def test_contributors_with_their_own_figures_leave_the_groups_pledge_to_the_group():
+    text = "NATO allies pledged €1 billion for Ukraine. Norway and Sweden will contribute €200 million each."
+    assert ("NATO", 1e9) in [(p.donor, p.amount) for p in pledges(text, "en")]
+
+
+def test_training_and_equipping_a_brigade_is_aid_in_kind():
+    assert [(p.donor, p.item) for p in pledges("Germany will equip a Ukrainian brigade this year.", "en")] == [
+        ("DE", "brigade")
+    ]
+    assert [(p.donor, p.item) for p in pledges("La France va former et équiper une brigade ukrainienne.", "fr")] == [
+        ("FR", "brigade ukrainienne")
+    ]
+
+
+def test_people_trained_are_not_items_whatever_word_comes_first():
+    text = "The mission will train 15,000 Ukrainian military personnel in EU countries to help Ukraine."
+    assert pledges(text, "en") == []
+
+
+def test_the_parts_a_package_contains_are_not_pledges_beside_it():
+    text = "Spain announced a €300 million package for Ukraine. It contains 20 tanks and 30 howitzers."
+    assert summary(pledges(text, "en")) == [("ES", 300e6, "EUR", None)]

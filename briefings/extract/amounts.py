@@ -62,6 +62,7 @@ class _Lexicon:
     chunk_stops: frozenset[str]
     money_followers: frozenset[str]
     model_re: re.Pattern[str]
+    people: frozenset[str]
     qualifiers: dict[str, str]
     symbols: dict[str, str]
     codes: dict[str, str]
@@ -145,6 +146,7 @@ def _lexicon() -> _Lexicon:
         restate_any_re=re.compile(rf"(?<![\w])(?:{restate})(?![\w])"),
         stop_re=re.compile("(?:" + "|".join(stops) + r")(?![\w])"),
         chunk_stops=frozenset(fold(w) for w in [*q["chunk_stops"], *lexicon["clauses"]["prepositions"]]),
+        people=frozenset(fold(w) for w in q["people"]),
         model_re=re.compile(rf"(?<![\w-]){_alternation(q['named_items'])}(?![\w])"),
         money_followers=frozenset(fold(w) for w in [*q["money_followers"], *lexicon["clauses"]["prepositions"]]),
         qualifiers=qualifiers,
@@ -351,6 +353,8 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
         first = fold(item.split(" ")[0]).strip(",;:.") if item else ""
         if not item or first in lex.not_items or first[:1].isdigit() or len(item) > 160:
             continue
+        if lex.people.intersection(re.findall(r"[\w'-]+", fold(item))[:4]):
+            continue  # people counted, not items given
         item, item_end = _with_name(text, item, item_end, lex)
         out.append(Quantity(int(count), item, m.start(), item_end, qualifier))
     counted = [(q.start, q.end) for q in out]

@@ -84,6 +84,7 @@ class PledgeGrammar:
     office: re.Pattern[str]
     contact_group: re.Pattern[str]
     not_donors: frozenset[str]
+    contributors: re.Pattern[str]  # "Germany, France and Italy will contribute": who gives a group's pledge
 
 
 @cache
@@ -185,6 +186,7 @@ def pledge_grammar() -> PledgeGrammar:
         ukraine=re.compile(r"(?<![\w])(?:ukrain\w*|kiev|kyiv|kyiv's|kiev's)(?![\w])"),
         office=re.compile(r"ministr|minister|chancel|president|premier|secretar|gouvernement|government"),
         contact_group=re.compile(r"groupe de contact|contact group|udcg|ramstein"),
+        contributors=re.compile(_words(donors["contributors"])),
         not_donors=frozenset(donors["not_donors"] + donors["not_donor_countries"]),
     )
 

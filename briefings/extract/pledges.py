@@ -79,6 +79,8 @@ def extract_pledges(
         story.ukraine_near = any(g.ukraine.search(f) for f in folded_all[max(0, index - 2) : index + 1])
         new = _sentence_pledges(sentence, folded, sentence_mentions, ctx, story, g)
         following = folded_all[index + 1] if index + 1 < len(sentences) else ""
+        if new and following:
+            _give_to_contributors(new, sentences[index + 1].text, following, known[index + 1], ctx, g)
         if new and following and g.following_condition.search(following[:120]):
             condition = sentences[index + 1].text
             for pledge in new:
@@ -87,6 +89,25 @@ def extract_pledges(
         found.extend(Statement(p, title_only, story.last_currency, id(p) in story.anaphoric) for p in new)
         remember(story, sentence.text, folded, sentence_mentions, g)
     return merge_restatements(found)
+
+
+def _give_to_contributors(
+    new: list[Pledge], text: str, folded: str, mentions: list[Mention], ctx: ArticleContext, g: PledgeGrammar
+) -> None:
+    """A group's pledge whose contributing countries the next sentence names, with no figure of its
+    own ("Allies pledged €1bn. Norway, Sweden and Finland will contribute."), is given by them."""
+    if not g.contributors.search(folded) or find_amounts(text, ctx.language):
+        return
+    countries = sorted({m.code for m in mentions if m.kind == COUNTRY and m.code != UKRAINE})
+    if len(countries) < 2:
+        return
+    for pledge in new:
+        if pledge.donor in _GROUPS:
+            pledge.donor = "+".join(countries)
+            pledge.evidence.append(Evidence(text, ctx.url))
+
+
+_GROUPS = frozenset({"ALLIES", "NATO", "UDCG"})
 
 
 def _sentence_pledges(
@@ -194,7 +215,7 @@ _RECIPIENT_NAMED = re.compile(
     r"(?:\b(?:a|au|aux|to|for|pour|vers)\s+(?:l'|la |le |the )?(?:ukrain|kiev|kyiv|kyïv)"
     r"|\b(?:ukraine|kyiv|kiev)(?:'s)?\s+(?:with|de)\b"
     r"|\b(?:forces|armee|army|military|soldats|troops)\s+(?:ukrain|of ukraine)"
-    r"|\bukrainian (?:forces|army|military|troops)"
+    r"|\bukrainian (?:forces|army|military|troops|brigades?)|\bbrigades? ukrainiennes?"
     r"|\b(?:a|to)\s+(?:(?:president|le president|ukrainian president|volodymyr)\s+)*zelensk"
     r"|\b(?:aider|soutenir|help|helping|support|supporting|soutien a|support for)\s+(?:l')?(?:ukrain|kiev|kyiv))"
 )
