@@ -38,3 +38,11 @@ def test_the_launch_day_is_kept():
 def test_no_mission_without_the_organisation_that_runs_it():
     # a named force with no operator named, nor known, is not yet a fact
     assert missions("The Northern Shield exercise tested the ships of several navies.", "en") == []
+
+
+def test_an_operator_only_our_reference_list_gives_is_less_sure():
+    ctx = ArticleContext("en", datetime(2025, 1, 15, 12, tzinfo=UTC), "http://127.0.0.1/a")
+    (named,) = extract_missions(sentences("NATO's Baltic Sentry mission watches undersea cables."), ctx)
+    (known,) = extract_missions(sentences("The Baltic Sentry mission watches undersea cables."), ctx)
+    assert named.organisation == known.organisation == "NATO"
+    assert named.confidence == 1.0 and known.confidence < 1.0

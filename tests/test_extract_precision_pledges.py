@@ -167,3 +167,17 @@ def test_people_trained_are_not_items_whatever_word_comes_first():
 def test_the_parts_a_package_contains_are_not_pledges_beside_it():
     text = "Spain announced a €300 million package for Ukraine. It contains 20 tanks and 30 howitzers."
     assert summary(pledges(text, "en")) == [("ES", 300e6, "EUR", None)]
+
+
+def test_confidence_falls_with_what_the_sentence_leaves_to_the_context():
+    (named,) = pledges("Spain will send six Leopard tanks to Ukraine.", "en")
+    text = "Spain has been a steady backer of Kyiv. It will also send more Leopard tanks to Ukraine."
+    (from_context,) = pledges(text, "en")
+    assert named.confidence == 1.0 and from_context.donor == "ES"
+    assert 0.65 <= from_context.confidence < named.confidence
+
+
+def test_a_guess_on_every_count_is_dropped():
+    # giver from a pronoun, Ukraine not named in the sentence, items with no figure: not kept
+    text = "Spain has long backed Kyiv's war effort. Separately, it will deliver more Leopard tanks soon."
+    assert pledges(text, "en") == []

@@ -308,7 +308,7 @@ def _organisation(sentences: list[Sentence], indices: list[int], positions: dict
         if index > 0 and runners_in(index - 1):
             return runners_in(index - 1)[0].code
     if known:
-        return known
+        return known  # reference data only: see `_sure`
     counts = Counter(m.code for i in range(len(sentences)) for m in runners_in(i))
     return counts.most_common(1)[0][0] if counts else None
 
@@ -348,14 +348,29 @@ def extract_missions(sentences: list[Sentence], ctx: ArticleContext) -> list[Mis
         organisation = _organisation(sentences, indices, entry.positions, entry.name, lex)
         if organisation is None:
             continue  # precision first: a mission is a fact only with the organisation that runs it
+        sure = _sure(sentences, organisation)
+        if sure < _weights()["keep"]:
+            continue
         organisation = lex.operator_names.get(organisation, organisation)
         evidence_at = sorted(set(indices[:1] + launch_sentences[:1]))
         missions.append(Mission(
             name=entry.name, organisation=organisation, launched=launched, purpose=purpose,
             aliases=list(entry.aliases), language=lang,
-            evidence=[Evidence(sentences[i].text, ctx.url) for i in evidence_at],
+            evidence=[Evidence(sentences[i].text, ctx.url) for i in evidence_at], confidence=sure,
         ))
     return missions
+
+
+@cache
+def _weights() -> dict[str, float]:
+    return load_toml("precision.toml")["missions"]
+
+
+def _sure(sentences: list[Sentence], organisation: str) -> float:
+    """How sure a mission is: whole when the article names its organisation, less when only our
+    reference list of well-known missions does."""
+    named = any(m.code == organisation for s in sentences for m in Gazetteer.load().mentions(s.text))
+    return 1.0 if named else _weights()["operator_from_reference"]
 
 
 @dataclass(frozen=True)
@@ -436,4 +451,5 @@ def canonical_mission(missions: list[Mission]) -> Mission:
         aliases=aliases,
         language=with_purpose.language if with_purpose else missions[0].language,
         evidence=evidence,
+        confidence=max(m.confidence for m in missions),  # a second source does not make it less sure
     )

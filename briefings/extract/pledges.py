@@ -12,6 +12,7 @@ condition and over what period; the donor is found by `donors`, the word lists a
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
 from functools import cache
 
@@ -33,7 +34,7 @@ from briefings.extract.donors import (
 from briefings.extract.gazetteer import COUNTRY, PLACE, Gazetteer, Mention
 from briefings.extract.pledge_grammar import PledgeGrammar, clause_span, last_verb, pledge_grammar
 from briefings.extract.restatements import Statement, merge_restatements
-from briefings.extract.text import Sentence, fold
+from briefings.extract.text import DATA, Sentence, fold
 from briefings.models import Evidence, Pledge
 
 TITLE_PARAGRAPH = -1  # sentences of the title: they confirm pledges of the body, never add their own
@@ -149,6 +150,7 @@ def _sentence_pledges(
             (a.currency for a in reversed(amounts[: amounts.index(amount)]) if a.currency), None
         )
         shared_out = g.distributive.search(folded, _scope(amounts, amounts.index(amount), folded, g)[0], amount.start)
+        sure = _confidence(donor, actors, folded, story, named_only=False)
         made = [
             Pledge(
                 donor=donor_code(each, story),
@@ -162,6 +164,7 @@ def _sentence_pledges(
                 period=_period(text, folded, amount.end, _scope(amounts, amounts.index(amount), folded, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
+                confidence=sure,
             )
             for each in ([(code,) for code in donor] if shared_out else [donor])
         ]
@@ -199,9 +202,32 @@ def _sentence_pledges(
                 period=_period(text, folded, quantity.end, clause_span(folded, quantity.start, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
+                confidence=_confidence(donor, actors, folded, story, named_only=quantity.count is None),
             )
         )
-    return out
+    return [p for p in out if p.confidence >= _weights()["keep"]]
+
+
+@cache
+def _weights() -> dict[str, float]:
+    """How much each thing left to the context costs a pledge's confidence (data/precision.toml)."""
+    with (DATA / "precision.toml").open("rb") as fh:
+        return tomllib.load(fh)["pledges"]
+
+
+def _confidence(donor: tuple[str, ...], actors: list[Actor], folded: str, story: ArticleMemory,
+                named_only: bool) -> float:
+    """How sure a pledge is: a giver named in its sentence, Ukraine named as recipient there, and a
+    figure each keep it whole; each one left to the context lowers it."""
+    weights = _weights()
+    sure = 1.0
+    if story.resolved_by_anaphor or not any(a.codes == donor and a.how == "name" for a in actors):
+        sure *= weights["donor_from_context"]
+    if not (_RECIPIENT_NAMED.search(folded) or UKRAINE_WORD.search(folded)):
+        sure *= weights["recipient_from_context"]
+    if named_only:
+        sure *= weights["named_without_figure"]
+    return round(sure, 3)
 
 
 def _own_verb(quantity: Quantity, amount: Amount, folded: str, g: PledgeGrammar) -> bool:
@@ -220,6 +246,8 @@ _RECIPIENT_NAMED = re.compile(
     r"|\b(?:aider|soutenir|help|helping|support|supporting|soutien a|support for)\s+(?:l')?(?:ukrain|kiev|kyiv))"
 )
 
+
+UKRAINE_WORD = re.compile(r"\b(?:ukrain|kiev|kyiv|zelensk)")
 
 _TO_PLACE = re.compile(r"(?:\bto|\ben|\bau|\baux|\bin|\bvers|\btowards?)\s+(?:the\s+|la\s+|le\s+|l')?$")
 
