@@ -108,3 +108,16 @@ def test_an_event_dated_by_its_distance(text, lang, published, expected):
 
 def test_a_distance_to_an_event_already_past_is_no_key_date():
     assert _dates("Three days after the vote, the count goes on.", "en", "2025-05-15") == []
+
+
+SAME_DAY_PAST = [
+    ("Defence ministers met in Rome on Tuesday for their summit.", "en", "2023-07-11"),
+    ("Les ministres se sont réunis mardi à Rome pour leur sommet.", "fr", "2023-07-11"),
+    ("Closing the Rome meeting on Wednesday (12 July 2023), the chair praised the decisions.", "en", "2023-07-12"),
+    ("La réunion de Rome s'est achevée mercredi 12 juillet.", "fr", "2023-07-12"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "published"), SAME_DAY_PAST)
+def test_an_event_reported_in_the_past_on_its_day_is_not_upcoming(text, lang, published):
+    assert _found(text, lang, published) == []
