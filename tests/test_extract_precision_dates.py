@@ -121,3 +121,24 @@ SAME_DAY_PAST = [
 @pytest.mark.parametrize(("text", "lang", "published"), SAME_DAY_PAST)
 def test_an_event_reported_in_the_past_on_its_day_is_not_upcoming(text, lang, published):
     assert _found(text, lang, published) == []
+
+
+MORE_KEPT = [
+    # taking office is scheduled, whatever past verb follows in another clause
+    ("The senator, who takes office on January 20, has vowed to cut the aid.", "en", "2024-12-10",
+     [("2025-01-20", None)]),
+    ("Le 24 février marquera le deuxième anniversaire de l'attaque.", "fr", "2024-02-10", [("2024-02-24", None)]),
+    ("Shipments of the last howitzers are planned for the first half of 2027.", "en", "2026-02-12", [("2027", None)]),
+    ("Les livraisons sont prévues au premier semestre 2027.", "fr", "2026-02-12", [("2027", None)]),
+    ("Chisinau hopes to join the bloc by 2030.", "en", "2026-02-12", [("2030", None)]),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "published", "expected"), MORE_KEPT)
+def test_more_dated_events(text, lang, published, expected):
+    assert _dates(text, lang, published) == expected
+
+
+def test_a_spending_level_in_a_year_is_no_event():
+    assert _found("Le budget des armées atteindra 70 milliards d'euros en 2031.", "fr", "2026-02-12") == []
+    assert _found("Germany's defence outlays will reach 3.5% of output in 2029.", "en", "2026-02-12") == []
