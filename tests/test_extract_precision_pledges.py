@@ -39,6 +39,8 @@ NOT_PLEDGES = [
      "en"),
     ("Les dirigeants lanceront un fonds d'innovation d'un milliard d'euros pour les technologies émergentes, "
      "en marge du soutien à l'Ukraine.", "fr"),
+    # hosting refugees at home is the donor's own spending
+    ("Ottawa débloquera 400 millions de dollars pour accueillir des réfugiés ukrainiens au Canada.", "fr"),
     # people are not items
     ("Britain will train 4,500 Ukrainians this year on its soil, a boost for Ukraine's army.", "en"),
     ("La France formera 2 000 militaires ukrainiens, un appui précieux pour l'Ukraine.", "fr"),
@@ -181,3 +183,8 @@ def test_a_guess_on_every_count_is_dropped():
     # giver from a pronoun, Ukraine not named in the sentence, items with no figure: not kept
     text = "Spain has long backed Kyiv's war effort. Separately, it will deliver more Leopard tanks soon."
     assert pledges(text, "en") == []
+
+
+def test_a_single_system_of_a_class_sent_to_ukraine():
+    found = pledges("Rome is ready to send a second air defence system to Ukraine.", "en")
+    assert [(p.donor, p.item) for p in found] == [("IT", "air defence system")]
