@@ -188,3 +188,15 @@ def test_a_guess_on_every_count_is_dropped():
 def test_a_single_system_of_a_class_sent_to_ukraine():
     found = pledges("Rome is ready to send a second air defence system to Ukraine.", "en")
     assert [(p.donor, p.item) for p in found] == [("IT", "air defence system")]
+
+
+def test_items_to_follow_are_a_pledge_of_their_own():
+    text = "Oslo will send 12 Archer guns to Ukraine, with six more to follow in the autumn."
+    assert [(p.donor, p.quantity, p.item) for p in pledges(text, "en")] == [
+        ("NO", 12, "Archer guns"), ("NO", 6, "Archer guns")
+    ]
+    text = ("La Norvège va aider l'Ukraine. Trois canons Archer vont être acheminés vers l'Ukraine dès cette "
+            "semaine, et cinq autres devraient suivre.")
+    assert [(p.donor, p.quantity) for p in pledges(text, "fr")] == [("NO", 3), ("NO", 5)]
+    text = "Norway will provide Ukraine with 12 guns. Around 20 CV90 vehicles are expected to follow."
+    assert [(p.donor, p.quantity) for p in pledges(text, "en")] == [("NO", 12), ("NO", 20)]

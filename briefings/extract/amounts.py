@@ -63,6 +63,7 @@ class _Lexicon:
     money_followers: frozenset[str]
     model_re: re.Pattern[str]
     people: frozenset[str]
+    not_whole_items: frozenset[str]
     qualifiers: dict[str, str]
     symbols: dict[str, str]
     codes: dict[str, str]
@@ -147,6 +148,7 @@ def _lexicon() -> _Lexicon:
         stop_re=re.compile("(?:" + "|".join(stops) + r")(?![\w])"),
         chunk_stops=frozenset(fold(w) for w in [*q["chunk_stops"], *lexicon["clauses"]["prepositions"]]),
         people=frozenset(fold(w) for w in q["people"]),
+        not_whole_items=frozenset(fold(w) for w in q["not_whole_items"]),
         model_re=re.compile(rf"(?<![\w-]){_alternation(q['named_items'])}(?![\w])"),
         money_followers=frozenset(fold(w) for w in [*q["money_followers"], *lexicon["clauses"]["prepositions"]]),
         qualifiers=qualifiers,
@@ -353,6 +355,8 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
         first = fold(item.split(" ")[0]).strip(",;:.") if item else ""
         if not item or first in lex.not_items or first[:1].isdigit() or len(item) > 160:
             continue
+        if fold(item) in lex.not_whole_items:
+            continue  # "eight more [to follow]": the pledge finder gives them the item they follow
         if lex.people.intersection(re.findall(r"[\w'-]+", fold(item))[:4]):
             continue  # people counted, not items given
         item, item_end = _with_name(text, item, item_end, lex)

@@ -85,6 +85,7 @@ class PledgeGrammar:
     contact_group: re.Pattern[str]
     not_donors: frozenset[str]
     contributors: re.Pattern[str]  # "Germany, France and Italy will contribute": who gives a group's pledge
+    follow: re.Pattern[str]  # "eight more to follow": items given after the ones just given
 
 
 @cache
@@ -187,6 +188,7 @@ def pledge_grammar() -> PledgeGrammar:
         office=re.compile(r"ministr|minister|chancel|president|premier|secretar|gouvernement|government"),
         contact_group=re.compile(r"groupe de contact|contact group|udcg|ramstein"),
         contributors=re.compile(_words(donors["contributors"])),
+        follow=re.compile(r"\s*(?:" + "|".join(lex["verbs"]["follow"]) + ")"),
         not_donors=frozenset(donors["not_donors"] + donors["not_donor_countries"]),
     )
 

@@ -73,7 +73,7 @@ def extract_pledges(
     for index, sentence in enumerate(sentences):
         folded = folded_all[index]
         sentence_mentions = known[index]
-        has_trigger = bool(g.trigger.search(folded))
+        has_trigger = bool(g.trigger.search(folded) or g.follow.search(folded))
         if not has_trigger:
             remember(story, sentence.text, folded, sentence_mentions, g)
             continue
@@ -122,7 +122,8 @@ def _sentence_pledges(
     text = sentence.text
     named_here = tuple(c for c in (country_of(m) for m in mentions) if c)
     amounts = find_amounts(text, ctx.language, (*named_here, *story.countries))
-    quantities = find_quantities(text, ctx.language, amounts) if g.verb.search(folded) else []
+    giving = g.verb.search(folded) or g.follow.search(folded)
+    quantities = find_quantities(text, ctx.language, amounts) if giving else []
     for amount in amounts:
         story.last_currency = amount.currency or story.last_currency
     if not amounts and not quantities:
@@ -205,7 +206,28 @@ def _sentence_pledges(
                 confidence=_confidence(donor, actors, folded, story, named_only=quantity.count is None),
             )
         )
+    out += _follow_ups(out, text, folded, ctx, g)
     return [p for p in out if p.confidence >= _weights()["keep"]]
+
+
+_MORE = re.compile(r"(?<![\w])(?P<n>\d{1,3}|[a-z]+)\s+(?:more|others|further|autres|supplementaires)(?![\w])")
+
+
+def _follow_ups(out: list[Pledge], text: str, folded: str, ctx: ArticleContext, g: PledgeGrammar) -> list[Pledge]:
+    """ "14 tanks, with eight more to follow", "quatre chars …, et huit autres devraient suivre": the
+    items to follow are a pledge of their own, from the same giver, of the same items."""
+    counted = [p for p in out if p.quantity is not None and p.amount is None]
+    if not counted:
+        return []
+    found = []
+    for m in _MORE.finditer(folded):
+        count = int(m.group("n")) if m.group("n").isdigit() else g.cardinals.get(m.group("n"))
+        if not count or not g.follow.match(folded, m.end()):
+            continue
+        before = counted[-1]
+        found.append(Pledge(donor=before.donor, recipient=before.recipient, quantity=count, item=before.item,
+                            language=ctx.language, evidence=[Evidence(text, ctx.url)], confidence=before.confidence))
+    return found
 
 
 @cache
@@ -381,6 +403,8 @@ def _counted_pledge(
         return False
     if any(a.start <= quantity.start < a.end for a in amounts):
         return False
+    if g.follow.match(folded, quantity.end):
+        return True  # "Around 30 AS90 guns are expected to follow" what was just given
     start, _end = clause_span(folded, quantity.start, g)
     before = folded[start : quantity.start]
     verbs = list(g.verb.finditer(before))
