@@ -46,3 +46,11 @@ def test_an_operator_only_our_reference_list_gives_is_less_sure():
     (known,) = extract_missions(sentences("The Baltic Sentry mission watches undersea cables."), ctx)
     assert named.organisation == known.organisation == "NATO"
     assert named.confidence == 1.0 and known.confidence < 1.0
+
+
+def test_a_force_in_common_words_is_the_coalitions_only_when_the_coalition_is_named():
+    text = "A multinational force led by Paris and London would deploy after a truce, the coalition of the willing said"
+    assert missions(text, "en") == [("Multinational Force Ukraine", "Coalition of the Willing", None)]
+    assert missions("NATO's multinational force in Latvia took in Spanish troops on Monday.", "en") == []
+    assert missions("La force multinationale de l'Otan en Bulgarie compte 3 000 soldats.", "fr") == []
+    assert missions("A reassurance force would help keep the skies safe once the guns fall silent.", "en") == []

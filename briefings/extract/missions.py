@@ -69,6 +69,7 @@ class _Lexicon:
     fr_modifiers: dict[str, str]
     runners: tuple[str, ...]
     operator_names: dict[str, str]  # how an operator with no short code is written ("Coalition of the Willing")
+    exclusive: dict[str, str]  # missions only one operator runs
     known: dict[str, str]
     window: int
     keys: frozenset[str]  # a sentence with none of these words names no mission
@@ -112,6 +113,7 @@ def _lexicon(lang: str) -> _Lexicon:
         fr_modifiers=fr_modifiers,
         runners=tuple(data["organisations"]["runners"]),
         operator_names=dict(data["organisations"]["names"]),
+        exclusive=dict(data["organisations"]["exclusive"]),
         known={fold(k): v for k, v in data["known"].items()},
         window=data["anaphora"]["window"],
         calendar=frozenset(fold(w) for table in ("months", "weekdays") for lang_words in
@@ -346,11 +348,11 @@ def extract_missions(sentences: list[Sentence], ctx: ArticleContext) -> list[Mis
                         if (p := _purpose(sentences[i].text, lex))), None)
         indices = own or entry.cited
         organisation = _organisation(sentences, indices, entry.positions, entry.name, lex)
-        if organisation is None:
+        if organisation is None or lex.exclusive.get(entry.name, organisation) != organisation:
             continue  # precision first: a mission is a fact only with the organisation that runs it
         sure = _sure(sentences, organisation)
-        if sure < _weights()["keep"]:
-            continue
+        if sure < _weights()["keep"] or (entry.name in lex.exclusive and sure < 1.0):
+            continue  # a force described in common words ("a multinational force") needs its operator named
         organisation = lex.operator_names.get(organisation, organisation)
         evidence_at = sorted(set(indices[:1] + launch_sentences[:1]))
         missions.append(Mission(
