@@ -184,7 +184,7 @@ def _sentence_pledges(
         listed = previous_donor if _listed_after(previous_end, quantity.start, folded, g) else None
         if not (elided or listed) and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
-        if quantity.count is None and not names_a_model(quantity.item) and not _RECIPIENT_NAMED.search(folded):
+        if quantity.count is None and not names_a_model(quantity.item) and not _names_recipient(folded):
             continue  # a class of weapons named without a figure needs the sentence to say it goes to Ukraine
         if _sent_elsewhere(quantity, folded, mentions):
             continue
@@ -210,7 +210,6 @@ def _sentence_pledges(
     return [p for p in out if p.confidence >= _weights()["keep"]]
 
 
-_MORE = re.compile(r"(?<![\w])(?P<n>\d{1,3}|[a-z]+)\s+(?:more|others|further|autres|supplementaires)(?![\w])")
 
 
 def _follow_ups(out: list[Pledge], text: str, folded: str, ctx: ArticleContext, g: PledgeGrammar) -> list[Pledge]:
@@ -220,7 +219,7 @@ def _follow_ups(out: list[Pledge], text: str, folded: str, ctx: ArticleContext, 
     if not counted:
         return []
     found = []
-    for m in _MORE.finditer(folded):
+    for m in _recipient_words()[3].finditer(folded):
         count = int(m.group("n")) if m.group("n").isdigit() else g.cardinals.get(m.group("n"))
         if not count or not g.follow.match(folded, m.end()):
             continue
@@ -228,6 +227,27 @@ def _follow_ups(out: list[Pledge], text: str, folded: str, ctx: ArticleContext, 
         found.append(Pledge(donor=before.donor, recipient=before.recipient, quantity=count, item=before.item,
                             language=ctx.language, evidence=[Evidence(text, ctx.url)], confidence=before.confidence))
     return found
+
+
+@cache
+def _recipient_words() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+    """The recipient, passive and follow-up vocabulary of data/pledge_lexicon.toml, compiled."""
+    with (DATA / "pledge_lexicon.toml").open("rb") as fh:
+        words = tomllib.load(fh)["recipient"]
+    passive = "|".join(re.escape(w) for w in words["passive"])
+    adverbs = "|".join(re.escape(w) for w in words["passive_adverbs"])
+    more = "|".join(re.escape(w) for w in words["more"])
+    return (
+        re.compile("(?:" + "|".join(words["named"]) + ")"),
+        re.compile(words["mentioned"]),
+        re.compile(rf"\s*(?:[\w'-]+\s+){{0,3}}?(?:{passive})\s+(?:(?:{adverbs})\s+)?"),
+        re.compile(rf"(?<![\w])(?P<n>\d{{1,3}}|[a-z]+)\s+(?:{more})(?![\w])"),
+    )
+
+
+def _names_recipient(folded: str) -> bool:
+    """Whether a sentence names Ukraine as the one receiving ("à l'Ukraine", "provide Kyiv with")."""
+    return bool(_recipient_words()[0].search(folded))
 
 
 @cache
@@ -245,7 +265,7 @@ def _confidence(donor: tuple[str, ...], actors: list[Actor], folded: str, story:
     sure = 1.0
     if story.resolved_by_anaphor or not any(a.codes == donor and a.how == "name" for a in actors):
         sure *= weights["donor_from_context"]
-    if not (_RECIPIENT_NAMED.search(folded) or UKRAINE_WORD.search(folded)):
+    if not (_names_recipient(folded) or _recipient_words()[1].search(folded)):
         sure *= weights["recipient_from_context"]
     if named_only:
         sure *= weights["named_without_figure"]
@@ -259,17 +279,6 @@ def _own_verb(quantity: Quantity, amount: Amount, folded: str, g: PledgeGrammar)
 
 
 # Ukraine named as the one who receives: "à l'Ukraine", "to Kyiv", "provide Ukraine with", "l'armée ukrainienne".
-_RECIPIENT_NAMED = re.compile(
-    r"(?:\b(?:a|au|aux|to|for|pour|vers)\s+(?:l'|la |le |the )?(?:ukrain|kiev|kyiv|kyïv)"
-    r"|\b(?:ukraine|kyiv|kiev)(?:'s)?\s+(?:with|de)\b"
-    r"|\b(?:forces|armee|army|military|soldats|troops)\s+(?:ukrain|of ukraine)"
-    r"|\bukrainian (?:forces|army|military|troops|brigades?)|\bbrigades? ukrainiennes?"
-    r"|\b(?:a|to)\s+(?:(?:president|le president|ukrainian president|volodymyr)\s+)*zelensk"
-    r"|\b(?:aider|soutenir|help|helping|support|supporting|soutien a|support for)\s+(?:l')?(?:ukrain|kiev|kyiv))"
-)
-
-
-UKRAINE_WORD = re.compile(r"\b(?:ukrain|kiev|kyiv|zelensk)")
 
 _TO_PLACE = re.compile(r"(?:\bto|\ben|\bau|\baux|\bin|\bvers|\btowards?)\s+(?:the\s+|la\s+|le\s+|l')?$")
 
@@ -303,7 +312,7 @@ _TO_BEFORE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bfor|\bpour)\s+(?:la |le |l'|l
 
 def _recipient(folded: str, mentions: list[Mention], story: ArticleMemory, g: PledgeGrammar) -> str | None:
     """Ukraine when the article or the sentences around are about it; else a country the aid goes "to"."""
-    if story.ukraine_near or story.ukraine_topic or _RECIPIENT_NAMED.search(folded):
+    if story.ukraine_near or story.ukraine_topic or _names_recipient(folded):
         return UKRAINE
     for m in mentions:
         if m.kind == COUNTRY and _TO_BEFORE.search(folded, max(0, m.start - 12), m.start):
@@ -414,7 +423,7 @@ def _counted_pledge(
         return False  # "des efforts visant à fournir des F-16": what a coalition is for
     gap = g.adverbials.sub(" ", before[verbs[-1].end() :])
     limit = 4 if quantity.count is not None else 2
-    if len(re.findall(r"[\w'-]+", gap)) > limit + (3 if g.ukraine.search(gap) or _RECIPIENT_NAMED.search(gap) else 0):
+    if len(re.findall(r"[\w'-]+", gap)) > limit + (3 if g.ukraine.search(gap) or _names_recipient(gap) else 0):
         return False
     includes = [m.end() for m in g.includes.finditer(before)]
     if includes and includes[-1] > verbs[-1].start():
@@ -428,16 +437,12 @@ def _counted_pledge(
     return not g.restated.search(folded[quantity.end : quantity.end + 60])
 
 
-_PASSIVE = re.compile(
-    r"\s*(?:[\w'-]+\s+){0,3}?(?:vont etre|va etre|seront|sera|devraient etre|devrait etre|will be|would be|"
-    r"are to be|is to be|are set to be|is set to be|are going to be)\s+(?:(?:also|soon|bientot|aussi|egalement)\s+)?"
-)
 
 
 def _given_in_passive(quantity: Quantity, folded: str, g: PledgeGrammar) -> bool:
     """Items that open their clause with a verb of giving after them in the passive, future or
     conditional ("Des chars AMX-10 RC vont être livrés à l'Ukraine", "Light tanks will be sent")."""
-    m = _PASSIVE.match(folded, quantity.end)
+    m = _recipient_words()[2].match(folded, quantity.end)
     return bool(m) and bool(g.verb.match(folded, m.end())) and not g.sales.search(folded, quantity.end, m.end() + 20)
 
 
