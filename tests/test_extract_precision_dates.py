@@ -56,8 +56,8 @@ KEPT = [
      [("2026-06-04", "Lisbon")]),
     ("Defence chiefs meeting in Oslo over the two days (3-4 March 2026) will agree a plan.", "en", "2026-03-02",
      [("2026-03-03", "Oslo")]),
-    # an event noun after the day's comma ("ce mardi, lors de leur réunion")
-    ("Les ministres y reviendront mardi, lors de leur réunion à Oslo.", "fr", "2026-03-02",
+    # an event noun after the day's comma ("jeudi, lors de la rencontre")
+    ("Les ministres en reparleront mardi, lors de la rencontre d'Oslo.", "fr", "2026-03-02",
      [("2026-03-03", "Oslo")]),
     # the end of the year is its last month; a schedule listed by commas keeps every year
     ("About forty vehicles should arrive by the end of the year.", "en", "2026-02-12", [("2026-12", None)]),

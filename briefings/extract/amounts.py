@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from briefings.extract.temporal import load_toml
 from briefings.extract.text import DATA, fold
 
 
@@ -345,6 +346,8 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
         count = _value(num, lex)
         if count is None or count != int(count) or _names_a_model(text, m.start("num"), m.end("num")):
             continue
+        if _after_month(folded, m.start("num")):
+            continue  # "on Aug. 21 Norway and Sweden would …": a day, not a count
         if num in lex.approximate:
             qualifier = "about"
         else:
@@ -380,7 +383,7 @@ _LIST_TAIL = re.compile(
 
 
 def _split_lists(text: str, named: list[Quantity]) -> list[Quantity]:
-    """Named items of one list, each on its own: "des chars Challenger 2 et des systèmes d'artillerie"
+    """Named items of one list, each on its own: "des canons Caesar et des radars de tir"
     is two items, so the first stops where the second begins. A named item inside another with no
     list between ("Bastion armoured personnel carriers") is part of it."""
     out: list[Quantity] = []
@@ -450,6 +453,18 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
 
 _NAMED_BEFORE = re.compile(r"[A-Z][\w-]*\s$")
 _WORD_AFTER = re.compile(r"\s+[^\W\dA-Z]|\s*(?:[,.;:)]|$)")
+
+
+@cache
+def _month_before() -> re.Pattern[str]:
+    """A month name or abbreviation right before a number: the number is its day."""
+    months = {fold(m) for table in load_toml("calendar.toml")["months"].values() for m in table}
+    alternation = "|".join(re.escape(m) for m in sorted(months, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternation})\.?\s+$")
+
+
+def _after_month(folded: str, start: int) -> bool:
+    return bool(_month_before().search(folded, max(0, start - 15), start))
 
 
 def _names_a_model(text: str, start: int, end: int) -> bool:

@@ -80,7 +80,7 @@ class _Lexicon:
     event_of: re.Pattern  # "le sommet de " right before a place: the place is where the event is
     event_named: re.Pattern  # " summit" right after a place ("the Vilnius summit")
     event_verbs: re.Pattern  # what happens, when no event noun is near ("will meet again next month")
-    apposition: re.Pattern  # ", lors de leur réunion": an event noun after the date's comma
+    apposition: re.Pattern  # ", lors de la rencontre": an event noun after the date's comma
     boundary: re.Pattern  # "beyond today": a date that bounds something, not when it happens
 
 
@@ -262,7 +262,7 @@ def _distance(text: str, noun: re.Match, near: tuple[int, int], lex: _Lexicon | 
     """How far an event noun stands from a span. Across a comma a noun before the date may still
     be its subject ("le sommet, prévu en juillet"), and so may a noun before a colon that opens a
     list of dates ("un calendrier de livraison : six fin 2023, huit en 2024"); one after it belongs to
-    another clause, unless the comma opens an apposition ("ce mardi, lors de leur réunion")."""
+    another clause, unless the comma opens an apposition ("jeudi, lors de la rencontre")."""
     after = noun.start() >= near[1]
     gap = text[near[1]:noun.start()] if after else text[noun.end():near[0]]
     if after and lex is not None and lex.apposition.match(fold(gap)):
@@ -339,7 +339,7 @@ def _confidence() -> dict[str, float]:
 
 def _event_place(text: str, event: _Event, places: list[Mention]) -> str | None:
     """The place the event phrase itself names: "le sommet de Madrid", "meeting in Madrid",
-    "leur réunion à Bruxelles", "the Vilnius summit"."""
+    "la rencontre à Rome", "the Vilnius summit"."""
     if event.noun is None:
         return None
     start, end = event.noun

@@ -237,7 +237,7 @@ def find_donor(
             return agent
         named = _adjacent_giver(trigger, folded, actors, g)
         if named:
-            return named  # "… promettent la victoire et l'Allemagne fournit une aide de 500 millions"
+            return named  # "Paris soutient Kiev et la Suède verse 300 millions": Sweden gives the figure
         if after_figure is not None:
             own = [a for a in before if a.start >= after_figure and a.how in ("name", "counted")]
             own = [a for a in own if a.codes == (ALLIES,) or not _after_preposition(folded, a.start, g)]
@@ -275,8 +275,8 @@ def _verb_subject(trigger: int, folded: str, actors: list[Actor], g: PledgeGramm
 
 def _adjacent_giver(trigger: int, folded: str, actors: list[Actor], g: PledgeGrammar) -> tuple[str, ...] | None:
     """A giver written right before the verb of giving, in the same clause with no comma between:
-    it beats the first subject of a sentence that coordinates two clauses ("les États-Unis promettent
-    la victoire et l'Allemagne fournit une aide"). An example list ("dont l'Allemagne, ont annoncé")
+    it beats the first subject of a sentence that coordinates two clauses ("Paris soutient Kiev et la
+    Suède verse 300 millions"). An example list ("dont l'Allemagne, ont annoncé")
     stands behind a comma and is left to the subject rules."""
     named = _verb_subject(trigger, folded, actors, g)
     if not named:

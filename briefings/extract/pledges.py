@@ -441,7 +441,7 @@ def _counted_pledge(
 
 def _given_in_passive(quantity: Quantity, folded: str, g: PledgeGrammar) -> bool:
     """Items that open their clause with a verb of giving after them in the passive, future or
-    conditional ("Des chars AMX-10 RC vont être livrés à l'Ukraine", "Light tanks will be sent")."""
+    conditional ("Des obusiers Caesar vont être livrés à Kiev", "Light tanks will be sent")."""
     m = _recipient_words()[2].match(folded, quantity.end)
     return bool(m) and bool(g.verb.match(folded, m.end())) and not g.sales.search(folded, quantity.end, m.end() + 20)
 
