@@ -82,6 +82,7 @@ def _merge_pledge_group(group: list[Pledge]) -> Pledge:
         period=next((p.period for p in group if p.period), None),
         language=worded.language,
         evidence=[],
+        confidence=max(p.confidence for p in group),  # more sources do not lower it
     )
     for pledge in group:
         _union(merged.evidence, pledge.evidence)
@@ -153,11 +154,12 @@ def merge_dates(dates: list[KeyDate]) -> list[KeyDate]:
             ):
                 existing.place = existing.place or key_date.place
                 existing.event = existing.event or key_date.event
+                existing.confidence = max(existing.confidence, key_date.confidence)
                 _union(existing.evidence, key_date.evidence)
                 break
         else:
             merged.append(KeyDate(key_date.date, key_date.event, key_date.place, key_date.language,
-                                  list(key_date.evidence)))
+                                  list(key_date.evidence), key_date.confidence))
     return merged
 
 

@@ -68,6 +68,7 @@ class Pledge:
     period: str | None = None  # a funding period kept with the pledge: "2024-2027"
     language: str = "en"  # language of `item` and `condition`
     evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 1.0  # how sure extraction is (0-1); facts under data/precision.toml's floor are dropped
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Mission:
     aliases: list[str] = field(default_factory=list)  # other names: "Sentinelle orientale"
     language: str = "en"  # language of `purpose`
     evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 1.0  # how sure extraction is (0-1); see data/precision.toml
 
 
 @dataclass
@@ -92,6 +94,7 @@ class KeyDate:
     place: str | None = None  # English exonym when known ("Brussels", "The Hague")
     language: str = "en"  # language of `event`
     evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 1.0  # how sure extraction is (0-1); see data/precision.toml
 
 
 @dataclass

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from briefings.extract.temporal import load_toml
 from briefings.extract.text import DATA, fold
 
 
@@ -60,6 +61,10 @@ class _Lexicon:
     restate_any_re: re.Pattern[str]
     stop_re: re.Pattern[str]
     chunk_stops: frozenset[str]
+    money_followers: frozenset[str]
+    model_re: re.Pattern[str]
+    people: frozenset[str]
+    not_whole_items: frozenset[str]
     qualifiers: dict[str, str]
     symbols: dict[str, str]
     codes: dict[str, str]
@@ -122,7 +127,7 @@ def _lexicon() -> _Lexicon:
         r"(?:\s+(?:d'|de\s+)?)"
     )
     q = lexicon["quantities"]
-    named = _alternation(q["named_items"])
+    named = _alternation([*q["named_items"], *q["generic_items"]])
     restate = _alternation([fold(w) for w in lexicon["restatement"]["words"]])
     stops = [_alternation([fold(w) for w in q["item_stops"]]), *lexicon["periods"]["patterns"]]
     return _Lexicon(
@@ -132,6 +137,8 @@ def _lexicon() -> _Lexicon:
             rf"(?<![\w-])(?:des|de nouveaux|de nouvelles|d'autres|un autre|une autre|un nouveau|une nouvelle|"
             rf"plusieurs|quelques|more|new|additional|further|another|several|some)\s+"
             rf"(?P<item>(?:(?!(?:et|and|ou|or)\s)[\w-]+\s+){{0,4}}?(?:{named})(?![\w]))"
+            # English names bare plurals ("provide Ukraine with F-16 fighter jets", "send Bradleys")
+            rf"|(?<![\w-])(?P<bare>(?:{named})(?![\w]))"
         ),
         name_after_re=re.compile(
             r",?\s*(?:appel[eé]e?s?|de type|du type|baptis[eé]e?s?|dits?|known as|called|dubbed|type)\s+"
@@ -141,6 +148,10 @@ def _lexicon() -> _Lexicon:
         restate_any_re=re.compile(rf"(?<![\w])(?:{restate})(?![\w])"),
         stop_re=re.compile("(?:" + "|".join(stops) + r")(?![\w])"),
         chunk_stops=frozenset(fold(w) for w in [*q["chunk_stops"], *lexicon["clauses"]["prepositions"]]),
+        people=frozenset(fold(w) for w in q["people"]),
+        not_whole_items=frozenset(fold(w) for w in q["not_whole_items"]),
+        model_re=re.compile(rf"(?<![\w-]){_alternation(q['named_items'])}(?![\w])"),
+        money_followers=frozenset(fold(w) for w in [*q["money_followers"], *lexicon["clauses"]["prepositions"]]),
         qualifiers=qualifiers,
         symbols=symbols,
         codes=codes,
@@ -288,6 +299,8 @@ def find_amounts(text: str, language: str = "en", countries: Sequence[str] = ())
         if restated_in_other_currency and amount.qualifier in _ROUGHLY and _AFTER_COMMA.fullmatch(between):
             out[-1] = _convert(prev, amount)  # "NOK 5 billion to Ukraine, roughly $500 million"
             continue
+        if amount.currency is None and _counts_items(folded, amount.end, lex):
+            continue  # "a million artillery shells": a count, not money
         if prev and lex.restate_any_re.search(folded[max(prev.end, amount.start - 40) : amount.start]):
             amount = Amount(**{**amount.__dict__, "restates": True})
         out.append(amount)
@@ -295,6 +308,15 @@ def find_amounts(text: str, language: str = "en", countries: Sequence[str] = ())
 
 
 _ROUGHLY = frozenset({"about", "nearly"})
+_NEXT_WORD = re.compile(r"\s+([a-z][\w'-]*)")
+
+
+def _counts_items(folded: str, end: int, lex: _Lexicon) -> bool:
+    """Whether a figure with no currency counts the noun right after it ("a million artillery
+    shells", "un million d'obus" is read by the quantity finder) rather than standing for money
+    whose currency the article said before ("500 million to Kyiv", "146 millions supplémentaires")."""
+    m = _NEXT_WORD.match(folded, end)
+    return bool(m) and m.group(1) not in lex.money_followers and len(m.group(1)) > 2
 _AFTER_COMMA = re.compile(r"[^.;:()\d]{0,30},\s*")
 
 
@@ -322,8 +344,10 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
             continue  # money, or a model number inside the item before ("14 Leopard 2 tanks")
         num = m.group("num")
         count = _value(num, lex)
-        if count is None or count != int(count):
+        if count is None or count != int(count) or _names_a_model(text, m.start("num"), m.end("num")):
             continue
+        if _after_month(folded, m.start("num")):
+            continue  # "on Aug. 21 Norway and Sweden would …": a day, not a count
         if num in lex.approximate:
             qualifier = "about"
         else:
@@ -334,16 +358,52 @@ def find_quantities(text: str, language: str = "en", amounts: list[Amount] | Non
         first = fold(item.split(" ")[0]).strip(",;:.") if item else ""
         if not item or first in lex.not_items or first[:1].isdigit() or len(item) > 160:
             continue
+        if fold(item) in lex.not_whole_items:
+            continue  # "eight more [to follow]": the pledge finder gives them the item they follow
+        if lex.people.intersection(re.findall(r"[\w'-]+", fold(item))[:4]):
+            continue  # people counted, not items given
         item, item_end = _with_name(text, item, item_end, lex)
         out.append(Quantity(int(count), item, m.start(), item_end, qualifier))
     counted = [(q.start, q.end) for q in out]
+    named: list[Quantity] = []
     for m in lex.named_re.finditer(folded):
         if any(s <= m.start() < e or s < m.end() <= e for s, e in counted + money):
             continue
-        item_end = _item_end(text, folded, m.start("item"), lex)
-        item = text[m.start("item") : max(item_end, m.end("item"))].strip(" ,")
-        out.append(Quantity(None, item, m.start(), max(item_end, m.end("item"))))
-    return sorted(out, key=lambda q: q.start)
+        group = "item" if m.group("item") else "bare"
+        item_end = _item_end(text, folded, m.start(group), lex)
+        item = text[m.start(group) : max(item_end, m.end(group))].strip(" ,")
+        named.append(Quantity(None, item, m.start(), max(item_end, m.end(group))))
+    return sorted(out + _split_lists(text, named), key=lambda q: q.start)
+
+
+_LIST_TAIL = re.compile(
+    r"(?:\s*,|\s+(?:et|and|ou|or|ainsi que|as well as|along with))(?:\s+(?:des|de|d'|les|the|more|new))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _split_lists(text: str, named: list[Quantity]) -> list[Quantity]:
+    """Named items of one list, each on its own: "des canons Caesar et des radars de tir"
+    is two items, so the first stops where the second begins. A named item inside another with no
+    list between ("Bastion armoured personnel carriers") is part of it."""
+    out: list[Quantity] = []
+    for item in named:
+        last = out[-1] if out else None
+        if last is None or item.start >= last.end:
+            out.append(item)
+            continue
+        item_start = text.find(last.item, last.start)
+        tail = _LIST_TAIL.search(text, item_start, item.start)
+        if tail is None:
+            continue
+        out[-1] = Quantity(None, text[item_start:tail.start()].strip(" ,"), last.start, tail.start())
+        out.append(item)
+    return out
+
+
+def names_a_model(item: str) -> bool:
+    """Whether an item names a weapon model ("F-16", "Leopard") rather than only a class of them."""
+    return bool(_lexicon().model_re.search(fold(item)))
 
 
 def phrase_end(text: str, start: int) -> int:
@@ -393,6 +453,30 @@ def _item_end(text: str, folded: str, start: int, lex: _Lexicon) -> int:
 
 _NAMED_BEFORE = re.compile(r"[A-Z][\w-]*\s$")
 _WORD_AFTER = re.compile(r"\s+[^\W\dA-Z]|\s*(?:[,.;:)]|$)")
+
+
+@cache
+def _month_before() -> re.Pattern[str]:
+    """A month name or abbreviation right before a number: the number is its day."""
+    months = {fold(m) for table in load_toml("calendar.toml")["months"].values() for m in table}
+    alternation = "|".join(re.escape(m) for m in sorted(months, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternation})\.?\s+$")
+
+
+def _after_month(folded: str, start: int) -> bool:
+    return bool(_month_before().search(folded, max(0, start - 15), start))
+
+
+def _names_a_model(text: str, start: int, end: int) -> bool:
+    """Whether a number that looks like a count is the model number of a name before it ("Sending
+    Challenger 2 tanks", "several Leopard 2 tanks"). A country before a count ("la Pologne 14
+    Leopard") names a giver in a verbless list, so a gazetteer name before it does not count."""
+    if not _model_number(text, start, end):
+        return False
+    word = _NAMED_BEFORE.search(text, max(0, start - 30), start)
+    from briefings.extract.gazetteer import Gazetteer  # imported here: the gazetteer loads after amounts
+
+    return not Gazetteer.load().mentions(word.group().strip())
 
 
 def _model_number(text: str, start: int, end: int) -> bool:

@@ -55,7 +55,9 @@ _NOUN_REACH = 40
 _SUBJECT_REACH = 120
 # What joins a date to the one before it in a list of dates of the same kind.
 _COORDINATED = re.compile(
-    r"^[^.;:]{0,40}?(?:,\s*|\s)(?:and|et|puis|then|followed by|suivie? (?:de|par))\s", re.IGNORECASE
+    r"^[^.;:]{0,40}?(?:,\s*|\s)(?:and|et|puis|then|followed by|suivie? (?:de|par))\s"
+    r"|^\s*,\s*[^\s,.;:]+(?:\s[^\s,.;:]+){0,2}\s$",  # a schedule listed by commas: "six fin 2023, huit en 2024"
+    re.IGNORECASE,
 )
 # A previewed or reported event day lies this close to publication (days before, days after).
 _EVENT_WINDOW = (-10, 21)
@@ -77,6 +79,9 @@ class _Lexicon:
     place_after: re.Pattern
     event_of: re.Pattern  # "le sommet de " right before a place: the place is where the event is
     event_named: re.Pattern  # " summit" right after a place ("the Vilnius summit")
+    event_verbs: re.Pattern  # what happens, when no event noun is near ("will meet again next month")
+    apposition: re.Pattern  # ", lors de la rencontre": an event noun after the date's comma
+    boundary: re.Pattern  # "beyond today": a date that bounds something, not when it happens
 
 
 def _words(words: list[str], folded: bool = True) -> str:
@@ -112,6 +117,10 @@ def _lexicon(lang: str) -> _Lexicon:
         place_after=re.compile(rf"^\s*{_words(blockers['after'])}(?![\w])"),
         event_of=re.compile(rf"(?<![\w]){nouns}\s+(?:de |d'|of )(?:la |le |l'|the )?$", re.IGNORECASE),
         event_named=re.compile(rf"^\s+{nouns}(?![\w])", re.IGNORECASE),
+        event_verbs=re.compile(r"(?<![\w])(?:" + "|".join(data["event_verbs"][lang]) + r")(?![\w])"),
+        apposition=re.compile(rf"^\s*,\s*{_words(data['event_apposition'][lang])}\s+"
+                              r"(?:(?:la|le|l'|les|leur|leurs|son|sa|ses|the|their|its|this|a|an)\s+)?$"),
+        boundary=re.compile(rf"(?<![\w]){_words(data['date_boundaries'][lang])}\s*$"),
     )
 
 
@@ -164,7 +173,7 @@ def _resolved_expressions(sentence: Sentence, lang: str, today: date, event_day:
     markers = tense_markers(sentence.text, lang)
     found = []
     for expr in exprs:
-        tense = tense_near(markers, expr.start, expr.end)
+        tense = tense_near(markers, expr.start, expr.end, sentence.text)
         resolved = resolve(expr, today, tense, event_day)
         if resolved is not None:
             found.append(_Found(sentence, expr, resolved, tense))
@@ -249,37 +258,112 @@ def _event_nouns(text: str, lex: _Lexicon) -> list[re.Match]:
     return list(lex.event_nouns.finditer(text))
 
 
-def _distance(text: str, noun: re.Match, near: tuple[int, int]) -> int:
+def _distance(text: str, noun: re.Match, near: tuple[int, int], lex: _Lexicon | None = None) -> int:
     """How far an event noun stands from a span. Across a comma a noun before the date may still
-    be its subject ("le sommet, prévu en juillet"); one after it belongs to another clause."""
+    be its subject ("le sommet, prévu en juillet"), and so may a noun before a colon that opens a
+    list of dates ("un calendrier de livraison : six fin 2023, huit en 2024"); one after it belongs to
+    another clause, unless the comma opens an apposition ("jeudi, lors de la rencontre")."""
     after = noun.start() >= near[1]
     gap = text[near[1]:noun.start()] if after else text[noun.end():near[0]]
-    if _CLAUSE_END.search(gap):
+    if after and lex is not None and lex.apposition.match(fold(gap)):
+        return len(gap)
+    breaks = _CLAUSE_END.findall(gap)
+    if breaks and not (not after and set(breaks) == {":"}):
         return len(gap) + (_FAR if after else _FAR // 2)
     return len(gap)
 
 
+@dataclass(frozen=True)
+class _Event:
+    """What happens on a date: a phrase, how sure the reading is, and the noun heading it if any."""
+
+    phrase: str
+    confidence: float
+    noun: tuple[int, int] | None = None
+
+
 def _event_phrase(text: str, near: tuple[int, int], nouns: list[re.Match], lex: _Lexicon) -> str | None:
     """The event noun phrase nearest to a span: "prochain sommet de l'OTAN", "27th meeting of …"."""
-    if not nouns:
+    event = _event_of(text, near, nouns, lex, verbs=False)
+    return event.phrase if event else None
+
+
+def _event_of(text: str, near: tuple[int, int], nouns: list[re.Match], lex: _Lexicon,
+              verbs: bool = True) -> _Event | None:
+    """What happens at a span: the event noun phrase of its clause, or else the nearer of an event
+    noun across a comma and a verb that says it ("will meet again next month", "takes office on
+    20 January").
+    None when the sentence says nothing that happens then: such a date is not a key date."""
+    noun = min(nouns, key=lambda m: _distance(text, m, near, lex)) if nouns else None
+    noun_gap = _distance(text, noun, near, lex) if noun else _FAR
+    verb = None
+    if verbs:
+        found = list(lex.event_verbs.finditer(fold(text)))
+        found = [m for m in found if m.end() <= near[0] or m.start() >= near[1]]
+        verb = min(found, key=lambda m: _distance(text, m, near, lex)) if found else None
+    verb_gap = _distance(text, verb, near, lex) if verb else _FAR
+    if verb is not None and verb.start() >= near[1] and len(text[:near[0]].strip()) <= _OPENING:
+        verb_gap = len(text[near[1]:verb.start()])  # a date opening the sentence dates its main verb
+    if noun is not None and noun_gap < _FAR and (noun_gap < _FAR // 2 or noun_gap <= verb_gap):
+        start, end = noun.start(), noun.end()
+        modifiers = lex.modifiers.search(text[:start])
+        if modifiers:
+            start = modifiers.start()
+        complement = _COMPLEMENT.match(text[end:])
+        if complement:
+            end += complement.end()
+        return _Event(text[start:end].strip(), _confidence()["event_noun"], (noun.start(), noun.end()))
+    if verb is not None and verb_gap < _FAR:
+        return _Event(_verb_phrase(text, verb, near), _confidence()["event_verb"])
+    return None
+
+
+_PHRASE_WORDS = 8
+# How much text may stand before a date that still opens its sentence ("Le 20 février prochain, …").
+_OPENING = 3
+
+
+def _verb_phrase(text: str, verb: re.Match, near: tuple[int, int]) -> str:
+    """The words from the verb to the date (or a few after the verb when it follows the date),
+    inside the clause: "would arrive", "will meet again"."""
+    piece = text[verb.start():near[0]] if verb.end() <= near[0] else text[verb.start():]
+    piece = re.split(r"[,;:.()«»\"]", piece)[0]
+    return " ".join(piece.split()[:_PHRASE_WORDS]).strip()
+
+
+@cache
+def _confidence() -> dict[str, float]:
+    """How sure each reading of a date's event is, and the least a date needs to be kept."""
+    return load_toml("precision.toml")["dates"]
+
+
+def _event_place(text: str, event: _Event, places: list[Mention]) -> str | None:
+    """The place the event phrase itself names: "le sommet de Madrid", "meeting in Madrid",
+    "la rencontre à Rome", "the Vilnius summit"."""
+    if event.noun is None:
         return None
-    noun = min(nouns, key=lambda m: _distance(text, m, near))
-    if _distance(text, noun, near) >= _FAR:
-        return None  # the only event nouns are in another clause
-    start, end = noun.start(), noun.end()
-    modifiers = lex.modifiers.search(text[:start])
-    if modifiers:
-        start = modifiers.start()
-    complement = _COMPLEMENT.match(text[end:])
-    if complement:
-        end += complement.end()
-    return text[start:end].strip()
+    start, end = event.noun
+    for place in places:
+        if place.kind != PLACE:
+            continue
+        gap = text[end:place.start]
+        if place.start >= end and len(gap) <= _PLACE_GAP and _EVENT_PLACE_GAP.match(gap):
+            return _place_name(place)
+        if place.end <= start and not text[place.end:start].strip():
+            return _place_name(place)
+    return None
 
 
-def _deadline_phrase(text: str, lex: _Lexicon) -> str:
+# Between an event noun and its place: "de", "in", "à", "at NATO headquarters in"…
+_EVENT_PLACE_GAP = re.compile(
+    rf"^\s+(?:(?:de|d'|du|des|of|in|at|à|au|en)\s+{_SITE}(?:la |le |l'|the )?|d')$", re.IGNORECASE
+)
+
+
+def _deadline_phrase(text: str, lex: _Lexicon) -> str | None:
     """A deadline named after its target when the sentence has one: "deadline for 5% of GDP"."""
     target = lex.target.search(text)
-    return f"{lex.deadline_word} {lex.deadline_joiner} {target.group()}" if target else lex.deadline_word
+    return f"{lex.deadline_word} {lex.deadline_joiner} {target.group()}" if target else None
 
 
 def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon, after: int | None = None) -> bool:
@@ -289,7 +373,7 @@ def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon, afte
     expr, resolved, text = found.expr, found.resolved, found.sentence.text
     if expr.kind == EVENT_RELATIVE or not is_upcoming(expr, resolved, today, found.tense):
         return False
-    if _in_money_clause(text, expr, lex):
+    if _in_money_clause(text, expr, lex) or lex.boundary.search(fold(text[:expr.start])):
         return False
     if expr.kind == DURATION and expr.role == AT and found.tense == PAST:
         return False  # "the first raid in two years" looks back; "agreed to… within ten years" does not
@@ -298,12 +382,21 @@ def _keep(found: _Found, today: date, nouns: list[re.Match], lex: _Lexicon, afte
     bare_year = (expr.kind == DATE and expr.role == AT) or (expr.kind == RELATIVE and not expr.forward)
     if resolved.precision == YEAR and bare_year:
         # "en 2027" or "next year" alone is a year, not a date; "by 2035", "a review scheduled for
-        # 2029", "next year's summit" or "the summit … will be held in Washington in 2024" are
+        # 2029", "next year's summit", "deliveries … to be completed in 2023" or "the summit … will
+        # be held in Washington in 2024" are
         span = (expr.start, expr.end)
         return (any(_distance(text, n, span) <= _NOUN_REACH for n in nouns)
+                or _verb_next_to(text, span, lex)
                 or (found.tense == FUTURE and any(_subject_noun(text, n, span) for n in nouns))
                 or (after is not None and _COORDINATED.match(text[after:expr.start]) is not None))
     return True
+
+
+def _verb_next_to(text: str, span: tuple[int, int], lex: _Lexicon) -> bool:
+    """Whether an event verb stands right before a year in its clause ("be completed in 2023")."""
+    before = fold(text[max(0, span[0] - _NOUN_REACH):span[0]])
+    verbs = list(lex.event_verbs.finditer(before))
+    return bool(verbs) and not _CLAUSE_END.search(before[verbs[-1].end():])
 
 
 def _subject_noun(text: str, noun: re.Match, span: tuple[int, int]) -> bool:
@@ -313,11 +406,15 @@ def _subject_noun(text: str, noun: re.Match, span: tuple[int, int]) -> bool:
 
 
 def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDate]:
-    """The upcoming dates an article states, each once (same date and place), with evidence."""
+    """The upcoming dates an article states, each once (same date and place), with evidence.
+
+    Precision first: a date is kept only with what happens then (an event noun, an event verb, or
+    the target of a deadline), and its confidence is how sure that reading is."""
     lang = ctx.language if ctx.language in ("fr", "en") else "en"
     lex = _lexicon(lang)
     today = anchor_day(ctx.published)
     day_of_event = _event_day(sentences, lang, today)
+    floor = _confidence()["keep"]
     dates: list[KeyDate] = []
     for sentence in sentences:
         found = _resolved_expressions(sentence, lang, today, day_of_event[0] if day_of_event else None)
@@ -329,16 +426,62 @@ def extract_dates(sentences: list[Sentence], ctx: ArticleContext) -> list[KeyDat
         for item in found:
             if not _keep(item, today, nouns, lex, last_end):
                 continue
+            span = (item.expr.start, item.expr.end)
+            deadline = item.expr.role == DEADLINE
+            target = _deadline_phrase(sentence.text, lex) if deadline else None
+            event = (_Event(target, _confidence()["deadline_target"]) if target
+                     else _event_of(sentence.text, span, nouns, lex))
+            if event is None or event.confidence < floor:
+                continue  # a date with nothing said to happen on it is not a key date
             last_end = item.expr.end
             if places is None:
                 places = _places(sentence.text, lex)
-            deadline = item.expr.role == DEADLINE
-            place = None if deadline else _place_of(sentence.text, item.expr, places, lex)
-            event = (_deadline_phrase(sentence.text, lex) if deadline
-                     else _event_phrase(sentence.text, (item.expr.start, item.expr.end), nouns, lex))
-            dates.append(KeyDate(item.resolved.iso, event, place, lang, [Evidence(sentence.text, ctx.url)]))
+            place = None if deadline else (_place_of(sentence.text, item.expr, places, lex)
+                                           or _event_place(sentence.text, event, places))
+            dates.append(KeyDate(item.resolved.iso, event.phrase, place, lang, [Evidence(sentence.text, ctx.url)],
+                                 confidence=event.confidence))
     dates.extend(_announced_today(sentences, lang, lex, today, day_of_event, ctx.url))
+    dates.extend(_distances(sentences, lang, lex, day_of_event[0] if day_of_event else today, today, ctx.url))
     return _deduplicate(dates)
+
+
+@cache
+def _distance_pattern(lang: str) -> re.Pattern:
+    """ "three days before the vote", "à quatre mois de l'élection": a count, a unit, and the event noun."""
+    cal = load_toml("calendar.toml")
+    data = load_toml("event_lexicon.toml")["distance"]
+    spelled = sorted((fold(n) for n in cal["numbers"][lang]), key=len, reverse=True)
+    numbers = "(?:" + "|".join(re.escape(n) for n in spelled) + r"|\d{1,3})"
+    units = _words(cal["units"][lang])
+    joins = _words(data[lang])
+    lead = rf"(?<![\w]){data['fr_lead']}\s+" if lang == "fr" else r"(?<![\w])"
+    nouns = _words([fold(n) for n in load_toml("event_lexicon.toml")["event_nouns"][lang]])
+    return re.compile(rf"{lead}(?P<n>{numbers})\s+(?P<u>{units})\s+{joins}\s*(?P<noun>{nouns})(?![\w])")
+
+
+def _distances(sentences: list[Sentence], lang: str, lex: _Lexicon, base: date, today: date,
+               url: str) -> list[KeyDate]:
+    """Events dated by their distance from the reported day: "three days before the vote" says the
+    vote is three days after it (a day when counted in days, else the month it falls in)."""
+    cal = load_toml("calendar.toml")
+    numbers = {fold(k): v for k, v in cal["numbers"][lang].items()}
+    units = {fold(k): v for k, v in cal["units"][lang].items()}
+    out = []
+    for sentence in sentences:
+        folded = fold(sentence.text)
+        for m in _distance_pattern(lang).finditer(folded):
+            count = int(m.group("n")) if m.group("n").isdigit() else numbers[m.group("n")]
+            distance = TimeExpr(m.start(), m.end(), m.group(), DURATION, unit=units[m.group("u")], offset=count)
+            resolved = resolve(distance, base)
+            if resolved is None or resolved.last <= today:
+                continue  # an event no later than the report is not upcoming
+            when = resolved.iso
+            phrase = sentence.text[m.start("noun"):m.end("noun")]
+            places = _places(sentence.text, lex)
+            event = _Event(phrase, _confidence()["event_noun"], (m.start("noun"), m.end("noun")))
+            out.append(KeyDate(when, phrase, _event_place(sentence.text, event, places), lang,
+                               [Evidence(sentence.text, url)], confidence=event.confidence))
+    return out
 
 
 def _announced_today(sentences: list[Sentence], lang: str, lex: _Lexicon, today: date,

@@ -101,6 +101,7 @@ def find_actors(folded: str, mentions: list[Mention], g: PledgeGrammar, anaphors
                 singles.append(Actor(codes, m.start(), m.end(), "name" if how == "allies" else how, count))
                 taken.append((m.start(), m.end()))
     singles.sort(key=lambda a: a.start)
+    singles = _titled_people(singles, mentions, folded)
     grouped: list[Actor] = []
     for actor in singles:
         last = grouped[-1] if grouped else None
@@ -118,6 +119,23 @@ def find_actors(folded: str, mentions: list[Mention], g: PledgeGrammar, anaphors
         else:
             grouped.append(actor)
     return grouped
+
+
+_TITLE_GAP = re.compile(r"\s+(?:[a-z'-]+\s+){0,3}")
+
+
+def _titled_people(actors: list[Actor], mentions: list[Mention], folded: str) -> list[Actor]:
+    """A person named right after a demonym of their title speaks for that country: "le Premier
+    ministre néerlandais Mark Rutte" is the Netherlands, whatever office the person holds later."""
+    people = {(m.start, m.end) for m in mentions if m.kind == PERSON}
+    out = list(actors)
+    for i, actor in enumerate(out):
+        if (actor.start, actor.end) not in people or i == 0:
+            continue
+        title = out[i - 1]
+        if title.demonym and _TITLE_GAP.fullmatch(folded, title.end, actor.start):
+            out[i] = Actor(title.codes, actor.start, actor.end, actor.how, actor.count)
+    return out
 
 
 def _is_country_group(codes: tuple[str, ...]) -> bool:
@@ -217,6 +235,9 @@ def find_donor(
         agent = _agent(trigger, folded, actors, g)
         if agent:
             return agent
+        named = _adjacent_giver(trigger, folded, actors, g)
+        if named:
+            return named  # "Paris soutient Kiev et la Suède verse 300 millions": Sweden gives the figure
         if after_figure is not None:
             own = [a for a in before if a.start >= after_figure and a.how in ("name", "counted")]
             own = [a for a in own if a.codes == (ALLIES,) or not _after_preposition(folded, a.start, g)]
@@ -229,7 +250,10 @@ def find_donor(
             # "Kiev et Paris concluent un accord où la France promet de livrer …": the
             # giver is the subject right before the verb of giving.
             giver = _giver_of_receipt(subject.end, clause_start, folded, actors, g)
-            return giver or (_verb_subject(trigger, folded, actors, g) if trigger is not None else None)
+            giver = giver or (_verb_subject(trigger, folded, actors, g) if trigger is not None else None)
+            if giver or last or not g.receive.search(folded, subject.end, start):
+                return giver
+            continue  # "les ministres de X et Y ont annoncé que l'Ukraine recevrait …": the announcers give
         if subject is not None:
             return _resolve(subject, actors, story, folded, g)
     return story.subject
@@ -247,6 +271,18 @@ def _verb_subject(trigger: int, folded: str, actors: list[Actor], g: PledgeGramm
             return actor.codes
         return None
     return None
+
+
+def _adjacent_giver(trigger: int, folded: str, actors: list[Actor], g: PledgeGrammar) -> tuple[str, ...] | None:
+    """A giver written right before the verb of giving, in the same clause with no comma between:
+    it beats the first subject of a sentence that coordinates two clauses ("Paris soutient Kiev et la
+    Suède verse 300 millions"). An example list ("dont l'Allemagne, ont annoncé")
+    stands behind a comma and is left to the subject rules."""
+    named = _verb_subject(trigger, folded, actors, g)
+    if not named:
+        return None
+    actor = next(a for a in reversed(actors) if a.end <= trigger and a.codes == named)
+    return named if "," not in folded[actor.end:trigger] else None
 
 
 def _giver_of_receipt(

@@ -68,6 +68,8 @@ class _Lexicon:
     fr_heads: dict[str, str]
     fr_modifiers: dict[str, str]
     runners: tuple[str, ...]
+    operator_names: dict[str, str]  # how an operator with no short code is written ("Coalition of the Willing")
+    exclusive: dict[str, str]  # missions only one operator runs
     known: dict[str, str]
     window: int
     keys: frozenset[str]  # a sentence with none of these words names no mission
@@ -110,6 +112,8 @@ def _lexicon(lang: str) -> _Lexicon:
         fr_heads={fold(k): v for k, v in data["fr_heads"].items()},
         fr_modifiers=fr_modifiers,
         runners=tuple(data["organisations"]["runners"]),
+        operator_names=dict(data["organisations"]["names"]),
+        exclusive=dict(data["organisations"]["exclusive"]),
         known={fold(k): v for k, v in data["known"].items()},
         window=data["anaphora"]["window"],
         calendar=frozenset(fold(w) for table in ("months", "weekdays") for lang_words in
@@ -294,6 +298,9 @@ def _organisation(sentences: list[Sentence], indices: list[int], positions: dict
         return [m for m in gazetteer.mentions(sentences[index].text)
                 if m.kind == ORGANISATION and m.code in lex.runners]
 
+    known = lex.known.get(fold(name))
+    if known and any(m.code == known for i in range(len(sentences)) for m in runners_in(i)):
+        return known  # the article names the mission's known operator: a nearer "NATO headquarters" is a venue
     for index in indices:
         orgs = runners_in(index)
         if orgs:
@@ -302,8 +309,8 @@ def _organisation(sentences: list[Sentence], indices: list[int], positions: dict
     for index in indices:
         if index > 0 and runners_in(index - 1):
             return runners_in(index - 1)[0].code
-    if fold(name) in lex.known:
-        return lex.known[fold(name)]
+    if known:
+        return known  # reference data only: see `_sure`
     counts = Counter(m.code for i in range(len(sentences)) for m in runners_in(i))
     return counts.most_common(1)[0][0] if counts else None
 
@@ -341,13 +348,31 @@ def extract_missions(sentences: list[Sentence], ctx: ArticleContext) -> list[Mis
                         if (p := _purpose(sentences[i].text, lex))), None)
         indices = own or entry.cited
         organisation = _organisation(sentences, indices, entry.positions, entry.name, lex)
+        if organisation is None or lex.exclusive.get(entry.name, organisation) != organisation:
+            continue  # precision first: a mission is a fact only with the organisation that runs it
+        sure = _sure(sentences, organisation)
+        if sure < _weights()["keep"] or (entry.name in lex.exclusive and sure < 1.0):
+            continue  # a force described in common words ("a multinational force") needs its operator named
+        organisation = lex.operator_names.get(organisation, organisation)
         evidence_at = sorted(set(indices[:1] + launch_sentences[:1]))
         missions.append(Mission(
             name=entry.name, organisation=organisation, launched=launched, purpose=purpose,
             aliases=list(entry.aliases), language=lang,
-            evidence=[Evidence(sentences[i].text, ctx.url) for i in evidence_at],
+            evidence=[Evidence(sentences[i].text, ctx.url) for i in evidence_at], confidence=sure,
         ))
     return missions
+
+
+@cache
+def _weights() -> dict[str, float]:
+    return load_toml("precision.toml")["missions"]
+
+
+def _sure(sentences: list[Sentence], organisation: str) -> float:
+    """How sure a mission is: whole when the article names its organisation, less when only our
+    reference list of well-known missions does."""
+    named = any(m.code == organisation for s in sentences for m in Gazetteer.load().mentions(s.text))
+    return 1.0 if named else _weights()["operator_from_reference"]
 
 
 @dataclass(frozen=True)
@@ -428,4 +453,5 @@ def canonical_mission(missions: list[Mission]) -> Mission:
         aliases=aliases,
         language=with_purpose.language if with_purpose else missions[0].language,
         evidence=evidence,
+        confidence=max(m.confidence for m in missions),  # a second source does not make it less sure
     )

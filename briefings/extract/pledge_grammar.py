@@ -84,6 +84,8 @@ class PledgeGrammar:
     office: re.Pattern[str]
     contact_group: re.Pattern[str]
     not_donors: frozenset[str]
+    contributors: re.Pattern[str]  # "Germany, France and Italy will contribute": who gives a group's pledge
+    follow: re.Pattern[str]  # "eight more to follow": items given after the ones just given
 
 
 @cache
@@ -185,6 +187,8 @@ def pledge_grammar() -> PledgeGrammar:
         ukraine=re.compile(r"(?<![\w])(?:ukrain\w*|kiev|kyiv|kyiv's|kiev's)(?![\w])"),
         office=re.compile(r"ministr|minister|chancel|president|premier|secretar|gouvernement|government"),
         contact_group=re.compile(r"groupe de contact|contact group|udcg|ramstein"),
+        contributors=re.compile(_words(donors["contributors"])),
+        follow=re.compile(r"\s*(?:" + "|".join(lex["verbs"]["follow"]) + ")"),
         not_donors=frozenset(donors["not_donors"] + donors["not_donor_countries"]),
     )
 

@@ -12,10 +12,11 @@ condition and over what period; the donor is found by `donors`, the word lists a
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
 from functools import cache
 
-from briefings.extract.amounts import Amount, Quantity, find_amounts, find_quantities, phrase_end
+from briefings.extract.amounts import Amount, Quantity, find_amounts, find_quantities, names_a_model, phrase_end
 from briefings.extract.context import ArticleContext
 from briefings.extract.donors import (
     UKRAINE,
@@ -33,7 +34,7 @@ from briefings.extract.donors import (
 from briefings.extract.gazetteer import COUNTRY, PLACE, Gazetteer, Mention
 from briefings.extract.pledge_grammar import PledgeGrammar, clause_span, last_verb, pledge_grammar
 from briefings.extract.restatements import Statement, merge_restatements
-from briefings.extract.text import Sentence, fold
+from briefings.extract.text import DATA, Sentence, fold
 from briefings.models import Evidence, Pledge
 
 TITLE_PARAGRAPH = -1  # sentences of the title: they confirm pledges of the body, never add their own
@@ -72,13 +73,15 @@ def extract_pledges(
     for index, sentence in enumerate(sentences):
         folded = folded_all[index]
         sentence_mentions = known[index]
-        has_trigger = bool(g.trigger.search(folded))
+        has_trigger = bool(g.trigger.search(folded) or g.follow.search(folded))
         if not has_trigger:
             remember(story, sentence.text, folded, sentence_mentions, g)
             continue
         story.ukraine_near = any(g.ukraine.search(f) for f in folded_all[max(0, index - 2) : index + 1])
         new = _sentence_pledges(sentence, folded, sentence_mentions, ctx, story, g)
         following = folded_all[index + 1] if index + 1 < len(sentences) else ""
+        if new and following:
+            _give_to_contributors(new, sentences[index + 1].text, following, known[index + 1], ctx, g)
         if new and following and g.following_condition.search(following[:120]):
             condition = sentences[index + 1].text
             for pledge in new:
@@ -87,6 +90,25 @@ def extract_pledges(
         found.extend(Statement(p, title_only, story.last_currency, id(p) in story.anaphoric) for p in new)
         remember(story, sentence.text, folded, sentence_mentions, g)
     return merge_restatements(found)
+
+
+def _give_to_contributors(
+    new: list[Pledge], text: str, folded: str, mentions: list[Mention], ctx: ArticleContext, g: PledgeGrammar
+) -> None:
+    """A group's pledge whose contributing countries the next sentence names, with no figure of its
+    own ("Allies pledged €1bn. Norway, Sweden and Finland will contribute."), is given by them."""
+    if not g.contributors.search(folded) or find_amounts(text, ctx.language):
+        return
+    countries = sorted({m.code for m in mentions if m.kind == COUNTRY and m.code != UKRAINE})
+    if len(countries) < 2:
+        return
+    for pledge in new:
+        if pledge.donor in _GROUPS:
+            pledge.donor = "+".join(countries)
+            pledge.evidence.append(Evidence(text, ctx.url))
+
+
+_GROUPS = frozenset({"ALLIES", "NATO", "UDCG"})
 
 
 def _sentence_pledges(
@@ -100,7 +122,8 @@ def _sentence_pledges(
     text = sentence.text
     named_here = tuple(c for c in (country_of(m) for m in mentions) if c)
     amounts = find_amounts(text, ctx.language, (*named_here, *story.countries))
-    quantities = find_quantities(text, ctx.language, amounts) if g.verb.search(folded) else []
+    giving = g.verb.search(folded) or g.follow.search(folded)
+    quantities = find_quantities(text, ctx.language, amounts) if giving else []
     for amount in amounts:
         story.last_currency = amount.currency or story.last_currency
     if not amounts and not quantities:
@@ -128,6 +151,7 @@ def _sentence_pledges(
             (a.currency for a in reversed(amounts[: amounts.index(amount)]) if a.currency), None
         )
         shared_out = g.distributive.search(folded, _scope(amounts, amounts.index(amount), folded, g)[0], amount.start)
+        sure = _confidence(donor, actors, folded, story, named_only=False)
         made = [
             Pledge(
                 donor=donor_code(each, story),
@@ -141,6 +165,7 @@ def _sentence_pledges(
                 period=_period(text, folded, amount.end, _scope(amounts, amounts.index(amount), folded, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
+                confidence=sure,
             )
             for each in ([(code,) for code in donor] if shared_out else [donor])
         ]
@@ -148,16 +173,19 @@ def _sentence_pledges(
         if story.resolved_by_anaphor:
             story.anaphoric.update(id(p) for p in made)
     out = share_respectively(out, folded, mentions, g)
-    priced_clauses = {clause_span(folded, amount.start, g) for amount in kept}
+    priced = [(clause_span(folded, amount.start, g), amount) for amount in kept]
     previous_end = None
     previous_donor: tuple[str, ...] | None = None
     for quantity in quantities:
-        if clause_span(folded, quantity.start, g) in priced_clauses:
+        if any(span == clause_span(folded, quantity.start, g) and not _own_verb(quantity, amount, folded, g)
+               for span, amount in priced):
             continue  # "£1.6bn to supply 5,000 missiles": the count describes the priced pledge
         elided = elided_donor(previous_end, quantity.start, folded, actors, g)
         listed = previous_donor if _listed_after(previous_end, quantity.start, folded, g) else None
         if not (elided or listed) and not _counted_pledge(quantity, folded, amounts, condition_at, g):
             continue
+        if quantity.count is None and not names_a_model(quantity.item) and not _names_recipient(folded):
+            continue  # a class of weapons named without a figure needs the sentence to say it goes to Ukraine
         if _sent_elsewhere(quantity, folded, mentions):
             continue
         donor = elided or listed or find_donor(quantity.start, quantity.end, folded, actors, story, g)
@@ -175,10 +203,82 @@ def _sentence_pledges(
                 period=_period(text, folded, quantity.end, clause_span(folded, quantity.start, g)[1], g),
                 language=ctx.language,
                 evidence=[Evidence(text, ctx.url)],
+                confidence=_confidence(donor, actors, folded, story, named_only=quantity.count is None),
             )
         )
-    return out
+    out += _follow_ups(out, text, folded, ctx, g)
+    return [p for p in out if p.confidence >= _weights()["keep"]]
 
+
+
+
+def _follow_ups(out: list[Pledge], text: str, folded: str, ctx: ArticleContext, g: PledgeGrammar) -> list[Pledge]:
+    """ "14 tanks, with eight more to follow", "quatre chars …, et huit autres devraient suivre": the
+    items to follow are a pledge of their own, from the same giver, of the same items."""
+    counted = [p for p in out if p.quantity is not None and p.amount is None]
+    if not counted:
+        return []
+    found = []
+    for m in _recipient_words()[3].finditer(folded):
+        count = int(m.group("n")) if m.group("n").isdigit() else g.cardinals.get(m.group("n"))
+        if not count or not g.follow.match(folded, m.end()):
+            continue
+        before = counted[-1]
+        found.append(Pledge(donor=before.donor, recipient=before.recipient, quantity=count, item=before.item,
+                            language=ctx.language, evidence=[Evidence(text, ctx.url)], confidence=before.confidence))
+    return found
+
+
+@cache
+def _recipient_words() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+    """The recipient, passive and follow-up vocabulary of data/pledge_lexicon.toml, compiled."""
+    with (DATA / "pledge_lexicon.toml").open("rb") as fh:
+        words = tomllib.load(fh)["recipient"]
+    passive = "|".join(re.escape(w) for w in words["passive"])
+    adverbs = "|".join(re.escape(w) for w in words["passive_adverbs"])
+    more = "|".join(re.escape(w) for w in words["more"])
+    return (
+        re.compile("(?:" + "|".join(words["named"]) + ")"),
+        re.compile(words["mentioned"]),
+        re.compile(rf"\s*(?:[\w'-]+\s+){{0,3}}?(?:{passive})\s+(?:(?:{adverbs})\s+)?"),
+        re.compile(rf"(?<![\w])(?P<n>\d{{1,3}}|[a-z]+)\s+(?:{more})(?![\w])"),
+    )
+
+
+def _names_recipient(folded: str) -> bool:
+    """Whether a sentence names Ukraine as the one receiving ("à l'Ukraine", "provide Kyiv with")."""
+    return bool(_recipient_words()[0].search(folded))
+
+
+@cache
+def _weights() -> dict[str, float]:
+    """How much each thing left to the context costs a pledge's confidence (data/precision.toml)."""
+    with (DATA / "precision.toml").open("rb") as fh:
+        return tomllib.load(fh)["pledges"]
+
+
+def _confidence(donor: tuple[str, ...], actors: list[Actor], folded: str, story: ArticleMemory,
+                named_only: bool) -> float:
+    """How sure a pledge is: a giver named in its sentence, Ukraine named as recipient there, and a
+    figure each keep it whole; each one left to the context lowers it."""
+    weights = _weights()
+    sure = 1.0
+    if story.resolved_by_anaphor or not any(a.codes == donor and a.how == "name" for a in actors):
+        sure *= weights["donor_from_context"]
+    if not (_names_recipient(folded) or _recipient_words()[1].search(folded)):
+        sure *= weights["recipient_from_context"]
+    if named_only:
+        sure *= weights["named_without_figure"]
+    return round(sure, 3)
+
+
+def _own_verb(quantity: Quantity, amount: Amount, folded: str, g: PledgeGrammar) -> bool:
+    """Whether a verb of giving stands between counted items and a figure of their clause: then
+    each has its own ("remettra des bateaux de combat …, et fournira 30 millions d'euros")."""
+    return quantity.end <= amount.start and bool(g.verb.search(folded, quantity.end, amount.start))
+
+
+# Ukraine named as the one who receives: "à l'Ukraine", "to Kyiv", "provide Ukraine with", "l'armée ukrainienne".
 
 _TO_PLACE = re.compile(r"(?:\bto|\ben|\bau|\baux|\bin|\bvers|\btowards?)\s+(?:the\s+|la\s+|le\s+|l')?$")
 
@@ -194,7 +294,7 @@ def _sent_elsewhere(quantity: Quantity, folded: str, mentions: list[Mention]) ->
     return False
 
 
-_LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b)\s*")
+_LIST_BETWEEN = re.compile(r"[^.;:()]{0,80}?(?:,|\bet\b|\band\b|\bainsi que\b|\bas well as\b|\balong with\b)\s*")
 
 
 def _listed_after(previous_end: int | None, start: int, folded: str, g: PledgeGrammar) -> bool:
@@ -212,7 +312,7 @@ _TO_BEFORE = re.compile(r"(?:\ba|\bau|\baux|\bto|\bfor|\bpour)\s+(?:la |le |l'|l
 
 def _recipient(folded: str, mentions: list[Mention], story: ArticleMemory, g: PledgeGrammar) -> str | None:
     """Ukraine when the article or the sentences around are about it; else a country the aid goes "to"."""
-    if story.ukraine_near or story.ukraine_topic:
+    if story.ukraine_near or story.ukraine_topic or _names_recipient(folded):
         return UKRAINE
     for m in mentions:
         if m.kind == COUNTRY and _TO_BEFORE.search(folded, max(0, m.start - 12), m.start):
@@ -312,16 +412,18 @@ def _counted_pledge(
         return False
     if any(a.start <= quantity.start < a.end for a in amounts):
         return False
+    if g.follow.match(folded, quantity.end):
+        return True  # "Around 30 AS90 guns are expected to follow" what was just given
     start, _end = clause_span(folded, quantity.start, g)
     before = folded[start : quantity.start]
     verbs = list(g.verb.finditer(before))
     if not verbs:
-        return False
+        return _given_in_passive(quantity, folded, g)
     if g.purpose.search(before, 0, verbs[-1].start()):
         return False  # "des efforts visant à fournir des F-16": what a coalition is for
     gap = g.adverbials.sub(" ", before[verbs[-1].end() :])
     limit = 4 if quantity.count is not None else 2
-    if len(re.findall(r"[\w'-]+", gap)) > limit + (2 if g.ukraine.search(gap) else 0):
+    if len(re.findall(r"[\w'-]+", gap)) > limit + (3 if g.ukraine.search(gap) or _names_recipient(gap) else 0):
         return False
     includes = [m.end() for m in g.includes.finditer(before)]
     if includes and includes[-1] > verbs[-1].start():
@@ -330,7 +432,18 @@ def _counted_pledge(
         return False
     if g.sales.search(before) or g.elsewhere.search(folded, quantity.start, quantity.end + 40):
         return False
+    if g.requests.search(before) or g.own_use.search(folded[start:_end]):
+        return False  # asked for, a goal, or a budget line for another purpose: not given
     return not g.restated.search(folded[quantity.end : quantity.end + 60])
+
+
+
+
+def _given_in_passive(quantity: Quantity, folded: str, g: PledgeGrammar) -> bool:
+    """Items that open their clause with a verb of giving after them in the passive, future or
+    conditional ("Des obusiers Caesar vont être livrés à Kiev", "Light tanks will be sent")."""
+    m = _recipient_words()[2].match(folded, quantity.end)
+    return bool(m) and bool(g.verb.match(folded, m.end())) and not g.sales.search(folded, quantity.end, m.end() + 20)
 
 
 def _reported_past(folded: str, clause_start: int, g: PledgeGrammar) -> bool:

@@ -142,6 +142,7 @@ class Grammar:
         mod = _alternation(self.period_modifiers)
         joiner = _alternation(cal["range_joiners"][lang], suffix_boundary=False)
         wmod = _alternation(self.weekday_modifiers)
+        wjoin = _alternation(cal["weekday_range_joiners"][lang], suffix_boundary=False)
         spre = _alternation(cal["season_prefixes"][lang], suffix_boundary=False)
         seasons = _alternation(self.seasons)
         num = r"(?:\d{1,3}|" + _alternation(self.numbers) + ")"
@@ -153,7 +154,8 @@ class Grammar:
             day = (rf"{b}(?:(?:le|ce|du|les)\s+)?(?:(?P<wd>{w})\s+)?(?:(?:le|les|du)\s+)?(?P<d>{d})(?![\d])"
                    rf"(?:\s*{joiner}\s*(?:{w}\s+)?{d}(?![\d]))?\s+(?P<m>{m})(?:\s+{_YEAR}|\s+(?P<mod>{mod}))?")
             month_only = rf"{b}(?:(?P<pre>{pre})\s*)?(?P<m>{m})(?:\s+(?P<mod>{mod}))?(?!\s*\d)"
-            weekday = rf"{b}(?:(?:ce|le)\s+)?(?P<wd>{w})(?:\s+(?P<mod>{wmod}))?"
+            weekday = (rf"{b}(?:(?P<from>du|de)\s+)?(?:(?:ce|le)\s+)?(?P<wd>{w})(?:\s+(?P<mod>{wmod}))?"
+                       rf"(?:\s*{wjoin}\s*(?:le\s+)?(?P<wd2>{w}))?")
             season = rf"{b}(?:(?P<pre>{spre})\s*)?(?P<s>{seasons})(?:\s+(?P<mod>{mod}))?(?:\s+{_YEAR})?"
             duration = rf"{b}(?P<pre>{dpre})\s+(?P<n>{num})\s+(?P<u>{units})"
         else:
@@ -163,7 +165,8 @@ class Grammar:
                    rf"\s+(?:of\s+)?(?P<m>{m})|(?P<m2>{m})\s+(?P<d2>{d})(?![\d]){second})"
                    rf"(?:,?\s+{_YEAR})?")
             month_only = rf"{b}(?:(?P<mod>{mod})\s+)?(?:(?P<pre>{pre})\s*)?(?P<m>{m})(?!\s*\d)"
-            weekday = rf"{b}(?:on\s+)?(?:(?P<mod>{wmod})\s+)?(?P<wd>{w})(?:'s)?"
+            weekday = (rf"{b}(?:on\s+|(?P<from>from)\s+)?(?:(?P<mod>{wmod})\s+)?(?P<wd>{w})(?:'s)?"
+                       rf"(?:\s*{wjoin}\s*(?P<wd2>{w}))?")
             season = rf"{b}(?:(?P<mod>{mod})\s+|(?P<pre>{spre})\s+)?(?P<s>{seasons})(?:\s+(?:of\s+)?{_YEAR})?"
             duration = (rf"{b}(?P<pre>{dpre})\s+(?P<n>{num})\s+(?P<u>{units})"
                         r"(?:'s?\s+time|\s+from\s+now)?")
@@ -257,11 +260,13 @@ class Grammar:
                           role=self.period_prefixes.get(match.group("pre"), AT))
 
     def _weekday(self, match: re.Match, text: str) -> TimeExpr | None:
-        if not self._capitalised(match, text, "wd"):
+        if not self._capitalised(match, text, "wd") or not self._capitalised(match, text, "wd2"):
             return None
         mod = match.group("mod")
-        return self._expr(match, text, WEEKDAY, weekday=self.weekdays[match.group("wd")],
-                          modifier=self.weekday_modifiers.get(mod) if mod else None)
+        modifier = self.weekday_modifiers.get(mod) if mod else None
+        if match.group("wd2") and modifier is None:
+            modifier = "span"  # "from Thursday to Saturday": a span is scheduled, dated by its first day
+        return self._expr(match, text, WEEKDAY, weekday=self.weekdays[match.group("wd")], modifier=modifier)
 
     def _relative(self, match: re.Match, text: str) -> TimeExpr:
         entry = self.relative[match.group("rel")]
@@ -325,19 +330,45 @@ def tense_markers(text: str, lang: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(sorted(ahead + back))
 
 
-def tense_near(markers: tuple[tuple[int, int, str], ...], start: int, end: int) -> str | None:
+_CLAUSE_BREAK = re.compile(r"[,;:()]")
+
+
+def tense_near(markers: tuple[tuple[int, int, str], ...], start: int, end: int, text: str | None = None) -> str | None:
     """The tense of the marker nearest to a span (markers inside the span, and attributions after
-    it, do not count)."""
+    it, do not count). Given the sentence, a marker of the span's own clause wins over a nearer one
+    across a comma: in "As X reported earlier, because Europe is not delivering … by March", the
+    report's past tense does not date the deadline."""
     best: tuple[int, str] | None = None
+    best_in_clause: tuple[int, str] | None = None
     for s, e, tense in markers:
         if s >= start and e <= end:
             continue
         distance = start - e if e <= start else s - end
         if distance < 0 or (tense == REPORTED and s >= end):
             continue
+        value = (distance, PAST if tense == REPORTED else tense)
         if best is None or distance < best[0]:
-            best = (distance, PAST if tense == REPORTED else tense)
-    return best[1] if best else None
+            best = value
+        if text is None:
+            continue
+        gap = text[e:start] if e <= start else text[end:s]
+        if not _CLAUSE_BREAK.search(gap) and (best_in_clause is None or distance < best_in_clause[0]):
+            best_in_clause = value
+    if text is not None and best_in_clause is None and best is not None and _clause_has_verb(text, start, end):
+        return None
+    chosen = best_in_clause or best
+    return chosen[1] if chosen else None
+
+
+_VERBISH = re.compile(r"\b(?:is|are|am|est|sont|be|being)\b")
+
+
+def _clause_has_verb(text: str, start: int, end: int) -> bool:
+    """Whether the clause around a span has a present-tense verb of its own ("is not delivering"):
+    then a tense marker of another clause says nothing about the span."""
+    left = _CLAUSE_BREAK.split(text[:start])[-1]
+    right = _CLAUSE_BREAK.split(text[end:])[0]
+    return bool(_VERBISH.search(left + " " + right))
 
 
 # -- resolution -----------------------------------------------------------------------------------
@@ -446,7 +477,8 @@ def _resolve_weekday(expr: TimeExpr, today: date, tense: str | None) -> Resolved
     if ahead == 0:
         candidates.append(today + timedelta(days=7))
     modifier = expr.modifier if expr.modifier in ("next", "last") else None
-    chosen = _pick(candidates, today, tense or PAST, modifier)
+    default = FUTURE if expr.modifier == "span" else PAST  # a bare weekday in news is mostly past ("said Monday")
+    chosen = _pick(candidates, today, tense or default, modifier)
     return _day(chosen) if chosen else None
 
 
@@ -465,6 +497,8 @@ def _resolve_offset(unit: str, offset: int, today: date, duration: bool = False)
         return _month_period(*_shift_month(today.year, today.month, offset))
     if unit == "year":
         return _year_period(today.year + offset)
+    if unit == "year_end":  # "by the end of the year": its last month, the precision the text gives
+        return _month_period(today.year + offset, 12)
     return None
 
 
