@@ -11,9 +11,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config_schema import secret_values, unknown_keys
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
 STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
@@ -173,10 +176,18 @@ def load_settings(path: str | Path | None, env: dict[str, str] | None = None) ->
 
 
 def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Settings:
+    for where, reason in unknown_keys(data):
+        r.bad(where, reason)
+    named = set()
     for attr, var in SECRET_ENV.items():
         for where, table in _tables(data):
             if attr in table or var in table or var.lower() in table:
+                named.add(f"{where}{next(k for k in (attr, var, var.lower()) if k in table)}")
                 r.bad(f"{where}{attr}", f"secrets do not belong in the config file; set {var} in the environment")
+    for where in secret_values(data):
+        if where not in named:
+            r.bad(where, "this value looks like a chat token; secrets do not belong in the config file, set "
+                         "DISCORD_TOKEN, SLACK_BOT_TOKEN or SLACK_APP_TOKEN in the environment")
     storage = r.get(data, "storage", "", dict, {})
     storage_url = r.get(storage, "url", "storage.", str, DEFAULT_STORAGE_URL)
     if not storage_url.startswith(STORAGE_SCHEMES):
@@ -267,6 +278,7 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
     from apscheduler.triggers.cron import CronTrigger
 
     channels = []
+    seen: dict[str, int] = {}
     for i, item in enumerate(items):
         where = f"channels[{i}]."
         if not isinstance(item, dict):
@@ -278,6 +290,11 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
         channel = str(r.get(item, "channel", where, (str, int), ""))
         if not channel:
             r.bad(f"{where}channel", "missing channel id")
+        elif f"{platform}:{channel}" in seen:
+            r.bad(f"{where}channel", f"duplicate channel id {channel!r}: channels[{seen[f'{platform}:{channel}']}] "
+                                     "already posts there; list every topic of that channel in one table")
+        else:
+            seen[f"{platform}:{channel}"] = i
         topics = r.get(item, "topics", where, list, [])
         for topic in topics:
             if topic not in known_topics:
@@ -292,9 +309,12 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
             timezone = "UTC"
         schedule = r.get(item, "schedule", where, str, "0 8 * * *")
         try:
-            CronTrigger.from_crontab(schedule, timezone=timezone)
+            cron = CronTrigger.from_crontab(schedule, timezone=timezone)
         except ValueError as exc:
             r.bad(f"{where}schedule", f"not a crontab expression ({exc}): {schedule!r}")
+        else:
+            if cron.get_next_fire_time(None, datetime.now(UTC)) is None:
+                r.bad(f"{where}schedule", f"{schedule!r} never fires (no such date); check the day and month")
         language = r.get(item, "language", where, str, "both")
         if language not in LANGUAGES:
             r.bad(f"{where}language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")

@@ -114,3 +114,61 @@ def test_an_unreachable_database_is_one_line_without_the_password(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error: storage.url: the database cannot be used:")
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+
+
+TYPOS = [
+    ('schedule = "0 7 * * 1-5"', 'shedule = "0 7 * * 1-5"', "channels[0].shedule", "schedule"),
+    ('language = "fr"', 'langauge = "fr"', "channels[0].langauge", "language"),
+    ('interval = "30m"', 'intervall = "30m"', "feeds[0].intervall", "interval"),
+    ('url = "https://example.org/feed.xml"', 'urll = "https://example.org/feed.xml"', "feeds[0].urll", "url"),
+    ("[[channels]]", "[[channel]]", "channel", "channels"),
+    ("[storage]", "[admn]\nplatform = 'slack'\nchannel = 'C9'\n[storage]", "admn", "admin"),
+    ("[storage]", "[ingest]\nmax_age_hour = 24\n[storage]", "ingest.max_age_hour", "max_age_hours"),
+]
+
+
+@pytest.mark.parametrize(("good", "typo", "key", "meant"), TYPOS, ids=[t[2] for t in TYPOS])
+def test_a_typo_is_an_error_naming_the_key_meant(tmp_path, good, typo, key, meant):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD.replace(good, typo, 1)), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert key in reasons, reasons
+    assert f"did you mean `{meant}`?" in reasons[key]
+
+
+def test_a_token_under_any_key_is_refused_without_repeating_it(tmp_path):
+    token = "xoxb-1234567890-abcdefABCDEF"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + f'\n[slack]\ntoken = "{token}"\n'), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert "secrets do not belong" in reasons["slack.token"]
+    assert "unknown table `slack`" in reasons["slack"]
+    assert token not in str(caught.value)
+
+
+def test_a_duplicate_channel_id_is_an_error(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + GOOD[GOOD.index("[[channels]]"):]), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert "duplicate channel id 'C0123'" in reasons["channels[1].channel"]
+
+
+def test_a_schedule_that_never_fires_is_an_error(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD.replace("0 7 * * 1-5", "0 8 31 2 *")), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert "never fires" in reasons["channels[0].schedule"]
+
+
+def test_the_example_config_has_no_stray_key():
+    load_settings(ROOT / "config.toml", env={})
+
+
+def test_check_config_prints_each_typo_with_its_suggestion(tmp_path):
+    bad = GOOD.replace("schedule =", "shedule =").replace("[[channels]]", "[[channels]]\nlangauge = 'fr'\n", 1)
+    bad = bad.replace('language = "fr"\n', "")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(write(tmp_path, bad))],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert "channels[0].shedule: unknown key `shedule`; did you mean `schedule`?" in result.stdout
+    assert "channels[0].langauge: unknown key `langauge`; did you mean `language`?" in result.stdout
