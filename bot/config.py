@@ -93,6 +93,14 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """Where `run` serves its health endpoint (GET /health); no port, no endpoint (state is logged)."""
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+
+
+@dataclass(frozen=True)
 class Secrets:
     """Chat tokens, read from the environment only. `repr` never shows them."""
 
@@ -120,6 +128,7 @@ class Settings:
     channels: tuple[ChannelConfig, ...] = ()
     admin: AdminChannel | None = None
     ingest: IngestConfig = IngestConfig()
+    health: HealthConfig = HealthConfig()
     secrets: Secrets = Secrets()
 
 
@@ -214,9 +223,15 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
             r.bad("admin.channel", "missing channel id")
         else:
             admin = AdminChannel(platform, str(channel))
+    health_table = r.get(data, "health", "", dict, {})
+    health = HealthConfig(host=r.get(health_table, "host", "health.", str, "127.0.0.1"),
+                          port=r.get(health_table, "port", "health.", int, None))
+    if health.port is not None and not 0 < health.port < 65536:
+        r.bad("health.port", f"must be a TCP port (1-65535), got {health.port}")
+        health = HealthConfig(health.host)
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), feeds=tuple(feeds), topics=topics,
-        channels=tuple(channels), admin=admin, ingest=ingest, secrets=Secrets.from_env(env),
+        channels=tuple(channels), admin=admin, ingest=ingest, health=health, secrets=Secrets.from_env(env),
     )
 
 

@@ -1,8 +1,12 @@
 """`python -m bot run [--dry-run]`: one asyncio process with the scheduler, Discord and Slack.
 
-Start-up order matters for exactly-once delivery: the platforms log in first (REST only, enough to
-post), then pending outbox rows from an earlier run are resumed, then each channel's missed brief
-(within the grace period) is caught up, then the cron jobs take over. Pending rows whose lease lapses
+Each platform connects in its own supervised task (`bot.supervise`): a platform that is down, or
+crashes later, is logged and restarted with backoff, and never holds back the other one or the
+scheduler. The cron jobs start at once; beside them, pending outbox rows from an earlier run are
+resumed, then each channel's missed brief (within the grace period) is caught up. The outbox dedupes
+on (channel, brief key) and posts to one channel one brief at a time, so a cron run and the catch-up
+of the same brief still post it once; a brief due while its platform is not logged in yet stays
+pending and is retried. Pending rows whose lease lapses
 later (another worker sharing the database died mid-post) are resumed by a periodic job. A brief that
 can never be posted is reported once to the admin channel. Feed polling, extraction and
 brief building run in worker threads so the Discord heartbeat and the 3-second command windows are
@@ -16,6 +20,7 @@ message in its platform's format.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -33,6 +38,7 @@ from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
+from bot.health_http import serve_health
 from bot.platforms import (
     DISCORD_API_URL_ENV,
     Mark,
@@ -44,6 +50,7 @@ from bot.platforms import (
     slack_blocks,
 )
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
+from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import pipeline_for
 from briefings.brief import build_topic_brief
 from briefings.models import Story
@@ -53,6 +60,9 @@ from briefings.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 FIRST_BRIEF_WINDOW = timedelta(days=1)  # a channel's first brief covers this much
+SOCKET_CONNECT_TIMEOUT_S = 30.0  # one Socket Mode connect attempt, before the supervisor retries
+SOCKET_CHECK_S = 5.0  # how often a Socket Mode connection is checked
+SOCKET_RECONNECT_WINDOW_S = 60.0  # slack_sdk's own reconnect gets this long before a fresh start
 
 
 class Runtime:
@@ -163,7 +173,12 @@ def _news_only(story: Story) -> Story:
 
 
 async def run(settings: Settings, *, dry_run: bool = False) -> int:
-    """Run until SIGINT/SIGTERM. Returns the process exit code."""
+    """Run until SIGINT/SIGTERM. Returns the process exit code.
+
+    The platforms connect in supervised tasks and the scheduler starts at once: a platform that is
+    unreachable or refuses its token is retried with backoff (its briefs stay pending in the outbox)
+    and never holds back the other platform or the briefs.
+    """
     if dry_run:
         return await dry_run_once(settings, sys.stdout)
     for line in describe_startup(settings):
@@ -175,16 +190,21 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     store = Store(settings.storage_url)
     posters: dict[str, Poster] = {}
     runtime = Runtime(settings, store, posters)
+    supervisor = Supervisor(restart_from_env())
     stoppers: list[Callable[[], Awaitable[Any]]] = []
     try:
         if "discord" in platforms:
-            stoppers.append(await _start_discord(settings, runtime, posters))
+            stoppers.append(_start_discord(settings, runtime, posters, supervisor))
         if "slack" in platforms:
-            stoppers += await _start_slack(settings, runtime, posters)
-        await runtime.catch_up(datetime.now(UTC))
+            stoppers.append(_start_slack(settings, runtime, posters, supervisor))
+        stoppers.append(supervisor.stop)  # stopped before the clients close, so no restart is attempted
+        if settings.health.port is not None:
+            stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor, store))
         scheduler = runtime.scheduler()
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))
+        catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC)), name="catch-up")
+        stoppers.append(lambda: _cancel(catch_up))
         await _until_signalled()
     finally:
         for stop in reversed(stoppers):
@@ -193,36 +213,103 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     return 0
 
 
-async def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster]):
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
+                   supervisor: Supervisor) -> Callable[[], Awaitable[Any]]:
+    """Discord's REST login (enough to post) and gateway (slash commands), restarted when they fail.
+
+    The poster is there from the start: until the login succeeds its posts fail as retryable, so a
+    brief due meanwhile waits in the outbox instead of being lost.
+    """
     from bot.platforms.discord import BriefClient, DiscordPoster, command_installer, use_api_base
 
     if base := api_url(DISCORD_API_URL_ENV):
         use_api_base(base)
-    client = BriefClient(install_commands=command_installer(runtime.commands))
-    await client.login(settings.secrets.discord_token or "")  # REST login + command sync: enough to post
-    posters["discord"] = DiscordPoster(client)
-    gateway = asyncio.create_task(client.connect(), name="discord-gateway")
+    state: PlatformState | None = None
 
-    async def stop() -> None:
-        await client.close()
-        gateway.cancel()
+    async def ready() -> None:
+        if state is not None:
+            state.connected()
 
-    return stop
+    def new_client() -> BriefClient:
+        return BriefClient(install_commands=command_installer(runtime.commands), on_ready_hook=ready)
+
+    poster = DiscordPoster(new_client())
+    posters["discord"] = poster
+    logged_in = False
+
+    async def connect(current: PlatformState) -> None:
+        nonlocal logged_in
+        if poster.client.is_closed():  # discord.py closes itself on a close code it does not recover from
+            poster.client = new_client()  # a closed client cannot log in again: its HTTP session is gone
+            logged_in = False
+        client = poster.client
+        if not logged_in:
+            await client.login(settings.secrets.discord_token or "")  # REST login + command sync
+            logged_in = True
+        elif client.ws is not None:  # a gateway that crashed: drop its socket before opening another
+            with contextlib.suppress(Exception):
+                await client.ws.close(code=4000)
+        await client.connect(reconnect=True)
+
+    state = supervisor.start("discord", connect)
+    return lambda: poster.client.close()
 
 
-async def _start_slack(settings: Settings, runtime: Runtime, posters: dict[str, Poster]):
+def _start_slack(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
+                 supervisor: Supervisor) -> Callable[[], Awaitable[Any]]:
+    """Slack's Web API poster (no connection to keep) and, with an app token, a supervised Socket Mode
+    connection: slack_sdk retries a failed connect forever by itself, so each attempt has a deadline."""
     from bot.platforms.slack import SlackPoster, build_app, web_client
 
     token = settings.secrets.slack_bot_token or ""
     posters["slack"] = SlackPoster(web_client(token, retries=False))
-    if not settings.secrets.slack_app_token:
-        return []
+    app_token = settings.secrets.slack_app_token
+    if not app_token:
+        return _nothing
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(build_app(settings, runtime.commands, web_client(token)),
-                                     settings.secrets.slack_app_token)
-    await handler.connect_async()
-    return [handler.close_async]
+    app = build_app(settings, runtime.commands, web_client(token))
+
+    async def connect(state: PlatformState) -> None:
+        handler = AsyncSocketModeHandler(app, app_token)
+        try:
+            # Asked first, on its own: a refused token or an unreachable Slack fails here with its
+            # cause, where slack_sdk's connect would log it and try again forever.
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+            try:
+                async with asyncio.timeout(SOCKET_CONNECT_TIMEOUT_S):
+                    await handler.connect_async()
+            except TimeoutError:
+                raise ConnectionError(f"Socket Mode did not connect within {SOCKET_CONNECT_TIMEOUT_S:g} s") from None
+            state.connected()
+            while await _still_connected(handler):
+                await asyncio.sleep(SOCKET_CHECK_S)
+            raise ConnectionError("Socket Mode connection lost and not restored")
+        finally:
+            with contextlib.suppress(Exception):
+                await handler.close_async()
+
+    supervisor.start("slack", connect)
+    return _nothing
+
+
+async def _still_connected(handler: Any) -> bool:
+    """True while Socket Mode is connected, or comes back within its own reconnect window."""
+    for _ in range(int(SOCKET_RECONNECT_WINDOW_S / SOCKET_CHECK_S) + 1):
+        if await handler.client.is_connected():
+            return True
+        await asyncio.sleep(SOCKET_CHECK_S)
+    return False
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def _until_signalled() -> None:

@@ -126,3 +126,14 @@ async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot:
         text = followup["embeds"][0]["title"] + followup["embeds"][0]["description"]
         for raw in ("<@123>", "<!channel>", "](javascript", "@everyone", "@here", "`code`", "<b>"):
             assert raw not in text, (name, raw)
+
+
+async def test_messages_with_null_optional_fields_leave_the_gateway_up(discord_bot: FakeDiscord) -> None:
+    """What the real gateway sends for users' messages (`"poll": null`, a member without its user,
+    `nick` null) is parsed without ending the gateway loop: the same session answers afterwards."""
+    await discord_bot.dispatch("MESSAGE_CREATE", discord_bot.message_event("bonjour"))
+    await discord_bot.dispatch("MESSAGE_UPDATE", discord_bot.message_event("bonjour !", edited=True))
+    payload = _interaction("topics", [], locale="fr")
+    await discord_bot.send_interaction(payload)
+    await _wait_for(discord_bot, "followup", payload["token"])
+    assert discord_bot.identifies == 1

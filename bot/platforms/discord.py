@@ -46,6 +46,7 @@ class BriefClient(discord.Client):
     def __init__(self, install_commands: Callable[[app_commands.CommandTree], None] | None = None,
                  on_ready_hook: Callable[[], Awaitable[None]] | None = None) -> None:
         super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none())
+        _tolerate_bad_payloads(self._connection.parsers)
         self.tree = app_commands.CommandTree(self)
         self._install_commands = install_commands
         self._on_ready_hook = on_ready_hook
@@ -59,6 +60,41 @@ class BriefClient(discord.Client):
     async def on_ready(self) -> None:
         if self._on_ready_hook is not None:
             await self._on_ready_hook()
+
+    async def on_resumed(self) -> None:
+        """A resumed session is as connected as a fresh one."""
+        await self.on_ready()
+
+
+def _tolerate_bad_payloads(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Keep the gateway loop alive through payloads discord.py cannot parse.
+
+    discord.py's gateway loop ends with an exception when one event handler raises, and it raises on
+    payloads Discord really sends (`"poll": null` in MESSAGE_CREATE breaks discord.py 2.7): every slash
+    command then failed until a restart. Each parser is wrapped: an event that fails is parsed again
+    without its null fields (null means "absent" in Discord's payloads), and one that still fails is
+    dropped with a log line naming the event, never the whole connection. The parsers live in
+    discord.py's ConnectionState (`Client._connection.parsers`), the one place every event goes through.
+    """
+    for event, parser in list(parsers.items()):
+        parsers[event] = _tolerant(event, parser)
+
+
+def _tolerant(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None]:
+    def parse(data: Any) -> None:
+        try:
+            parser(data)
+            return
+        except Exception as exc:
+            if not isinstance(data, dict) or None not in data.values():
+                log.warning("discord: dropped a %s event discord.py cannot parse: %r", event, exc)
+                return
+        try:
+            parser({k: v for k, v in data.items() if v is not None})
+        except Exception as exc:
+            log.warning("discord: dropped a %s event discord.py cannot parse: %r", event, exc)
+
+    return parse
 
 
 def footer_text(mark: Mark) -> str:
@@ -75,6 +111,7 @@ class DiscordPoster:
 
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
+        _logged_in(self.client)
         embeds = []
         for data in message.get("embeds", []):
             embed = discord.Embed.from_dict(data)
@@ -93,6 +130,7 @@ class DiscordPoster:
         return str(sent.id)
 
     async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+        _logged_in(self.client)
         me = self.client.user.id if self.client.user else None
         target = self.client.get_partial_messageable(int(channel))
         found: dict[int, str] = {}
@@ -109,6 +147,13 @@ class DiscordPoster:
 
         await _call(scan())
         return found
+
+
+def _logged_in(client: discord.Client) -> None:
+    """Posting before the REST login has succeeded would be refused as unauthorised, which is
+    permanent; not logged in *yet* is worth a retry, so the brief stays pending instead."""
+    if client.http.token is None or client.is_closed():
+        raise PostError("discord: not logged in yet")
 
 
 async def _call(coro: Awaitable[Any]) -> Any:
@@ -180,6 +225,6 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
 
     def install(tree: app_commands.CommandTree) -> None:
         for command in (summary, pledges, missions, dates, topics, sources):
-            tree.add_command(command)
+            tree.add_command(command, override=True)  # a login after a restart installs them again
 
     return install
