@@ -93,6 +93,14 @@ class IngestConfig:
 
 
 @dataclass(frozen=True)
+class DeliveryConfig:
+    """Ceilings per channel slot (one scheduled brief of one channel), and when a brief is late."""
+
+    max_stories: int = 12  # across the channel's topics; the rest is named in a note
+    max_messages: int = 8  # across topics and languages; the rest is named in a note
+
+
+@dataclass(frozen=True)
 class HealthConfig:
     """Where `run` serves its health endpoint (GET /health); no port, no endpoint (state is logged)."""
 
@@ -128,6 +136,7 @@ class Settings:
     channels: tuple[ChannelConfig, ...] = ()
     admin: AdminChannel | None = None
     ingest: IngestConfig = IngestConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     health: HealthConfig = HealthConfig()
     secrets: Secrets = Secrets()
 
@@ -223,6 +232,12 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
             r.bad("admin.channel", "missing channel id")
         else:
             admin = AdminChannel(platform, str(channel))
+    delivery_table = r.get(data, "delivery", "", dict, {})
+    delivery = DeliveryConfig(**{key: r.get(delivery_table, key, "delivery.", int, default)
+                                 for key, default in vars(DeliveryConfig()).items()})
+    for key, value in vars(delivery).items():
+        if value < 1:
+            r.bad(f"delivery.{key}", f"must be at least 1, got {value}")
     health_table = r.get(data, "health", "", dict, {})
     health = HealthConfig(host=r.get(health_table, "host", "health.", str, "127.0.0.1"),
                           port=r.get(health_table, "port", "health.", int, None))
@@ -231,7 +246,8 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         health = HealthConfig(health.host)
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), feeds=tuple(feeds), topics=topics,
-        channels=tuple(channels), admin=admin, ingest=ingest, health=health, secrets=Secrets.from_env(env),
+        channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery, health=health,
+        secrets=Secrets.from_env(env),
     )
 
 

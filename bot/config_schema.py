@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from typing import Any
 
 # Keys each table may hold. `topics` maps slugs (free) to topic tables (TOPIC_KEYS).
-TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "channels", "admin", "health")
+TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "channels", "admin", "delivery", "health")
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("url",),
     "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency"),
     "feeds": ("name", "url", "interval", "language"),
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role"),
     "admin": ("platform", "channel"),
+    "delivery": ("max_stories", "max_messages"),
     "health": ("host", "port"),
 }
 TOPIC_KEYS = ("names", "fr", "en", "actors")

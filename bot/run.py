@@ -34,6 +34,7 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import ceiling
 from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
@@ -118,13 +119,20 @@ class Runtime:
         module = slack_blocks if channel.platform == "slack" else discord_embeds
         locales = ("fr", "en") if channel.language == "both" else (channel.language,)
         messages: list[dict[str, Any]] = []
+        room = self.settings.delivery.max_stories  # shared by the channel's topics
         for slug in channel.topics:
             if slug not in self.topics:
                 continue
             brief = build_topic_brief(self.topics[slug], stories, as_of=fire, since=since)
+            brief.stories, cut = ceiling.take(brief.stories, room)
+            room -= len(brief.stories)
             if brief.stories:
-                messages += [m for locale in locales for m in module.brief_messages(brief, locale)]
-        return messages
+                topic_messages = [m for locale in locales for m in module.brief_messages(brief, locale)]
+                if cut:
+                    note = ceiling.stories_note(locales, cut, slug)
+                    topic_messages[-1] = ceiling.with_note(topic_messages[-1], note, channel.platform)
+                messages += topic_messages
+        return ceiling.cap_messages(messages, self.settings.delivery.max_messages, channel.platform, locales)
 
     async def rebuild(self, delivery: Delivery) -> tuple[Target, Render] | None:
         """What a pending outbox row was: a channel brief (by its key) or a feed health report."""

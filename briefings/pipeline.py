@@ -18,6 +18,7 @@ from briefings.brief import load_topics, topics_for
 from briefings.cluster import Clusterer
 from briefings.extract import extract_article
 from briefings.ingest import PollOutcome, poll_feeds
+from briefings.ingest.caps import cap_evidence
 from briefings.ingest.dedupe import content_hash
 from briefings.ingest.fetch import FetchLimits
 from briefings.merge import merge_story_facts
@@ -135,7 +136,7 @@ class Pipeline:
         """Facts of an article; an extractor bug on one odd text costs that article its facts,
         never the article itself nor the rest of the poll."""
         try:
-            return extract_article(article)
+            return cap_evidence(extract_article(article))  # quoted sentences stay quotable
         except Exception:
             log.exception("extraction failed for %s; the article is kept without facts", article.url)
             report.extraction_failed += 1

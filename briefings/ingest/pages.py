@@ -19,6 +19,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from briefings.ingest.caps import DEFAULT_CAPS, cap
 from briefings.ingest.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch
 from briefings.ingest.html_text import clean_lines
 
@@ -101,8 +102,8 @@ def extract_page(markup: bytes | str, url: str) -> PageContent:
     text = clean_lines(doc.text or "") if doc is not None else ""
     return PageContent(
         url=url,
-        text=_drop_heading(text, {title, meta.get("heading", "")}),
-        title=title,
+        text=cap(_drop_heading(text, {title, meta.get("heading", "")}), DEFAULT_CAPS.text),
+        title=cap(title, DEFAULT_CAPS.title),
         canonical_url=meta.get("canonical"),
         published=published,
         language=meta.get("language"),
