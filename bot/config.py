@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_schema import secret_values, unknown_keys
+from briefings.ingest.addresses import KINDS as ADDRESS_KINDS
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
 STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
@@ -90,6 +91,8 @@ class IngestConfig:
     timeout_s: float = 20.0
     max_bytes: int = 5_000_000
     concurrency: int = 32
+    feed_deadline_s: float = 30.0  # one feed's whole poll, its pages included
+    allow_private: tuple[str, ...] = ()  # address kinds any feed's links may reach: private, loopback, link-local
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,12 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         timeout_s=float(r.get(ingest_table, "timeout_s", "ingest.", (int, float), 20.0)),
         max_bytes=r.get(ingest_table, "max_bytes", "ingest.", int, 5_000_000),
         concurrency=r.get(ingest_table, "concurrency", "ingest.", int, 32),
+        feed_deadline_s=float(r.get(ingest_table, "feed_deadline_s", "ingest.", (int, float), 30.0)),
+        allow_private=tuple(r.get(ingest_table, "allow_private", "ingest.", list, [])),
     )
+    for kind in ingest.allow_private:
+        if kind not in ADDRESS_KINDS:
+            r.bad("ingest.allow_private", f"unknown address kind {kind!r}; use {', '.join(ADDRESS_KINDS)}")
     feeds = _feeds(r.get(data, "feeds", "", list, []), r)
     topics = r.get(data, "topics", "", dict, {})
     channels = _channels(r.get(data, "channels", "", list, []), r, _known_topics(topics))

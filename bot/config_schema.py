@@ -18,7 +18,7 @@ from typing import Any
 TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "channels", "admin", "delivery", "health")
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("url",),
-    "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency"),
+    "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency", "feed_deadline_s", "allow_private"),
     "feeds": ("name", "url", "interval", "language"),
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role"),
     "admin": ("platform", "channel"),

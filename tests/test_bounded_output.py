@@ -79,16 +79,16 @@ def test_a_slot_over_its_message_ceiling_keeps_the_first_and_says_what_was_cut()
 
 async def test_a_5mb_title_and_a_busy_day_make_a_brief_within_the_ceiling(tmp_path: Path, monkeypatch) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    huge_title = "La Suède envoie des blindés à l'Ukraine " * 130_000  # 5.2 MB
-    entries = [FeedEntry(huge_title, "https://presse.example/enorme", published=now - timedelta(hours=1),
-                         content_html="<p>La Suède envoie des blindés à l'Ukraine, a annoncé le gouvernement.</p>")]
-    for i, (country, item, city) in enumerate(EVENTS):
-        entries.append(FeedEntry(
-            f"{country} livre des {item} à Kiev depuis {city}", f"https://presse.example/{i}",
-            published=now - timedelta(days=i % 2, hours=2 + i),
-            content_html=f"<p>{country} a annoncé à {city} l'envoi de {item}, une aide militaire à l'Ukraine "
-                         f"d'un montant de {i + 2} cents millions d'euros.</p>"))
     async with FeedServer() as server, FakeSlack() as slack:
+        huge_title = "La Suède envoie des blindés à l'Ukraine " * 130_000  # 5.2 MB
+        entries = [FeedEntry(huge_title, server.url("/enorme"), published=now - timedelta(hours=1),
+                             content_html="<p>La Suède envoie des blindés à l'Ukraine, a annoncé le gouvernement.</p>")]
+        for i, (country, item, city) in enumerate(EVENTS):
+            entries.append(FeedEntry(
+                f"{country} livre des {item} à Kiev depuis {city}", server.url(f"/{i}"),
+                published=now - timedelta(days=i % 2, hours=2 + i),
+                content_html=f"<p>{country} a annoncé à {city} l'envoi de {item}, une aide militaire à l'Ukraine "
+                             f"d'un montant de {i + 2} cents millions d'euros.</p>"))
         server.set_feed("/fr.xml", rss(entries, language="fr"))
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", slack.api_url)
         channel = ChannelConfig(platform="slack", channel=SLACK_CHANNEL, topics=("ukraine-aid",), language="both")

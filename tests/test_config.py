@@ -172,3 +172,11 @@ def test_check_config_prints_each_typo_with_its_suggestion(tmp_path):
     assert result.returncode == 1
     assert "channels[0].shedule: unknown key `shedule`; did you mean `schedule`?" in result.stdout
     assert "channels[0].langauge: unknown key `langauge`; did you mean `language`?" in result.stdout
+
+
+def test_allow_private_takes_known_address_kinds_only(tmp_path):
+    settings = load_settings(write(tmp_path, GOOD + '\n[ingest]\nallow_private = ["private"]\n'), env={})
+    assert settings.ingest.allow_private == ("private",)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + '\n[ingest]\nallow_private = ["everything"]\n'), env={})
+    assert "unknown address kind 'everything'" in str(caught.value)

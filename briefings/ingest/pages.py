@@ -19,6 +19,7 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from briefings.ingest.addresses import AddressGuard
 from briefings.ingest.caps import DEFAULT_CAPS, cap
 from briefings.ingest.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch
 from briefings.ingest.html_text import clean_lines
@@ -48,9 +49,10 @@ class PageContent:
     language: str | None = None  # as the page declares it, e.g. "fr-FR"
 
 
-async def fetch_page(session: aiohttp.ClientSession, url: str, *, limits: FetchLimits) -> PageContent:
+async def fetch_page(session: aiohttp.ClientSession, url: str, *, limits: FetchLimits,
+                     guard: AddressGuard | None = None) -> PageContent:
     """Fetch an article page and extract it off the event loop. Raises FetchError."""
-    response = await fetch(session, url, limits=limits, accept=PAGE_ACCEPT)
+    response = await fetch(session, url, limits=limits, accept=PAGE_ACCEPT, guard=guard)
     if not response.body:
         raise FetchError("empty page")
     if not _looks_like_html(response.content_type):
