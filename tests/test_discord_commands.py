@@ -137,3 +137,28 @@ async def test_messages_with_null_optional_fields_leave_the_gateway_up(discord_b
     await discord_bot.send_interaction(payload)
     await _wait_for(discord_bot, "followup", payload["token"])
     assert discord_bot.identifies == 1
+
+
+async def test_an_error_in_the_follow_up_ends_in_an_ephemeral_error_reply(discord_bot: FakeDiscord) -> None:
+    payload = _interaction("dates", [{"name": "public", "type": 5, "value": True}], locale="en-US")
+    discord_bot.fail_next(payload["token"], status=400)  # the follow-up is refused
+    await discord_bot.send_interaction(payload)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not [r for r in discord_bot.interaction_responses
+                                                if r["kind"] == "followup" and payload["token"] in r["path"]]:
+        await asyncio.sleep(0.05)
+    kinds = [r["kind"] for r in discord_bot.interaction_responses if payload["token"] in r["path"]]
+    assert kinds == ["callback", "delete", "followup"], kinds  # the public placeholder is withdrawn first
+    followup = await _wait_for(discord_bot, "followup", payload["token"])
+    assert followup["flags"] & EPHEMERAL
+    assert "went wrong" in followup["embeds"][0]["description"]
+
+
+async def test_an_error_reply_to_a_public_request_is_ephemeral(discord_bot: FakeDiscord) -> None:
+    payload = _interaction("summary", [{"name": "topic", "type": 3, "value": "atlantide"},
+                                       {"name": "public", "type": 5, "value": True}], locale="en-GB")
+    await discord_bot.send_interaction(payload)
+    followup = await _wait_for(discord_bot, "followup", payload["token"])
+    assert followup["flags"] & EPHEMERAL and "atlantide" in followup["embeds"][0]["title"]
+    kinds = [r["kind"] for r in discord_bot.interaction_responses if payload["token"] in r["path"]]
+    assert kinds == ["callback", "delete", "followup"], kinds

@@ -124,3 +124,23 @@ async def test_hostile_feed_text_neither_pings_nor_links_in_command_answers(slac
         assert "<" not in label
     # Slack mrkdwn has no [text](url) syntax: the javascript: "link" stays text, and no <javascript:…> exists.
     assert not any("<javascript" in t for t in fake._texts())
+
+
+async def test_an_error_in_the_follow_up_ends_in_an_ephemeral_error_reply(slack_web) -> None:
+    fake, url = slack_web
+    fake.fail_next("respond", 500)  # the public answer cannot be posted
+    body = _command(fake, "dates", "public", "dates-failing")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, "dates-failing")
+    assert answer["response_type"] == "ephemeral"
+    assert "went wrong" in answer["text"]
+
+
+async def test_an_error_reply_to_a_public_request_is_ephemeral(slack_web) -> None:
+    fake, url = slack_web
+    body = _command(fake, "summary", "atlantide public", "summary-unknown")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, "summary-unknown")
+    assert answer["response_type"] == "ephemeral" and "atlantide" in answer["text"]

@@ -21,10 +21,10 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.commands import LANGUAGES, Commands, locale_of
+from bot.commands import LANGUAGES, Commands, locale_of, say
 from bot.platforms import Mark, PostError
 from bot.platforms.replies import reply_messages
-from bot.safety import discord_plain
+from bot.safety import discord_escape, discord_plain
 
 log = logging.getLogger(__name__)
 
@@ -169,18 +169,46 @@ async def _call(coro: Awaitable[Any]) -> Any:
         raise PostError(f"discord unreachable: {exc!r}") from exc
 
 
+async def _go_private(interaction: discord.Interaction) -> bool:
+    """Make the rest of a public request's answer private: the first follow-up after a public defer
+    replaces the public "thinking…" message, so that message is deleted first. Returns `public`."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        log.warning("discord: could not withdraw the public placeholder of an interaction")
+        return True
+    return False
+
+
+async def _answer_error(interaction: discord.Interaction, public: bool, locale: str) -> None:
+    """The one-sentence error reply, ephemeral (the public placeholder withdrawn first)."""
+    if public:
+        await _go_private(interaction)
+    embed = discord.Embed(description=discord_escape(say(locale, "failed")))
+    try:
+        await interaction.followup.send(embeds=[embed], ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+    except Exception:
+        log.exception("discord: the error reply could not be sent either")
+
+
 def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree], None]:
     """Registers the slash commands on a tree. Each one defers at once (ephemeral unless `public`),
     does the work in a thread, then follows up: Discord's 3-second window is met by the defer."""
 
     async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
                       public: bool) -> None:
+        locale = locale_of(str(interaction.locale))
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        reply = await asyncio.to_thread(commands.run, name, args, locale_of(str(interaction.locale)))
-        for message in reply_messages("discord", reply):
-            await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
-                                            ephemeral=not public or not reply.ok,
-                                            allowed_mentions=discord.AllowedMentions.none())
+        try:
+            reply = await asyncio.to_thread(commands.run, name, args, locale)
+            if public and not reply.ok:
+                public = await _go_private(interaction)
+            for message in reply_messages("discord", reply):
+                await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
+                                                ephemeral=not public, allowed_mentions=discord.AllowedMentions.none())
+        except Exception:  # any failure after the defer ends in an answer, never "thinking…" forever
+            log.exception("discord: /%s failed while answering", name)
+            await _answer_error(interaction, public, locale)
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         pairs = await asyncio.to_thread(commands.topic_choices, current, locale_of(str(interaction.locale)))

@@ -9,6 +9,7 @@ after checking the channel, so a post that reached Slack before the connection d
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +18,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import COMMANDS, Commands, parse_slack_text
+from bot.commands import COMMANDS, Commands, parse_slack_text, say
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, PostError, api_url
 from bot.platforms.replies import reply_messages
+
+log = logging.getLogger(__name__)
 
 METADATA_EVENT = "briefbot_brief"
 HISTORY_LIMIT = 200
@@ -97,12 +100,21 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
     async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within Slack's 3 seconds, before any work
         name = command["command"].lstrip("/")
-        args, public = parse_slack_text(name, command.get("text") or "")
         locale = "fr" if command.get("channel_id") in french else "en"
-        reply = await asyncio.to_thread(commands.run, name, args, locale)
-        for message in reply_messages("slack", reply):
-            await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
-                          response_type="in_channel" if public and reply.ok else "ephemeral")
+        try:
+            args, public = parse_slack_text(name, command.get("text") or "")
+            reply = await asyncio.to_thread(commands.run, name, args, locale)
+            for message in reply_messages("slack", reply):
+                sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
+                                     response_type="in_channel" if public and reply.ok else "ephemeral")
+                if sent.status_code != 200:
+                    raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
+        except Exception:  # any failure ends in a private answer, never in silence
+            log.exception("slack: /%s failed while answering", name)
+            try:
+                await respond(text=say(locale, "failed"), replace_original=False, response_type="ephemeral")
+            except Exception:
+                log.exception("slack: the error reply could not be sent either")
 
     for name in COMMANDS:
         app.command(f"/{name}")(answer)

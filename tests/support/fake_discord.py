@@ -154,6 +154,8 @@ class FakeDiscord(LoopbackApp):
                     headers = {"Retry-After": str(fault.retry_after), "Via": "1.1 google",
                                "X-RateLimit-Scope": "user"}
                     return _reply(body, status=429, headers=headers)
+                if fault.status < 500:  # Discord's shape of a refused request
+                    return _reply({"message": "Invalid Form Body", "code": 50035, "errors": {}}, status=fault.status)
                 return _reply({"message": "server error", "code": 0}, status=fault.status)
         by_interaction_token = path.startswith(("/interactions/", "/webhooks/"))  # the token is in the URL
         if not by_interaction_token and request.headers.get("Authorization", "").split(" ")[-1] != "discord-test-token":
@@ -192,8 +194,10 @@ class FakeDiscord(LoopbackApp):
                            "response_message_ephemeral": bool(flags & 64)}
             return _reply({"interaction": interaction, "resource": {"type": body.get("type")}})
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path):
-            self.interaction_responses.append({"kind": "followup" if method == "POST" else "edit",
-                                               "path": path, **body})
+            kind = {"POST": "followup", "DELETE": "delete"}.get(method, "edit")
+            self.interaction_responses.append({"kind": kind, "path": path, **(body or {})})
+            if method == "DELETE":
+                return web.Response(status=204)
             return _reply(self._message("0", body))
         return _reply({"message": f"404: Not Found {method} {path}", "code": 0}, status=404)
 

@@ -184,6 +184,10 @@ class FakeSlack(LoopbackApp):
         return socket
 
     async def _respond(self, request: web.Request) -> web.Response:
+        for fault in self._faults:
+            if fault[0] == "respond":  # fail_next("respond", 500): the next response_url post fails
+                self._faults.remove(fault)
+                return web.Response(status=fault[1], text="internal_error")
         self.responses[request.match_info["name"]].append(await request.json())
         return web.Response(text="ok")
 
