@@ -4,15 +4,19 @@ what was left out.
 One busy day (or one hostile feed) must not turn a brief into 70 messages. The stories of a slot
 share one budget across its topics, newest first as the brief orders them; the messages of a slot
 are cut at a maximum. Whatever is cut is named in a note on the last message kept, in the channel's
-language, so a reader knows to ask `/summary` for more.
+language, so a reader knows to ask `/summary` for more. A brief posted well after its time (retried,
+or caught up after downtime) says on its first message when it was due.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.commands import say
+from bot.config import ChannelConfig
 from bot.limits import DISCORD_EMBED_DESCRIPTION, SLACK_BLOCKS, truncate
 from bot.safety import discord_escape, slack_escape
 
@@ -54,3 +58,11 @@ def with_note(message: Message, note: str, platform: str) -> Message:
     room = DISCORD_EMBED_DESCRIPTION - len(tail)
     last["description"] = (body if len(body) <= room else truncate(body, room)) + tail
     return {**message, "embeds": embeds}
+
+
+def late(message: Message, due: datetime, channel: ChannelConfig) -> Message:
+    """`message` (a brief's first) noting that the brief was due at `due`, in the channel's time zone."""
+    locales = ("fr", "en") if channel.language == "both" else (channel.language,)
+    when = due.astimezone(ZoneInfo(channel.timezone)).strftime("%Y-%m-%d %H:%M")
+    note = " / ".join(say(locale, "late", due=f"{when} ({channel.timezone})") for locale in locales)
+    return with_note(message, note, channel.platform)

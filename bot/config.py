@@ -81,8 +81,12 @@ class ChannelConfig:
 
 @dataclass(frozen=True)
 class AdminChannel:
+    """Where admin reports go; `fallback` (on the other platform) hears when this platform's own
+    token is refused, since a report through the failing token cannot arrive."""
+
     platform: str
     channel: str
+    fallback: AdminChannel | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ class DeliveryConfig:
 
     max_stories: int = 12  # across the channel's topics; the rest is named in a note
     max_messages: int = 8  # across topics and languages; the rest is named in a note
+    late_after_minutes: float = 10.0  # a brief posted later than this after its time says it is late
+    give_up_after_hours: float = 6.0  # a brief still not posted after this is failed and the admin told
 
 
 @dataclass(frozen=True)
@@ -232,20 +238,22 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
     admin = None
     admin_table = r.get(data, "admin", "", dict, None)
     if admin_table is not None:
-        platform = r.get(admin_table, "platform", "admin.", str, "")
-        channel = r.get(admin_table, "channel", "admin.", (str, int), "")
-        if platform not in PLATFORMS:
-            r.bad("admin.platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
-        elif not str(channel):
-            r.bad("admin.channel", "missing channel id")
-        else:
-            admin = AdminChannel(platform, str(channel))
+        admin = _admin(admin_table, "admin.", r)
+        fallback_table = r.get(admin_table, "fallback", "admin.", dict, None)
+        if admin is not None and fallback_table is not None:
+            fallback = _admin(fallback_table, "admin.fallback.", r)
+            if fallback is not None and fallback.platform == admin.platform:
+                r.bad("admin.fallback.platform", "must be the other platform: it hears when the admin "
+                                                 f"platform's own token is refused, got {fallback.platform!r}")
+            elif fallback is not None:
+                admin = AdminChannel(admin.platform, admin.channel, fallback)
     delivery_table = r.get(data, "delivery", "", dict, {})
-    delivery = DeliveryConfig(**{key: r.get(delivery_table, key, "delivery.", int, default)
-                                 for key, default in vars(DeliveryConfig()).items()})
+    delivery = DeliveryConfig(**{
+        key: r.get(delivery_table, key, "delivery.", (int, float) if isinstance(default, float) else int, default)
+        for key, default in vars(DeliveryConfig()).items()})
     for key, value in vars(delivery).items():
-        if value < 1:
-            r.bad(f"delivery.{key}", f"must be at least 1, got {value}")
+        if value <= 0:
+            r.bad(f"delivery.{key}", f"must be more than 0, got {value}")
     health_table = r.get(data, "health", "", dict, {})
     health = HealthConfig(host=r.get(health_table, "host", "health.", str, "127.0.0.1"),
                           port=r.get(health_table, "port", "health.", int, None))
@@ -257,6 +265,18 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery, health=health,
         secrets=Secrets.from_env(env),
     )
+
+
+def _admin(table: dict, where: str, r: _Reader) -> AdminChannel | None:
+    platform = r.get(table, "platform", where, str, "")
+    channel = r.get(table, "channel", where, (str, int), "")
+    if platform not in PLATFORMS:
+        r.bad(f"{where}platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+    elif not str(channel):
+        r.bad(f"{where}channel", "missing channel id")
+    else:
+        return AdminChannel(platform, str(channel))
+    return None
 
 
 def _tables(data: dict, where: str = ""):

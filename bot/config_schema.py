@@ -21,8 +21,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency", "feed_deadline_s", "allow_private"),
     "feeds": ("name", "url", "interval", "language"),
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role"),
-    "admin": ("platform", "channel"),
-    "delivery": ("max_stories", "max_messages"),
+    "admin": ("platform", "channel", "fallback"),
+    "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
     "health": ("host", "port"),
 }
 TOPIC_KEYS = ("names", "fr", "en", "actors")
@@ -57,6 +57,8 @@ def unknown_keys(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
                     yield from _stray(item, TABLE_KEYS[key], f"{key}[{i}].")
         elif isinstance(value, dict):
             yield from _stray(value, TABLE_KEYS[key], f"{key}.")
+            if key == "admin" and isinstance(value.get("fallback"), dict):
+                yield from _stray(value["fallback"], ("platform", "channel"), "admin.fallback.")
 
 
 def _stray(table: dict[str, Any], known: tuple[str, ...], where: str) -> Iterator[tuple[str, str]]:

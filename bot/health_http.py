@@ -10,30 +10,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from bot.delivery import Outbox, Pause
 from bot.supervise import Supervisor
 from briefings.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def health_report(supervisor: Supervisor, pending: int) -> tuple[int, dict[str, object]]:
-    """(HTTP status, body): 200 when every platform is connected and none is paused, else 503."""
-    platforms = {name: state.as_dict() for name, state in supervisor.states.items()}
-    healthy = all(s.status == "connected" and not s.auth_failed for s in supervisor.states.values())
+def health_report(supervisor: Supervisor, paused: Mapping[str, Pause], pending: int) -> tuple[int, dict[str, object]]:
+    """(HTTP status, body): 200 when every platform is connected and none is paused, else 503.
+
+    A platform whose posts are refused as unauthorised shows `paused` (why, since when) even when its
+    gateway is connected: Slack's Web API and Socket Mode use different tokens."""
+    platforms: dict[str, dict[str, object]] = {name: state.as_dict() for name, state in supervisor.states.items()}
+    for name, pause in paused.items():
+        platforms.setdefault(name, {"status": "posting only"})["paused"] = {
+            "reason": pause.reason, "since": pause.since.isoformat(), "next_try": pause.next_probe.isoformat()}
+    healthy = not paused and all(s.status == "connected" for s in supervisor.states.values())
     return (200 if healthy else 503), {"ok": healthy, "platforms": platforms, "pending_deliveries": pending}
 
 
-async def serve_health(host: str, port: int, supervisor: Supervisor, store: Store) -> Callable[[], Awaitable[None]]:
+async def serve_health(host: str, port: int, supervisor: Supervisor, outbox: Outbox,
+                       store: Store) -> Callable[[], Awaitable[None]]:
     """Serve /health on host:port; returns the coroutine function that stops it. A port already in
     use is logged and the bot runs on without the endpoint: health must not be what takes it down."""
 
     async def health(_request: web.Request) -> web.Response:
         pending = len(await asyncio.to_thread(store.pending_deliveries))
-        status, body = health_report(supervisor, pending)
+        status, body = health_report(supervisor, outbox.paused, pending)
         return web.json_response(body, status=status)
 
     app = web.Application()

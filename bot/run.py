@@ -76,8 +76,11 @@ class Runtime:
         self.pipeline = pipeline_for(settings, store)
         self.topics = self.pipeline.topics
         self.outbox = Outbox(store, posters)
+        self.outbox.give_up_after = timedelta(hours=settings.delivery.give_up_after_hours)
         self.health = FeedHealth(store, self.outbox, settings.admin)
         self.outbox.on_failed = self.health.report_failed_delivery
+        self.outbox.on_pause = self.health.report_pause
+        self.mark_late = not include_backlog  # the dry run replays old news: nothing in it is late
         self.commands = Commands(settings, self.pipeline.stories)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
@@ -100,8 +103,14 @@ class Runtime:
         return outcome
 
     def render(self, channel: ChannelConfig, fire: datetime) -> Render:
+        """The brief's messages, built when it is posted; one posted well after its time says so."""
+
         async def build() -> list[dict[str, Any]]:
-            return await asyncio.to_thread(self.channel_messages, channel, fire)
+            messages = await asyncio.to_thread(self.channel_messages, channel, fire)
+            late_after = timedelta(minutes=self.settings.delivery.late_after_minutes)
+            if messages and self.mark_late and datetime.now(UTC) - fire > late_after:
+                messages[0] = ceiling.late(messages[0], fire, channel)
+            return messages
 
         return build
 
@@ -207,7 +216,8 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
             stoppers.append(_start_slack(settings, runtime, posters, supervisor))
         stoppers.append(supervisor.stop)  # stopped before the clients close, so no restart is attempted
         if settings.health.port is not None:
-            stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor, store))
+            stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor,
+                                                runtime.outbox, store))
         scheduler = runtime.scheduler()
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))

@@ -6,8 +6,7 @@ either one kept the scheduler from starting; left alone as a bare task, a crash 
 every slash command failed for good. Here each platform's `connect` coroutine runs in its own task:
 when it raises or returns, the cause is logged and it is started again after an exponential backoff.
 The state of each platform (connected, retrying since when, last error) is kept for the log and for
-the health endpoint. A platform may also be *paused* by delivery (its token is refused): the
-platform stays supervised, and its posts wait until a post or a reconnect succeeds again.
+the health endpoint (beside the outbox's pauses: a platform whose token is refused for posting).
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ class PlatformState:
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_error: str | None = None
     restarts: int = 0
-    auth_failed: str | None = None  # why delivery paused this platform (its token was refused)
 
     def connected(self) -> None:
         """Called by `connect` once the platform is up (gateway READY, Socket Mode hello)."""
@@ -47,7 +45,7 @@ class PlatformState:
 
     def as_dict(self) -> dict[str, object]:
         return {"status": self.status, "since": self.since.isoformat(), "last_error": self.last_error,
-                "restarts": self.restarts, "auth_failed": self.auth_failed}
+                "restarts": self.restarts}
 
 
 @dataclass(frozen=True)

@@ -23,23 +23,41 @@ DISCORD_API_URL_ENV = "BRIEFBOT_DISCORD_API_URL"
 
 @dataclass(frozen=True)
 class Mark:
-    """Which part of which brief a message is, so the platform itself can tell us it was posted."""
+    """Which part of which brief a message is, so the platform itself can tell us it was posted.
+
+    A part the platform found too long is posted in `pieces` pieces (`piece` 1…pieces); the part
+    counts as posted once its last piece is, since pieces go out in order.
+    """
 
     brief_key: str
     part: int  # 1-based
     total: int
+    piece: int = 0  # 0: the whole part
+    pieces: int = 0
 
     @property
     def token(self) -> str:
         """Short, stable, opaque: fits Discord's 25-character nonce and a footer."""
-        return f"{_digest(self.brief_key)}-{self.part}"
+        tail = f".{self.piece}.{self.pieces}" if self.pieces else ""
+        return f"{_digest(self.brief_key)}-{self.part}{tail}"
+
+    def of_piece(self, piece: int, pieces: int) -> Mark:
+        return Mark(self.brief_key, self.part, self.total, piece, pieces)
 
     @staticmethod
     def part_in(brief_key: str, token: str) -> int | None:
-        """The part number when `token` marks a part of `brief_key`, else None."""
+        """The part number when `token` marks a whole part of `brief_key`, or its last piece; else None."""
         prefix = _digest(brief_key) + "-"
-        tail = token[len(prefix):]
-        return int(tail) if token.startswith(prefix) and tail.isdigit() else None
+        if not token.startswith(prefix):
+            return None
+        part, _, pieces = token[len(prefix):].partition(".")
+        if not part.isdigit():
+            return None
+        if pieces:
+            piece, _, count = pieces.partition(".")
+            if not (piece.isdigit() and piece == count):
+                return None
+        return int(part)
 
 
 def _digest(brief_key: str) -> str:
@@ -47,13 +65,21 @@ def _digest(brief_key: str) -> str:
 
 
 class PostError(Exception):
-    """A post failed. `retry_after` (seconds) when the platform said when to retry; `permanent` when
-    retrying cannot help (unknown channel, missing permission)."""
+    """A post failed, and what retrying can do about it.
 
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False):
+    `kind`: "transient" (retry later), "rate" (retry after `retry_after` seconds), "too_long" (split
+    the message), "rejected" (the payload was refused: post it plainer), "auth" (the token is
+    refused: pause the platform), "permanent" (unknown channel, lost permission: give up).
+    """
+
+    KINDS = ("transient", "rate", "too_long", "rejected", "auth", "permanent")
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False,
+                 kind: str | None = None):
         super().__init__(message)
         self.retry_after = retry_after
-        self.permanent = permanent
+        self.kind = kind or ("permanent" if permanent else "rate" if retry_after is not None else "transient")
+        self.permanent = self.kind == "permanent"
 
 
 class Poster(Protocol):

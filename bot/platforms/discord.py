@@ -29,7 +29,7 @@ from bot.safety import discord_escape, discord_plain
 log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 100
-_PERMANENT_STATUS = {400, 401, 403, 404}
+_TOO_LONG = ("BASE_TYPE_MAX_LENGTH", "or fewer in length", "Embed size exceeds")
 
 
 def use_api_base(url: str) -> None:
@@ -119,6 +119,8 @@ class DiscordPoster:
                 embed.set_footer(text=discord_plain(footer_text(mark)))
             embeds.append(embed)
         content = message.get("content")
+        if mark is not None and not embeds:  # plain text: the mark goes on a small last line
+            content = f"{content or ''}\n-# {discord_plain(footer_text(mark))}"
         allowed = discord.AllowedMentions.none()
         if mention_role:  # opt-in per channel, from config only, never from feed text
             content = f"<@&{int(mention_role)}>" + (f"\n{content}" if content else "")
@@ -140,8 +142,9 @@ class DiscordPoster:
             async for msg in target.history(limit=HISTORY_LIMIT, after=after):
                 if msg.author.id != me:
                     continue
-                for embed in msg.embeds:
-                    part = Mark.part_in(brief_key, (embed.footer.text or "").rsplit(" ", 1)[-1])
+                marks = [embed.footer.text or "" for embed in msg.embeds] + [msg.content or ""]
+                for text in marks:
+                    part = Mark.part_in(brief_key, text.rsplit(" ", 1)[-1])
                     if part is not None:
                         found[part] = str(msg.id)
 
@@ -164,7 +167,7 @@ async def _call(coro: Awaitable[Any]) -> Any:
     except discord.RateLimited as exc:
         raise PostError(f"discord rate limited for {exc.retry_after:.1f}s", retry_after=exc.retry_after) from exc
     except discord.HTTPException as exc:
-        raise PostError(f"discord HTTP {exc.status}: {exc.text}", permanent=exc.status in _PERMANENT_STATUS) from exc
+        raise PostError(f"discord HTTP {exc.status}: {exc.text}", kind=_kind(exc)) from exc
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise PostError(f"discord unreachable: {exc!r}") from exc
 
@@ -189,6 +192,19 @@ async def _answer_error(interaction: discord.Interaction, public: bool, locale: 
         await interaction.followup.send(embeds=[embed], ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
     except Exception:
         log.exception("discord: the error reply could not be sent either")
+
+
+def _kind(exc: discord.HTTPException) -> str:
+    """What a refusal means for a retry: 401 the token, 403/404 the channel, 400/413 the payload."""
+    if exc.status == 401:
+        return "auth"
+    if exc.status in (403, 404):
+        return "permanent"
+    if exc.status == 413 or (exc.status == 400 and any(m in (exc.text or "") for m in _TOO_LONG)):
+        return "too_long"
+    if exc.status == 400:
+        return "rejected"
+    return "transient"
 
 
 def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree], None]:

@@ -27,9 +27,15 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "briefbot_brief"
 HISTORY_LIMIT = 200
-_PERMANENT_ERRORS = {
-    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive", "token_revoked",
-    "missing_scope", "msg_too_long", "invalid_blocks", "no_text", "restricted_action", "not_authed",
+# What each refusal means for a retry (https://api.slack.com/methods/chat.postMessage#errors).
+_ERROR_KINDS = {
+    "channel_not_found": "permanent", "not_in_channel": "permanent", "is_archived": "permanent",
+    "missing_scope": "permanent", "restricted_action": "permanent",
+    "invalid_auth": "auth", "not_authed": "auth", "account_inactive": "auth", "token_revoked": "auth",
+    "token_expired": "auth",
+    "msg_too_long": "too_long", "msg_blocks_too_long": "too_long",
+    "invalid_blocks": "rejected", "invalid_blocks_format": "rejected", "invalid_arguments": "rejected",
+    "invalid_metadata_format": "rejected", "invalid_metadata_schema": "rejected", "no_text": "rejected",
 }
 
 
@@ -51,12 +57,13 @@ class SlackPoster:
 
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
-        kwargs: dict[str, Any] = {"channel": channel, "text": message["text"], "blocks": message["blocks"],
+        kwargs: dict[str, Any] = {"channel": channel, "text": message["text"], "blocks": message.get("blocks") or None,
                                   "unfurl_links": False, "unfurl_media": False}
         if mark is not None:
-            kwargs["metadata"] = {"event_type": METADATA_EVENT,
-                                  "event_payload": {"brief_key": mark.brief_key, "part": mark.part,
-                                                    "total": mark.total}}
+            payload = {"brief_key": mark.brief_key, "part": mark.part, "total": mark.total}
+            if mark.pieces:
+                payload |= {"piece": mark.piece, "pieces": mark.pieces}
+            kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": payload}
         response = await _call(self.client.chat_postMessage(**kwargs))
         return str(response["ts"])
 
@@ -68,7 +75,8 @@ class SlackPoster:
         for msg in response.get("messages", []):
             metadata = msg.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == METADATA_EVENT and payload.get("brief_key") == brief_key:
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("brief_key") == brief_key \
+                    and payload.get("piece", 0) == payload.get("pieces", 0):  # a whole part, or its last piece
                 found[int(payload.get("part", 1))] = str(msg["ts"])
         return found
 
@@ -82,7 +90,8 @@ async def _call(coro: Any) -> Any:
         if response.status_code == 429:
             retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 1)))
             raise PostError("slack rate limited", retry_after=retry_after) from exc
-        raise PostError(f"slack {response.status_code} {error}", permanent=error in _PERMANENT_ERRORS) from exc
+        kind = _ERROR_KINDS.get(error) or ("rejected" if response.status_code == 400 else "transient")
+        raise PostError(f"slack {response.status_code} {error}", kind=kind) from exc
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise PostError(f"slack unreachable: {exc!r}") from exc
 
