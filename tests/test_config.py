@@ -180,3 +180,32 @@ def test_allow_private_takes_known_address_kinds_only(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, GOOD + '\n[ingest]\nallow_private = ["everything"]\n'), env={})
     assert "unknown address kind 'everything'" in str(caught.value)
+
+
+async def _check_online(tmp_path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    import asyncio
+
+    path = write(tmp_path, GOOD + '\n[[channels]]\nplatform = "discord"\nchannel = "123"\ntopics = ["nato"]\n')
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", "check-config", "--online", "--config", str(path)],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env})
+
+
+async def test_check_config_online_checks_each_token_with_its_platform(tmp_path):
+    from tests.support.fake_discord import FakeDiscord
+    from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+
+    async with FakeSlack() as slack, FakeDiscord() as discord:
+        urls = {"BRIEFBOT_SLACK_API_URL": slack.api_url, "BRIEFBOT_DISCORD_API_URL": discord.url}
+        good = await _check_online(tmp_path, {**urls, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
+                                              "DISCORD_TOKEN": "discord-test-token"})
+        bad = await _check_online(tmp_path, {**urls, "SLACK_BOT_TOKEN": "xoxb-revoked-0000",
+                                             "SLACK_APP_TOKEN": "xapp-revoked-0000", "DISCORD_TOKEN": "d-revoked"})
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "slack: bot token accepted" in good.stdout and "slack: app token accepted" in good.stdout
+    assert "discord: token accepted" in good.stdout
+    assert bad.returncode == 1
+    assert "error: environment: SLACK_BOT_TOKEN: refused by Slack: invalid_auth" in bad.stdout
+    assert "error: environment: SLACK_APP_TOKEN: refused by Slack: invalid_auth" in bad.stdout
+    assert "error: environment: DISCORD_TOKEN: refused by Discord" in bad.stdout
+    assert "revoked" not in bad.stdout + bad.stderr  # no token is ever printed
