@@ -64,7 +64,7 @@ DEFAULT_LEASE = timedelta(seconds=60)  # far above one post's time; how long a c
 RETRY_LATER = timedelta(minutes=2)  # a row whose attempts ran out waits this long before the next try
 AUTH_PROBE = timedelta(minutes=1)  # a platform whose token was refused is tried again this often
 GIVE_UP_AFTER = timedelta(hours=6)  # a brief still not posted this long after its row was written is failed
-MAX_SPLITS = 3  # a part too long is halved at most this often (8 pieces)
+MAX_SPLITS = 4  # a part too long is halved at most this often (16 pieces)
 HISTORY_MARGIN = timedelta(minutes=10)  # look this far before the row's creation for earlier posts
 _crash_counts: Counter[str] = Counter()
 
@@ -304,19 +304,22 @@ class Outbox:
 
     async def _post_pieces(self, poster: Poster, target: Target, delivery: Delivery, mark: Mark,
                            pieces: list[dict[str, Any]], role: str | None, splits: int) -> str:
-        """Post `pieces` of one part in order; a piece still too long halves them all again (before any
-        was posted) up to MAX_SPLITS times. Returns the last piece's id."""
+        """Post `pieces` of one part in order; a piece still too long is halved with the pieces after
+        it (those before it stay posted) up to MAX_SPLITS times. Returns the last piece's id."""
         last = ""
-        for number, piece in enumerate(pieces, start=1):
+        number = 0
+        while number < len(pieces):
             await self._hold(delivery)
             try:
-                last = await poster.post(target.channel, piece, mark.of_piece(number, len(pieces)),
-                                         mention_role=role if number == 1 else None)
+                last = await poster.post(target.channel, pieces[number], mark.of_piece(number + 1, len(pieces)),
+                                         mention_role=role if number == 0 else None)
             except PostError as exc:
-                smaller = _halved(pieces, target.platform) if exc.kind == "too_long" and number == 1 else None
+                smaller = _halved(pieces[number:], target.platform) if exc.kind == "too_long" else None
                 if smaller is None or splits >= MAX_SPLITS:
                     raise
-                return await self._post_pieces(poster, target, delivery, mark, smaller, role, splits + 1)
+                pieces, splits = pieces[:number] + smaller, splits + 1
+                continue
+            number += 1
         return last
 
     async def _post_plainer(self, poster: Poster, target: Target, delivery: Delivery, mark: Mark,
