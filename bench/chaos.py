@@ -4,7 +4,7 @@ count what reached each channel. Briefs lost and briefs doubled must both be 0.
 The real outbox, the real discord.py and slack_sdk clients and a real SQLite file, against the
 loopback fakes of both platforms (tests/support). Each slot, every channel's brief is posted while
 one fault, drawn at random, is active (a slot a second; a brief posted more than 0.6 s after its time
-is late and must say so): a run of 500s, a refused token for a while, a post too long
+is late and must say so): a run of 500s, a refused token for a while (Slack) or once (Discord), a post too long
 for Slack's own count, refused block types, 429s, Discord 400s or 5xx. Resumes run between slots as
 the scheduler's periodic job would; at the end faults stop and pending rows are resumed until none
 is left. Then, per channel and brief: every part must be present once (whole, or all its pieces),
@@ -50,7 +50,7 @@ DISCORD = "330000000000000001"
 SLACK_ADMIN = "C0CHAOSADMIN"
 DISCORD_ADMIN = "330000000000000009"
 FAULTS = ("none", "slack_500_run", "slack_auth", "slack_too_long", "slack_refused_blocks", "slack_429",
-          "discord_400", "discord_5xx", "discord_429")
+          "discord_400", "discord_5xx", "discord_429", "discord_401")
 _TOKEN = re.compile(r"([0-9a-f]{16})-(\d+)(?:\.(\d+)\.(\d+))?$")
 
 
@@ -74,6 +74,8 @@ def inject(fault: str, slack: FakeSlack, discord: FakeDiscord, rng: random.Rando
             discord.fail_next(path, 503)
     elif fault == "discord_429":
         discord.fail_next(path, 429, retry_after=0.2)
+    elif fault == "discord_401":
+        discord.fail_next(path, 401)
 
 
 def clear(slack: FakeSlack) -> None:

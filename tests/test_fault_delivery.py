@@ -20,9 +20,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import AdminChannel, ChannelConfig, DeliveryConfig, Settings
 from bot.delivery import Backoff, Outcome
+from bot.health_http import health_report
 from bot.platforms.discord import BriefClient, DiscordPoster, use_api_base
 from bot.platforms.slack import SlackPoster
 from bot.run import Runtime
+from bot.supervise import Supervisor
 from briefings.store import Store
 from tests.support.chat_stories import now as story_now
 from tests.support.chat_stories import plain_story
@@ -127,6 +129,8 @@ async def test_a_refused_token_pauses_slack_tells_the_admin_through_discord_and_
     assert "Slack" in alert["embeds"][0]["title"] and "refused" in alert["embeds"][0]["title"]
     assert "SLACK\\_BOT\\_TOKEN" in alert["embeds"][0]["description"]
     assert "slack" in rig.runtime.outbox.paused
+    status, body = health_report(Supervisor(), rig.runtime.outbox.paused, 1)
+    assert status == 503 and "invalid_auth" in body["platforms"]["slack"]["paused"]["reason"]
     (pending,) = rig.store.pending_deliveries()
     assert pending.channel_key == f"slack:{SLACK_CHANNEL}"
     # While paused, the next brief is kept pending too, without a call to Slack.
@@ -169,3 +173,14 @@ async def test_retries_have_an_overall_cap_after_which_the_admin_is_told(rig: Ri
     assert rig.slack.posted(SLACK_CHANNEL) == []
     (report,) = rig.slack.posted(SLACK_ADMIN)
     assert f"slack:{SLACK_CHANNEL}" in report["text"] and "not posted within" in slack_text(report)
+
+
+async def test_a_refused_discord_token_tells_the_admin_through_slack(rig: Rig) -> None:
+    rig.discord.fail_next(f"/channels/{DISCORD_CHANNEL}/messages", 401)
+    fire = datetime.now(UTC)
+    assert await rig.runtime.brief(rig.discord_channel, fire) is Outcome.PAUSED
+    (alert,) = rig.slack.posted(SLACK_ADMIN)
+    assert "Discord" in alert["text"] and "DISCORD_TOKEN" in slack_text(alert).replace("\u200b", "")
+    await resume_until(rig, lambda: not rig.store.pending_deliveries())
+    assert len(rig.discord.posted(DISCORD_CHANNEL)) == 1
+    assert "works again" in rig.slack.posted(SLACK_ADMIN)[1]["text"]
