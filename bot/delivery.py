@@ -53,7 +53,7 @@ from enum import Enum
 from typing import Any
 
 from bot import reshape
-from bot.platforms import Mark, Poster, PostError
+from bot.platforms import Mark, Place, Poster, PostError, complete_parts
 from briefings.store import Delivery, Store
 
 log = logging.getLogger(__name__)
@@ -272,7 +272,8 @@ class Outbox:
                             parts: list[dict[str, Any]]) -> list[str]:
         await self._hold(delivery)
         since = delivery.created - HISTORY_MARGIN
-        present = await poster.posted_parts(target.channel, delivery.brief_key, since)
+        posted = await poster.posted_parts(target.channel, delivery.brief_key, since)
+        present = complete_parts(posted)
         ids = []
         for number, message in enumerate(parts, start=1):
             if number in present:
@@ -281,12 +282,12 @@ class Outbox:
             await self._hold(delivery)
             mark = Mark(delivery.brief_key, number, len(parts))
             role = target.mention_role if number == 1 else None
-            ids.append(await self._post_part(poster, target, delivery, mark, message, role))
+            ids.append(await self._post_part(poster, target, delivery, mark, message, role, posted))
             crash_point("after_post")
         return ids
 
     async def _post_part(self, poster: Poster, target: Target, delivery: Delivery, mark: Mark,
-                         message: dict[str, Any], role: str | None) -> str:
+                         message: dict[str, Any], role: str | None, posted: dict[Place, str]) -> str:
         """Post one part; refused as too long, in smaller pieces; refused as a payload, plainer."""
         try:
             return await poster.post(target.channel, message, mark, mention_role=role)
@@ -297,18 +298,23 @@ class Outbox:
                     raise
                 log.warning("delivery %s to %s: part %d too long (%s); posting it in pieces", mark.brief_key,
                             target.key, mark.part, exc)
-                return await self._post_pieces(poster, target, delivery, mark, pieces, role, splits=1)
+                return await self._post_pieces(poster, target, delivery, mark, pieces, role, posted, splits=1)
             if exc.kind == "rejected":
-                return await self._post_plainer(poster, target, delivery, mark, message, role, exc)
+                return await self._post_plainer(poster, target, delivery, mark, message, role, posted, exc)
             raise
 
     async def _post_pieces(self, poster: Poster, target: Target, delivery: Delivery, mark: Mark,
-                           pieces: list[dict[str, Any]], role: str | None, splits: int) -> str:
-        """Post `pieces` of one part in order; a piece still too long is halved with the pieces after
-        it (those before it stay posted) up to MAX_SPLITS times. Returns the last piece's id."""
+                           pieces: list[dict[str, Any]], role: str | None, posted: dict[Place, str],
+                           splits: int) -> str:
+        """Post `pieces` of one part in order, skipping those a crashed attempt already posted; a piece
+        still too long is halved with the pieces after it (those before it stay posted) up to
+        MAX_SPLITS times. Returns the last piece's id."""
         last = ""
         number = 0
         while number < len(pieces):
+            if (earlier := posted.get((mark.part, number + 1, len(pieces)))) is not None:
+                last, number = earlier, number + 1
+                continue
             await self._hold(delivery)
             try:
                 last = await poster.post(target.channel, pieces[number], mark.of_piece(number + 1, len(pieces)),
@@ -323,7 +329,8 @@ class Outbox:
         return last
 
     async def _post_plainer(self, poster: Poster, target: Target, delivery: Delivery, mark: Mark,
-                            message: dict[str, Any], role: str | None, refusal: PostError) -> str:
+                            message: dict[str, Any], role: str | None, posted: dict[Place, str],
+                            refusal: PostError) -> str:
         """Post the part with fewer fields, then as plain text; the last refusal is raised."""
         for level in reshape.PLAIN_LEVELS:
             pieces = reshape.plainer(message, target.platform, level)
@@ -332,7 +339,8 @@ class Outbox:
             try:
                 if len(pieces) == 1:
                     return await poster.post(target.channel, pieces[0], mark, mention_role=role)
-                return await self._post_pieces(poster, target, delivery, mark, pieces, role, splits=MAX_SPLITS)
+                return await self._post_pieces(poster, target, delivery, mark, pieces, role, posted,
+                                               splits=MAX_SPLITS)
             except PostError as exc:
                 if exc.kind != "rejected":
                     raise

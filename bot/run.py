@@ -43,6 +43,7 @@ from bot.health_http import serve_health
 from bot.platforms import (
     DISCORD_API_URL_ENV,
     Mark,
+    Place,
     Poster,
     active_platforms,
     api_url,
@@ -362,7 +363,7 @@ class PrintingPoster:
         print(json.dumps(message, ensure_ascii=False, indent=2), file=self.out)
         return f"dry-run-{mark.part if mark else 0}"
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
         return {}
 
 

@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import reshape
 from bot.config import AdminChannel, ChannelConfig, DeliveryConfig, Settings
 from bot.delivery import Backoff, Outcome
 from bot.health_http import health_report
+from bot.platforms import Mark
 from bot.platforms.discord import BriefClient, DiscordPoster, use_api_base
 from bot.platforms.slack import SlackPoster
 from bot.run import Runtime
@@ -184,3 +186,19 @@ async def test_a_refused_discord_token_tells_the_admin_through_slack(rig: Rig) -
     await resume_until(rig, lambda: not rig.store.pending_deliveries())
     assert len(rig.discord.posted(DISCORD_CHANNEL)) == 1
     assert "works again" in rig.slack.posted(SLACK_ADMIN)[1]["text"]
+
+
+async def test_a_restart_in_the_middle_of_a_split_part_posts_only_the_missing_pieces(rig: Rig) -> None:
+    """What a restart sees after dying between two pieces of a part Slack found too long: the piece
+    already in the channel is not posted again (the split is the same every time)."""
+    rig.slack.max_message_chars = 500
+    fire = datetime.now(UTC)
+    key = f"brief:{fire:%Y-%m-%dT%H:%M:%SZ}"
+    (message,) = await rig.runtime.render(rig.slack_channel, fire)()
+    first_half = reshape.split(message, "slack")[0]
+    assert rig.store.claim_delivery(f"slack:{SLACK_CHANNEL}", key) is not None
+    await rig.runtime.outbox.posters["slack"].post(SLACK_CHANNEL, first_half, Mark(key, 1, 1).of_piece(1, 2))
+    assert await rig.runtime.brief(rig.slack_channel, fire) is Outcome.SENT
+    places = Counter((p["part"], p["piece"], p["pieces"])
+                     for p in (m["metadata"]["event_payload"] for m in rig.slack.posted(SLACK_CHANNEL)))
+    assert max(places.values()) == 1 and set(places) == {(1, 1, 2), (1, 2, 2)}, places

@@ -26,7 +26,8 @@ class Mark:
     """Which part of which brief a message is, so the platform itself can tell us it was posted.
 
     A part the platform found too long is posted in `pieces` pieces (`piece` 1…pieces); the part
-    counts as posted once its last piece is, since pieces go out in order.
+    counts as posted once its last piece is, since pieces go out in order, and a restart skips the
+    pieces already there (the split is deterministic).
     """
 
     brief_key: str
@@ -45,19 +46,25 @@ class Mark:
         return Mark(self.brief_key, self.part, self.total, piece, pieces)
 
     @staticmethod
-    def part_in(brief_key: str, token: str) -> int | None:
-        """The part number when `token` marks a whole part of `brief_key`, or its last piece; else None."""
+    def place_in(brief_key: str, token: str) -> tuple[int, int, int] | None:
+        """(part, piece, pieces) when `token` marks a message of `brief_key` ((part, 0, 0) for a whole
+        part), else None."""
         prefix = _digest(brief_key) + "-"
         if not token.startswith(prefix):
             return None
-        part, _, pieces = token[len(prefix):].partition(".")
-        if not part.isdigit():
+        numbers = token[len(prefix):].split(".")
+        if not all(n.isdigit() for n in numbers) or len(numbers) not in (1, 3):
             return None
-        if pieces:
-            piece, _, count = pieces.partition(".")
-            if not (piece.isdigit() and piece == count):
-                return None
-        return int(part)
+        part, piece, pieces = (int(n) for n in (numbers if len(numbers) == 3 else [*numbers, "0", "0"]))
+        return part, piece, pieces
+
+
+Place = tuple[int, int, int]  # (part, piece, pieces) of a posted message; (part, 0, 0) for a whole part
+
+
+def complete_parts(posted: dict[Place, str]) -> dict[int, str]:
+    """Parts posted whole, or down to their last piece (pieces go out in order): part → message id."""
+    return {part: ident for (part, piece, pieces), ident in posted.items() if piece == pieces}
 
 
 def _digest(brief_key: str) -> str:
@@ -89,8 +96,9 @@ class Poster(Protocol):
                    mention_role: str | None = None) -> str:
         """Post one message; returns the platform's message id. Raises PostError."""
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
-        """Parts of `brief_key` this bot already posted in `channel` since `since`: part → message id."""
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
+        """Messages of `brief_key` this bot already posted in `channel` since `since`: (part, piece,
+        pieces) → message id."""
 
 
 def describe_startup(settings: Settings) -> list[str]:

@@ -22,7 +22,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.commands import LANGUAGES, Commands, locale_of, say
-from bot.platforms import Mark, PostError
+from bot.platforms import Mark, Place, PostError
 from bot.platforms.replies import reply_messages
 from bot.safety import discord_escape, discord_plain
 
@@ -131,11 +131,11 @@ class DiscordPoster:
                                        nonce=mark.token if mark else None))
         return str(sent.id)
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
         _logged_in(self.client)
         me = self.client.user.id if self.client.user else None
         target = self.client.get_partial_messageable(int(channel))
-        found: dict[int, str] = {}
+        found: dict[Place, str] = {}
 
         async def scan() -> None:
             after = discord.Object(discord.utils.time_snowflake(since))
@@ -144,9 +144,9 @@ class DiscordPoster:
                     continue
                 marks = [embed.footer.text or "" for embed in msg.embeds] + [msg.content or ""]
                 for text in marks:
-                    part = Mark.part_in(brief_key, text.rsplit(" ", 1)[-1])
-                    if part is not None:
-                        found[part] = str(msg.id)
+                    place = Mark.place_in(brief_key, text.rsplit(" ", 1)[-1])
+                    if place is not None:
+                        found[place] = str(msg.id)
 
         await _call(scan())
         return found

@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import COMMANDS, Commands, parse_slack_text, say
 from bot.config import Settings
-from bot.platforms import SLACK_API_URL_ENV, Mark, PostError, api_url
+from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
 from bot.platforms.replies import reply_messages
 
 log = logging.getLogger(__name__)
@@ -67,17 +67,17 @@ class SlackPoster:
         response = await _call(self.client.chat_postMessage(**kwargs))
         return str(response["ts"])
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
         response = await _call(self.client.conversations_history(
             channel=channel, oldest=f"{since.timestamp():.6f}", include_all_metadata=True, limit=HISTORY_LIMIT,
         ))
-        found: dict[int, str] = {}
+        found: dict[Place, str] = {}
         for msg in response.get("messages", []):
             metadata = msg.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == METADATA_EVENT and payload.get("brief_key") == brief_key \
-                    and payload.get("piece", 0) == payload.get("pieces", 0):  # a whole part, or its last piece
-                found[int(payload.get("part", 1))] = str(msg["ts"])
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("brief_key") == brief_key:
+                place = (int(payload.get("part", 1)), int(payload.get("piece", 0)), int(payload.get("pieces", 0)))
+                found[place] = str(msg["ts"])
         return found
 
 
