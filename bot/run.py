@@ -26,7 +26,7 @@ import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -62,6 +62,7 @@ from briefings.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 FIRST_BRIEF_WINDOW = timedelta(days=1)  # a channel's first brief covers this much
+CATCH_UP_WAIT_S = 20.0  # the start-up catch-up waits this long at most for the platforms to connect
 SOCKET_CONNECT_TIMEOUT_S = 30.0  # one Socket Mode connect attempt, before the supervisor retries
 SOCKET_CHECK_S = 5.0  # how often a Socket Mode connection is checked
 SOCKET_RECONNECT_WINDOW_S = 60.0  # slack_sdk's own reconnect gets this long before a fresh start
@@ -156,11 +157,22 @@ class Runtime:
         """Pending outbox rows no worker holds: left by a crash (here or in another worker) or due a retry."""
         return await self.outbox.resume(self.rebuild)
 
-    async def catch_up(self, now: datetime) -> list[Outcome]:
-        """Pending rows first, then each channel's missed brief within the grace period, once."""
+    async def catch_up(self, now: datetime, ready: Mapping[str, asyncio.Event] | None = None) -> list[Outcome]:
+        """Pending rows first, then each channel's missed brief within the grace period, once.
+
+        With `ready`, a channel's brief waits (CATCH_UP_WAIT_S at most) for its platform to connect,
+        so a brief due at start-up goes out with the login rather than after a retry, and a platform
+        that is down holds back only its own channels."""
+
+        async def when_ready(channel: ChannelConfig, fire: datetime) -> Outcome:
+            if ready is not None and channel.platform in ready:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ready[channel.platform].wait(), CATCH_UP_WAIT_S)
+            return await self.brief(channel, fire)
+
         outcomes = await self.resume()
         missed = [(c, missed_fire(c, now)) for c in self.settings.channels]
-        jobs = [self.brief(c, fire) for c, fire in missed if fire is not None]
+        jobs = [when_ready(c, fire) for c, fire in missed if fire is not None]
         results = await asyncio.gather(*jobs, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -222,7 +234,8 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
         scheduler = runtime.scheduler()
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))
-        catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC)), name="catch-up")
+        ready = {name: state.up for name, state in supervisor.states.items()}
+        catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up")
         stoppers.append(lambda: _cancel(catch_up))
         await _until_signalled()
     finally:
@@ -245,6 +258,8 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
     The poster is there from the start: until the login succeeds its posts fail as retryable, so a
     brief due meanwhile waits in the outbox instead of being lost.
     """
+    import discord
+
     from bot.platforms.discord import BriefClient, DiscordPoster, command_installer, use_api_base
 
     if base := api_url(DISCORD_API_URL_ENV):
@@ -269,7 +284,13 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
             logged_in = False
         client = poster.client
         if not logged_in:
-            await client.login(settings.secrets.discord_token or "")  # REST login + command sync
+            try:
+                await client.login(settings.secrets.discord_token or "")  # REST login + command sync
+            except discord.LoginFailure as exc:
+                poster.login_refused = str(exc)  # its briefs pause, the admin hears of it elsewhere
+                await client.close()  # the next attempt starts from a fresh client
+                raise
+            poster.login_refused = None
             logged_in = True
         elif client.ws is not None:  # a gateway that crashed: drop its socket before opening another
             with contextlib.suppress(Exception):

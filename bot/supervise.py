@@ -36,11 +36,13 @@ class PlatformState:
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_error: str | None = None
     restarts: int = 0
+    up: asyncio.Event = field(default_factory=asyncio.Event, repr=False)  # set once first connected
 
     def connected(self) -> None:
         """Called by `connect` once the platform is up (gateway READY, Socket Mode hello)."""
         if self.status != "connected":
             self.status, self.since = "connected", datetime.now(UTC)
+            self.up.set()
             log.info("platform %s: connected", self.name)
 
     def as_dict(self) -> dict[str, object]:

@@ -23,7 +23,7 @@ from typing import Any
 from briefings.models import Article, ArticleFacts, Evidence, Pledge
 from briefings.store import Store
 from tests.support.fake_discord import APPLICATION_ID, FakeDiscord
-from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN
+from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
 DISCORD_CHANNEL = "310000000000000001"
@@ -189,3 +189,30 @@ async def test_a_crashed_discord_gateway_is_reconnected_and_answers_commands(tmp
     text = log.read_text()
     assert "dropped a MESSAGE_CREATE event" in text
     assert "platform discord: ConnectionClosed" in text  # the cause is in the log
+
+
+async def test_a_discord_token_refused_at_login_pauses_discord_and_tells_the_admin_through_slack(tmp_path: Path):
+    seed(tmp_path / "bot.db")
+    port = free_port()
+    admin = '\n[admin]\nplatform = "discord"\nchannel = "310000000000000009"\n\n' \
+            '[admin.fallback]\nplatform = "slack"\nchannel = "C0ADMIN"\n'
+    config = write_config(tmp_path, port, extra=admin)
+    log = tmp_path / "bot.log"
+    async with FakeDiscord() as discord, FakeSlack() as slack:
+        bot = await start_bot(config, log, {
+            "DISCORD_TOKEN": "a-revoked-token", "BRIEFBOT_DISCORD_API_URL": discord.url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN, "BRIEFBOT_SLACK_API_URL": slack.api_url})
+        try:
+            await wait_until(lambda: slack.posted("C0ADMIN"), 40, log, "the admin was told through Slack")
+            await wait_until(lambda: slack.posted(SLACK_CHANNEL), 30, log, "the Slack brief was posted")
+            _, body = await health(port)
+            assert body["platforms"]["discord"]["status"] == "retrying", body
+            assert "LoginFailure" in body["platforms"]["discord"]["last_error"]
+            assert body["platforms"]["discord"]["paused"]["reason"].startswith("discord: the token was refused")
+            assert body["pending_deliveries"] >= 1  # the Discord brief is kept
+        finally:
+            await stop_bot(bot, log)
+    (alert,) = slack.posted("C0ADMIN")
+    assert "Discord" in alert["text"] and "refused" in alert["text"]
+    assert discord.posted(DISCORD_CHANNEL) == []
+    assert "a-revoked-token" not in log.read_text()

@@ -108,10 +108,11 @@ class DiscordPoster:
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
+        self.login_refused: str | None = None  # why the last login was refused (a bad or revoked token)
 
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
-        _logged_in(self.client)
+        self._logged_in()
         embeds = []
         for data in message.get("embeds", []):
             embed = discord.Embed.from_dict(data)
@@ -131,8 +132,17 @@ class DiscordPoster:
                                        nonce=mark.token if mark else None))
         return str(sent.id)
 
+    def _logged_in(self) -> None:
+        """Posting before the REST login has succeeded would be refused as unauthorised, which is
+        permanent; not logged in *yet* is worth a retry, so the brief stays pending instead. A token
+        the login itself refused pauses Discord like a refused post does (the admin is told)."""
+        if self.login_refused is not None:
+            raise PostError(f"discord: the token was refused at login: {self.login_refused}", kind="auth")
+        if self.client.http.token is None or self.client.is_closed():
+            raise PostError("discord: not logged in yet")
+
     async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
-        _logged_in(self.client)
+        self._logged_in()
         me = self.client.user.id if self.client.user else None
         target = self.client.get_partial_messageable(int(channel))
         found: dict[Place, str] = {}
@@ -150,13 +160,6 @@ class DiscordPoster:
 
         await _call(scan())
         return found
-
-
-def _logged_in(client: discord.Client) -> None:
-    """Posting before the REST login has succeeded would be refused as unauthorised, which is
-    permanent; not logged in *yet* is worth a retry, so the brief stays pending instead."""
-    if client.http.token is None or client.is_closed():
-        raise PostError("discord: not logged in yet")
 
 
 async def _call(coro: Awaitable[Any]) -> Any:
