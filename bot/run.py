@@ -62,7 +62,7 @@ from briefings.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 FIRST_BRIEF_WINDOW = timedelta(days=1)  # a channel's first brief covers this much
-CATCH_UP_WAIT_S = 20.0  # the start-up catch-up waits this long at most for the platforms to connect
+CATCH_UP_WAIT_S = 20.0  # the start-up catch-up waits this long at most for a platform's first connect
 SOCKET_CONNECT_TIMEOUT_S = 30.0  # one Socket Mode connect attempt, before the supervisor retries
 SOCKET_CHECK_S = 5.0  # how often a Socket Mode connection is checked
 SOCKET_RECONNECT_WINDOW_S = 60.0  # slack_sdk's own reconnect gets this long before a fresh start
@@ -160,9 +160,10 @@ class Runtime:
     async def catch_up(self, now: datetime, ready: Mapping[str, asyncio.Event] | None = None) -> list[Outcome]:
         """Pending rows first, then each channel's missed brief within the grace period, once.
 
-        With `ready`, a channel's brief waits (CATCH_UP_WAIT_S at most) for its platform to connect,
-        so a brief due at start-up goes out with the login rather than after a retry, and a platform
-        that is down holds back only its own channels."""
+        With `ready`, a channel's brief waits (CATCH_UP_WAIT_S at most) for its platform's first
+        connect to succeed or fail, so a brief due at start-up goes out with the login rather than
+        after a retry (or is paused at once when the token is refused), and a platform that is slow
+        to connect holds back only its own channels."""
 
         async def when_ready(channel: ChannelConfig, fire: datetime) -> Outcome:
             if ready is not None and channel.platform in ready:
@@ -234,7 +235,7 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
         scheduler = runtime.scheduler()
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))
-        ready = {name: state.up for name, state in supervisor.states.items()}
+        ready = {name: state.settled for name, state in supervisor.states.items()}
         catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up")
         stoppers.append(lambda: _cancel(catch_up))
         await _until_signalled()

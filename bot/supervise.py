@@ -36,13 +36,13 @@ class PlatformState:
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_error: str | None = None
     restarts: int = 0
-    up: asyncio.Event = field(default_factory=asyncio.Event, repr=False)  # set once first connected
+    settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)  # first connect done or failed
 
     def connected(self) -> None:
         """Called by `connect` once the platform is up (gateway READY, Socket Mode hello)."""
         if self.status != "connected":
             self.status, self.since = "connected", datetime.now(UTC)
-            self.up.set()
+            self.settled.set()
             log.info("platform %s: connected", self.name)
 
     def as_dict(self) -> dict[str, object]:
@@ -99,6 +99,7 @@ class Supervisor:
             failures += 1
             state.restarts += 1
             state.status, state.since, state.last_error = "retrying", datetime.now(UTC), reason
+            state.settled.set()
             log.warning("platform %s: %s; restarting in %.1f s", state.name, reason, delay)
             await self._sleep(delay)
 
