@@ -209,3 +209,14 @@ async def test_check_config_online_checks_each_token_with_its_platform(tmp_path)
     assert "error: environment: SLACK_APP_TOKEN: refused by Slack: invalid_auth" in bad.stdout
     assert "error: environment: DISCORD_TOKEN: refused by Discord" in bad.stdout
     assert "revoked" not in bad.stdout + bad.stderr  # no token is ever printed
+
+
+def test_the_schema_knows_every_setting_of_the_tables_read_as_they_are() -> None:
+    """A setting added to a config dataclass and not to the schema would be refused as a typo."""
+    from dataclasses import fields
+
+    from bot.config import DeliveryConfig, HealthConfig, IngestConfig
+    from bot.config_schema import TABLE_KEYS
+
+    for table, config in (("ingest", IngestConfig), ("delivery", DeliveryConfig), ("health", HealthConfig)):
+        assert {f.name for f in fields(config)} == set(TABLE_KEYS[table]), table
