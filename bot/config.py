@@ -115,6 +115,7 @@ class HealthConfig:
 
     host: str = "127.0.0.1"
     port: int | None = None
+    alert_after_minutes: float = 5.0  # a platform down this long is reported to the admin (and when back)
 
 
 @dataclass(frozen=True)
@@ -256,10 +257,11 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
             r.bad(f"delivery.{key}", f"must be more than 0, got {value}")
     health_table = r.get(data, "health", "", dict, {})
     health = HealthConfig(host=r.get(health_table, "host", "health.", str, "127.0.0.1"),
-                          port=r.get(health_table, "port", "health.", int, None))
+                          port=r.get(health_table, "port", "health.", int, None),
+                          alert_after_minutes=r.get(health_table, "alert_after_minutes", "health.", (int, float), 5.0))
     if health.port is not None and not 0 < health.port < 65536:
         r.bad("health.port", f"must be a TCP port (1-65535), got {health.port}")
-        health = HealthConfig(health.host)
+        health = HealthConfig(health.host, alert_after_minutes=health.alert_after_minutes)
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), feeds=tuple(feeds), topics=topics,
         channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery, health=health,

@@ -23,7 +23,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role"),
     "admin": ("platform", "channel", "fallback"),
     "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
-    "health": ("host", "port"),
+    "health": ("host", "port", "alert_after_minutes"),
 }
 TOPIC_KEYS = ("names", "fr", "en", "actors")
 LIST_TABLES = ("feeds", "channels")  # arrays of tables: [[feeds]], [[channels]]

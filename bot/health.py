@@ -21,6 +21,7 @@ from bot.commands import say
 from bot.config import AdminChannel
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.platforms import discord_embeds, slack_blocks
+from bot.supervise import PlatformState
 from briefings.models import FeedState
 from briefings.store import Delivery, Store
 
@@ -30,6 +31,7 @@ FAILING_AFTER = 3  # consecutive failed polls before a feed is reported
 _PREFIX = "health:"
 _FAILED_PREFIX = "failed:"
 _PAUSE_PREFIXES = ("paused:", "restored:")
+_DOWN_PREFIXES = ("down:", "up:")
 _TOKEN_VARIABLE = {"discord": "DISCORD_TOKEN", "slack": "SLACK_BOT_TOKEN"}
 
 
@@ -90,6 +92,28 @@ def pause_message(admin_platform: str, key: str) -> dict:
     else:
         title = words["platform_restored"].format(platform=platform.capitalize())
         lines = [words["platform_restored_since"].format(since=shown, platform=platform.capitalize())]
+    module = slack_blocks if admin_platform == "slack" else discord_embeds
+    return module.reply_message(title, lines)
+
+
+def down_key(state: PlatformState) -> str:
+    """`down:<platform>:<since>` or `up:<platform>:<since>`: one admin report per outage and event."""
+    since = state.down_since or state.since
+    return f"{'down' if state.reported else 'up'}:{state.name}:{since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def down_message(admin_platform: str, key: str, error: str | None) -> dict:
+    """The admin report of a platform not connected for a while (or connected again)."""
+    event, platform, since = key.split(":", 2)
+    words = _report_wording()
+    shown, name = since.replace("T", " ").removesuffix("Z"), platform.capitalize()
+    if event == "down":
+        title = words["platform_down"].format(platform=name, since=shown)
+        lines = [words["platform_down_why"].format(error=error or "?"),
+                 words["platform_down_effect"].format(platform=name)]
+    else:
+        title = words["platform_up"].format(platform=name)
+        lines = [words["platform_up_since"].format(since=shown)]
     module = slack_blocks if admin_platform == "slack" else discord_embeds
     return module.reply_message(title, lines)
 
@@ -182,6 +206,22 @@ class FeedHealth:
         log.info("admin told through %s that %s's token %s: %s", target.key, platform,
                  "is refused" if reason else "works again", outcome.value)
 
+    async def report_platform(self, state: PlatformState) -> None:
+        """Tell the admin that a platform has not been connected for a while (`state.reported`), or is
+        connected again; the supervisor's `on_trouble`."""
+        log.warning("platform %s %s", state.name, "down for a while: telling the admin" if state.reported
+                    else "connected again")
+        target = self._alert_target(state.name)
+        if target is None:
+            return
+        key = down_key(state)
+        error = state.last_error
+
+        async def build() -> list[dict]:
+            return [down_message(target.platform, key, error)]
+
+        await self.outbox.deliver(target, key, build)
+
     def _render_pause(self, admin_platform: str, key: str) -> Render:
         async def build() -> list[dict]:
             return [pause_message(admin_platform, key)]
@@ -201,6 +241,15 @@ class FeedHealth:
         current state, a failed delivery from the delivery row its key names."""
         if self.admin is None:
             return None
+        if key.startswith(_DOWN_PREFIXES):
+            target = self._alert_target(key.split(":", 2)[1])
+            if target is None:
+                return None
+
+            async def build() -> list[dict]:
+                return [down_message(target.platform, key, None)]
+
+            return target, build
         if key.startswith(_PAUSE_PREFIXES):
             platform = key.split(":", 2)[1]
             target = self._alert_target(platform)

@@ -221,7 +221,8 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     store = Store(settings.storage_url)
     posters: dict[str, Poster] = {}
     runtime = Runtime(settings, store, posters)
-    supervisor = Supervisor(restart_from_env())
+    supervisor = Supervisor(restart_from_env(), on_trouble=runtime.health.report_platform,
+                            trouble_after=timedelta(minutes=settings.health.alert_after_minutes))
     stoppers: list[Callable[[], Awaitable[Any]]] = []
     try:
         if "discord" in platforms:

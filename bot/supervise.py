@@ -18,13 +18,14 @@ import os
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 log = logging.getLogger(__name__)
 
 RESTART_ENV = "BRIEFBOT_RESTART_BASE_SECONDS"  # tests shorten the first restart delay
 
 Connect = Callable[["PlatformState"], Awaitable[None]]
+OnTrouble = Callable[["PlatformState"], Awaitable[None]]  # told when down too long, then when back
 
 
 @dataclass
@@ -36,12 +37,14 @@ class PlatformState:
     since: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_error: str | None = None
     restarts: int = 0
+    down_since: datetime | None = None  # first failure since it was last connected
+    reported: bool = False  # the admin was told it is down
     settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)  # first connect done or failed
 
     def connected(self) -> None:
         """Called by `connect` once the platform is up (gateway READY, Socket Mode hello)."""
         if self.status != "connected":
-            self.status, self.since = "connected", datetime.now(UTC)
+            self.status, self.since, self.down_since = "connected", datetime.now(UTC), None
             self.settled.set()
             log.info("platform %s: connected", self.name)
 
@@ -70,15 +73,37 @@ def restart_from_env() -> Restart:
 class Supervisor:
     """Starts and restarts platform tasks; `states` is what the log and the health endpoint report."""
 
-    def __init__(self, restart: Restart = Restart(), sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(self, restart: Restart = Restart(), sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 *, on_trouble: OnTrouble | None = None, trouble_after: timedelta = timedelta(minutes=5)):
         self.restart = restart
         self.states: dict[str, PlatformState] = {}
+        self.on_trouble = on_trouble
+        self.trouble_after = trouble_after
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._sleep = sleep
+
+    async def watch(self) -> None:
+        """Tell `on_trouble` once about a platform down for longer than `trouble_after`, and once
+        when it is connected again: a platform must never be quietly dead."""
+        period = max(min(self.trouble_after.total_seconds() / 4, 5.0), 0.1)
+        while True:
+            await asyncio.sleep(period)
+            now = datetime.now(UTC)
+            for state in list(self.states.values()):
+                down = state.down_since is not None and now - state.down_since >= self.trouble_after
+                if down != state.reported and (down or state.status == "connected"):
+                    state.reported = down
+                    if self.on_trouble is not None:
+                        try:
+                            await self.on_trouble(state)
+                        except Exception:  # the log line of each failure is there regardless
+                            log.exception("could not report platform %s", state.name)
 
     def start(self, name: str, connect: Connect) -> PlatformState:
         state = self.states[name] = PlatformState(name)
         self._tasks[name] = asyncio.create_task(self._supervise(state, connect), name=f"supervise-{name}")
+        if "watch" not in self._tasks:
+            self._tasks["watch"] = asyncio.create_task(self.watch(), name="supervise-watch")
         return state
 
     async def _supervise(self, state: PlatformState, connect: Connect) -> None:
@@ -99,6 +124,7 @@ class Supervisor:
             failures += 1
             state.restarts += 1
             state.status, state.since, state.last_error = "retrying", datetime.now(UTC), reason
+            state.down_since = state.down_since or state.since
             state.settled.set()
             log.warning("platform %s: %s; restarting in %.1f s", state.name, reason, delay)
             await self._sleep(delay)
@@ -109,4 +135,5 @@ class Supervisor:
         for name, task in self._tasks.items():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            self.states[name].status = "stopped"
+            if name in self.states:
+                self.states[name].status = "stopped"

@@ -44,7 +44,7 @@ def write_config(tmp: Path, health_port: int, *, slack: bool = True, extra: str 
                      f'schedule = "* * * * *"\nlanguage = "fr"\n')
     path = tmp / "config.toml"
     path.write_text(f'[storage]\nurl = "sqlite:///{tmp / "bot.db"}"\n\n[health]\nport = {health_port}\n'
-                    f'{extra}{channels}', encoding="utf-8")
+                    f'alert_after_minutes = 0.02\n{extra}{channels}', encoding="utf-8")
     return path
 
 
@@ -121,7 +121,7 @@ def answered(fake: FakeDiscord, token: str) -> bool:
 async def test_slack_unreachable_at_start_does_not_hold_back_discord_briefs(tmp_path: Path) -> None:
     seed(tmp_path / "bot.db")
     port = free_port()
-    config = write_config(tmp_path, port)
+    config = write_config(tmp_path, port, extra='\n[admin]\nplatform = "discord"\nchannel = "310000000000000009"\n')
     log = tmp_path / "bot.log"
     nowhere = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there: Slack is unreachable
     async with FakeDiscord() as discord:
@@ -140,6 +140,10 @@ async def test_slack_unreachable_at_start_does_not_hold_back_discord_briefs(tmp_
             await wait_until(slack_retrying, 30, log, "the health endpoint shows Slack retrying, Discord up")
             _, body = await health(port)
             assert "ClientConnectorError" in body["platforms"]["slack"]["last_error"], body
+            # Down for longer than [health] alert_after_minutes (1.2 s here): the admin hears of it.
+            await wait_until(lambda: discord.posted("310000000000000009"), 15, log, "the admin was told")
+            (alert,) = discord.posted("310000000000000009")
+            assert "Slack: not connected since" in alert["embeds"][0]["title"].replace("\\", "")
         finally:
             await stop_bot(bot, log)
     assert "Suède" in json.dumps(discord.posted(DISCORD_CHANNEL), ensure_ascii=False)
@@ -212,7 +216,7 @@ async def test_a_discord_token_refused_at_login_pauses_discord_and_tells_the_adm
             assert body["pending_deliveries"] >= 1  # the Discord brief is kept
         finally:
             await stop_bot(bot, log)
-    (alert,) = slack.posted("C0ADMIN")
-    assert "Discord" in alert["text"] and "refused" in alert["text"]
+    alerts = [m["text"] for m in slack.posted("C0ADMIN")]
+    assert sum("Discord" in a and "token is refused" in a for a in alerts) == 1, alerts
     assert discord.posted(DISCORD_CHANNEL) == []
     assert "a-revoked-token" not in log.read_text()
