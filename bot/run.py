@@ -6,11 +6,10 @@ scheduler. The cron jobs start at once; beside them, pending outbox rows from an
 resumed, then each channel's missed brief (within the grace period) is caught up. The outbox dedupes
 on (channel, brief key) and posts to one channel one brief at a time, so a cron run and the catch-up
 of the same brief still post it once; a brief due while its platform is not logged in yet stays
-pending and is retried. Pending rows whose lease lapses
-later (another worker sharing the database died mid-post) are resumed by a periodic job. A brief that
-can never be posted is reported once to the admin channel. Feed polling, extraction and
-brief building run in worker threads so the Discord heartbeat and the 3-second command windows are
-never starved.
+pending and is retried. Pending rows whose lease lapses later (another worker sharing the database
+died mid-post) or whose retry is due are resumed by a periodic job. A brief that can never be posted
+is reported once to the admin channel. Feed polling, extraction and brief building run in worker
+threads so the Discord heartbeat and the 3-second command windows are never starved.
 
 `--dry-run` needs no token: it polls the bundled demo feeds over loopback into a temporary store,
 runs every channel's brief job once through the real outbox with printing posters, and prints each

@@ -81,12 +81,12 @@ class PostError(Exception):
 
     KINDS = ("transient", "rate", "too_long", "rejected", "auth", "permanent")
 
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False,
-                 kind: str | None = None):
+    def __init__(self, message: str, *, retry_after: float | None = None, kind: str | None = None):
         super().__init__(message)
         self.retry_after = retry_after
-        self.kind = kind or ("permanent" if permanent else "rate" if retry_after is not None else "transient")
-        self.permanent = self.kind == "permanent"
+        self.kind = kind or ("rate" if retry_after is not None else "transient")
+        if self.kind not in self.KINDS:
+            raise ValueError(f"unknown kind of post error {self.kind!r}")
 
 
 class Poster(Protocol):
