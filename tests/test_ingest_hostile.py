@@ -149,3 +149,26 @@ async def test_a_feed_whose_pages_outlast_its_deadline_keeps_its_items_on_their_
     assert [a.text for a in outcome.articles] == ["Teaser kept."]
     assert "deadline passed" in outcome.page_errors[0]
 
+
+
+class RebindingResolver(StubResolver):
+    """Answers `rebind.example` with a public address once (the check), then with 0.0.0.0 (this
+    host; never a private network even if a broken guard let the connection through)."""
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        if host != "rebind.example":
+            return await super().resolve(host, port, family)
+        self.lookups.append(host)
+        address = "93.184.216.34" if self.lookups.count(host) == 1 else "0.0.0.0"
+        return [ResolveResult(hostname=host, host=address, port=port, family=socket.AF_INET, proto=0,
+                              flags=socket.AI_NUMERICHOST)]
+
+
+async def test_a_name_that_rebinds_between_the_check_and_the_connection_is_refused() -> None:
+    resolver = RebindingResolver()
+    async with make_session(LIMITS, resolver=resolver) as session:
+        guard = await guard_for_feed("https://news.example/feed.xml", resolver, frozenset())
+        with pytest.raises(FetchError, match=r"rebind\.example is a private address"):
+            await fetch(session, "http://rebind.example/page", limits=LIMITS, guard=guard)
+    assert resolver.lookups.count("rebind.example") == 2  # the check, then the connection's own lookup

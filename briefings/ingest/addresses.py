@@ -6,13 +6,19 @@ and the bench farms serve feeds and pages on loopback), or when the config allow
 (`[ingest] allow_private = ["private"]` for an intranet). The check runs on the addresses a host
 name resolves to, at every redirect hop, before connecting; an address that is neither public nor
 one of the allowed kinds is refused with a reason naming the kind, never connected to.
+
+The connection itself resolves the name again: `GuardedResolver`, the session's resolver, applies
+the guard of the fetch in progress (`CURRENT_GUARD`) to that answer too, so a name that answers a
+public address to the check and a private one to the connection (DNS rebinding) is refused as well.
 """
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp.abc import AbstractResolver
 from yarl import URL
@@ -87,3 +93,27 @@ async def guard_for_feed(feed_url: str, resolver: AbstractResolver, allow: froze
     except (AddressRefused, ValueError):
         own = set()
     return AddressGuard(frozenset(allow | (own - {PUBLIC})), resolver)
+
+
+CURRENT_GUARD: contextvars.ContextVar[AddressGuard | None] = contextvars.ContextVar("address_guard", default=None)
+
+
+class GuardedResolver(AbstractResolver):
+    """The session's resolver: `inner`'s answers, refused (as an OSError, a failed connection) when
+    the guard of the fetch in progress does not allow one of them."""
+
+    def __init__(self, inner: AbstractResolver) -> None:
+        self.inner = inner
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> Any:
+        found = await self.inner.resolve(host, port, family)
+        guard = CURRENT_GUARD.get()
+        if guard is not None:
+            for result in found:
+                kind = kind_of(ipaddress.ip_address(result["host"]))
+                if kind != PUBLIC and kind not in guard.allowed:
+                    raise OSError(f"refused: {host} is a {kind} address ({result['host']}) and the feed is not")
+        return found
+
+    async def close(self) -> None:
+        await self.inner.close()

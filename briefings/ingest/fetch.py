@@ -19,7 +19,7 @@ from aiohttp.abc import AbstractResolver
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
-from briefings.ingest.addresses import AddressGuard, AddressRefused
+from briefings.ingest.addresses import CURRENT_GUARD, AddressGuard, AddressRefused, GuardedResolver
 
 USER_AGENT = "briefbot/0.1 (bilingual news brief bot; feed reader)"
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -103,7 +103,8 @@ def make_session(limits: FetchLimits, *, resolver: AbstractResolver | None = Non
     """
     resolver = resolver or ThreadedResolver()
     connections = limits.concurrency * (1 + limits.page_concurrency)
-    connector = aiohttp.TCPConnector(limit=connections, ttl_dns_cache=300, resolver=resolver)
+    # No DNS cache: each connection's own answer goes through the guard of the fetch making it.
+    connector = aiohttp.TCPConnector(limit=connections, use_dns_cache=False, resolver=GuardedResolver(resolver))
     session = aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT}, auto_decompress=True)
     _RESOLVERS[session] = resolver
     return session
@@ -130,6 +131,7 @@ async def fetch(
     `FetchError` for every failure: HTTP status >= 400, timeouts, oversize bodies, bad redirects,
     refused addresses and network errors.
     """
+    guarded = CURRENT_GUARD.set(guard)  # for the connection's own lookup (GuardedResolver)
     try:
         async with asyncio.timeout(limits.timeout_s):
             return await _fetch(session, url, etag, last_modified, limits, accept, guard)
@@ -155,6 +157,8 @@ async def fetch(
         raise FetchError(f"request failed: {type(exc).__name__}") from exc
     except OSError as exc:
         raise FetchError(f"network error: {exc.strerror or exc}") from exc
+    finally:
+        CURRENT_GUARD.reset(guarded)
 
 
 async def _fetch(
