@@ -23,7 +23,7 @@ from discord.http import Route
 
 from bot.commands import LANGUAGES, Commands, locale_of, say
 from bot.platforms import Mark, Place, PostError
-from bot.platforms.replies import reply_messages
+from bot.platforms.replies import reply_messages, run_command
 from bot.safety import discord_escape, discord_plain
 
 log = logging.getLogger(__name__)
@@ -219,7 +219,7 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
         locale = locale_of(str(interaction.locale))
         await interaction.response.defer(ephemeral=not public, thinking=True)
         try:
-            reply = await asyncio.to_thread(commands.run, name, args, locale)
+            reply = await run_command(commands, name, args, locale)
             if public and not reply.ok:
                 public = await _go_private(interaction)
             for message in reply_messages("discord", reply):

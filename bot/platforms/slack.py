@@ -8,7 +8,6 @@ after checking the channel, so a post that reached Slack before the connection d
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands import COMMANDS, Commands, parse_slack_text, say
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
-from bot.platforms.replies import reply_messages
+from bot.platforms.replies import reply_messages, run_command
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +111,7 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
         locale = "fr" if command.get("channel_id") in french else "en"
         try:
             args, public = parse_slack_text(name, command.get("text") or "")
-            reply = await asyncio.to_thread(commands.run, name, args, locale)
+            reply = await run_command(commands, name, args, locale)
             for message in reply_messages("slack", reply):
                 sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
                                      response_type="in_channel" if public and reply.ok else "ephemeral")
