@@ -116,6 +116,13 @@ def cmd_check_config(args: argparse.Namespace) -> int:
             return 1
         settings, problems = exc.partial, list(exc.problems)
     problems += missing_tokens(settings)
+    if args.online:
+        from bot.online_check import check_tokens
+
+        accepted, refused = asyncio.run(check_tokens(settings))
+        problems += refused
+        for line in accepted:
+            print(line)
     for problem in problems:
         print(f"error: {problem}")
     print(f"{settings.path or 'embedded defaults'}: {len(settings.feeds)} feeds, {len(settings.channels)} channels")
@@ -161,7 +168,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="ISO date or time; dates after it are upcoming (default: now)")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     command("reindex", cmd_reindex, "rebuild the stored story views from the articles")
-    command("check-config", cmd_check_config, "validate the config and say which platforms will start")
+    p = command("check-config", cmd_check_config, "validate the config and say which platforms will start")
+    p.add_argument("--online", action="store_true",
+                   help="also check the tokens with the platforms (Slack auth.test, Discord login)")
     p = command("run", cmd_run, "run the bot: scheduler, Discord and Slack")
     p.add_argument("--dry-run", action="store_true", help="no tokens: print what would be posted")
     p = command("web", cmd_web, "serve Slack's HTTP endpoints (commands, events)")

@@ -11,9 +11,13 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config_schema import secret_values, unknown_keys
+from briefings.ingest.addresses import KINDS as ADDRESS_KINDS
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
 STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
@@ -79,8 +83,12 @@ class ChannelConfig:
 
 @dataclass(frozen=True)
 class AdminChannel:
+    """Where admin reports go; `fallback` (on the other platform) hears when this platform's own
+    token is refused, since a report through the failing token cannot arrive."""
+
     platform: str
     channel: str
+    fallback: AdminChannel | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,27 @@ class IngestConfig:
     timeout_s: float = 20.0
     max_bytes: int = 5_000_000
     concurrency: int = 32
+    feed_deadline_s: float = 30.0  # one feed's whole poll, its pages included
+    allow_private: tuple[str, ...] = ()  # address kinds any feed's links may reach: private, loopback, link-local
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """Ceilings per channel slot (one scheduled brief of one channel), and when a brief is late."""
+
+    max_stories: int = 12  # across the channel's topics; the rest is named in a note
+    max_messages: int = 8  # across topics and languages; the rest is named in a note
+    late_after_minutes: float = 10.0  # a brief posted later than this after its time says it is late
+    give_up_after_hours: float = 6.0  # a brief still not posted after this is failed and the admin told
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    """Where `run` serves its health endpoint (GET /health); no port, no endpoint (state is logged)."""
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+    alert_after_minutes: float = 5.0  # a platform down this long is reported to the admin (and when back)
 
 
 @dataclass(frozen=True)
@@ -120,6 +149,8 @@ class Settings:
     channels: tuple[ChannelConfig, ...] = ()
     admin: AdminChannel | None = None
     ingest: IngestConfig = IngestConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    health: HealthConfig = HealthConfig()
     secrets: Secrets = Secrets()
 
 
@@ -176,10 +207,18 @@ def load_settings(path: str | Path | None, env: dict[str, str] | None = None) ->
 
 
 def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Settings:
+    for where, reason in unknown_keys(data):
+        r.bad(where, reason)
+    named = set()
     for attr, var in SECRET_ENV.items():
         for where, table in _tables(data):
             if attr in table or var in table or var.lower() in table:
+                named.add(f"{where}{next(k for k in (attr, var, var.lower()) if k in table)}")
                 r.bad(f"{where}{attr}", f"secrets do not belong in the config file; set {var} in the environment")
+    for where in secret_values(data):
+        if where not in named:
+            r.bad(where, "this value looks like a chat token; secrets do not belong in the config file, set "
+                         "DISCORD_TOKEN, SLACK_BOT_TOKEN or SLACK_APP_TOKEN in the environment")
     storage = r.get(data, "storage", "", dict, {})
     storage_url = r.get(storage, "url", "storage.", str, DEFAULT_STORAGE_URL)
     if not storage_url.startswith(STORAGE_SCHEMES):
@@ -195,26 +234,58 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         timeout_s=float(r.get(ingest_table, "timeout_s", "ingest.", (int, float), 20.0)),
         max_bytes=r.get(ingest_table, "max_bytes", "ingest.", int, 5_000_000),
         concurrency=r.get(ingest_table, "concurrency", "ingest.", int, 32),
+        feed_deadline_s=float(r.get(ingest_table, "feed_deadline_s", "ingest.", (int, float), 30.0)),
+        allow_private=tuple(r.get(ingest_table, "allow_private", "ingest.", list, [])),
     )
+    for kind in ingest.allow_private:
+        if kind not in ADDRESS_KINDS:
+            r.bad("ingest.allow_private", f"unknown address kind {kind!r}; use {', '.join(ADDRESS_KINDS)}")
     feeds = _feeds(r.get(data, "feeds", "", list, []), r)
     topics = r.get(data, "topics", "", dict, {})
     channels = _channels(r.get(data, "channels", "", list, []), r, _known_topics(topics))
     admin = None
     admin_table = r.get(data, "admin", "", dict, None)
     if admin_table is not None:
-        platform = r.get(admin_table, "platform", "admin.", str, "")
-        channel = r.get(admin_table, "channel", "admin.", (str, int), "")
-        if platform not in PLATFORMS:
-            r.bad("admin.platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
-        elif not str(channel):
-            r.bad("admin.channel", "missing channel id")
-        else:
-            admin = AdminChannel(platform, str(channel))
+        admin = _admin(admin_table, "admin.", r)
+        fallback_table = r.get(admin_table, "fallback", "admin.", dict, None)
+        if admin is not None and fallback_table is not None:
+            fallback = _admin(fallback_table, "admin.fallback.", r)
+            if fallback is not None and fallback.platform == admin.platform:
+                r.bad("admin.fallback.platform", "must be the other platform: it hears when the admin "
+                                                 f"platform's own token is refused, got {fallback.platform!r}")
+            elif fallback is not None:
+                admin = AdminChannel(admin.platform, admin.channel, fallback)
+    delivery_table = r.get(data, "delivery", "", dict, {})
+    delivery = DeliveryConfig(**{
+        key: r.get(delivery_table, key, "delivery.", (int, float) if isinstance(default, float) else int, default)
+        for key, default in vars(DeliveryConfig()).items()})
+    for key, value in vars(delivery).items():
+        if value <= 0:
+            r.bad(f"delivery.{key}", f"must be more than 0, got {value}")
+    health_table = r.get(data, "health", "", dict, {})
+    health = HealthConfig(host=r.get(health_table, "host", "health.", str, "127.0.0.1"),
+                          port=r.get(health_table, "port", "health.", int, None),
+                          alert_after_minutes=r.get(health_table, "alert_after_minutes", "health.", (int, float), 5.0))
+    if health.port is not None and not 0 < health.port < 65536:
+        r.bad("health.port", f"must be a TCP port (1-65535), got {health.port}")
+        health = HealthConfig(health.host, alert_after_minutes=health.alert_after_minutes)
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
-        feeds=tuple(feeds), topics=topics,
-        channels=tuple(channels), admin=admin, ingest=ingest, secrets=Secrets.from_env(env),
+        feeds=tuple(feeds), topics=topics, channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery,
+        health=health, secrets=Secrets.from_env(env),
     )
+
+
+def _admin(table: dict, where: str, r: _Reader) -> AdminChannel | None:
+    platform = r.get(table, "platform", where, str, "")
+    channel = r.get(table, "channel", where, (str, int), "")
+    if platform not in PLATFORMS:
+        r.bad(f"{where}platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+    elif not str(channel):
+        r.bad(f"{where}channel", "missing channel id")
+    else:
+        return AdminChannel(platform, str(channel))
+    return None
 
 
 def _tables(data: dict, where: str = ""):
@@ -275,6 +346,7 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
     from apscheduler.triggers.cron import CronTrigger
 
     channels = []
+    seen: dict[str, int] = {}
     for i, item in enumerate(items):
         where = f"channels[{i}]."
         if not isinstance(item, dict):
@@ -286,6 +358,11 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
         channel = str(r.get(item, "channel", where, (str, int), ""))
         if not channel:
             r.bad(f"{where}channel", "missing channel id")
+        elif f"{platform}:{channel}" in seen:
+            r.bad(f"{where}channel", f"duplicate channel id {channel!r}: channels[{seen[f'{platform}:{channel}']}] "
+                                     "already posts there; list every topic of that channel in one table")
+        else:
+            seen[f"{platform}:{channel}"] = i
         topics = r.get(item, "topics", where, list, [])
         for topic in topics:
             if topic not in known_topics:
@@ -300,9 +377,12 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
             timezone = "UTC"
         schedule = r.get(item, "schedule", where, str, "0 8 * * *")
         try:
-            CronTrigger.from_crontab(schedule, timezone=timezone)
+            cron = CronTrigger.from_crontab(schedule, timezone=timezone)
         except ValueError as exc:
             r.bad(f"{where}schedule", f"not a crontab expression ({exc}): {schedule!r}")
+        else:
+            if cron.get_next_fire_time(None, datetime.now(UTC)) is None:
+                r.bad(f"{where}schedule", f"{schedule!r} never fires (no such date); check the day and month")
         language = r.get(item, "language", where, str, "both")
         if language not in LANGUAGES:
             r.bad(f"{where}language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")

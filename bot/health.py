@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tomllib
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
@@ -21,6 +21,7 @@ from bot.commands import say
 from bot.config import AdminChannel
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.platforms import discord_embeds, slack_blocks
+from bot.supervise import PlatformState
 from briefings.models import FeedState
 from briefings.store import Delivery, Store
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 FAILING_AFTER = 3  # consecutive failed polls before a feed is reported
 _PREFIX = "health:"
 _FAILED_PREFIX = "failed:"
+_PAUSE_PREFIXES = ("paused:", "restored:")
+_DOWN_PREFIXES = ("down:", "up:")
+_TOKEN_VARIABLE = {"discord": "DISCORD_TOKEN", "slack": "SLACK_BOT_TOKEN"}
 
 
 def health_key(state: FeedState, failing: bool) -> str:
@@ -71,11 +75,55 @@ def failure_message(platform: str, delivery: Delivery) -> dict:
     return module.reply_message(words["delivery_failed"].format(channel=delivery.channel_key), lines)
 
 
+def pause_key(platform: str, since: datetime, restored: bool) -> str:
+    """`paused:<platform>:<since>` or `restored:<platform>:<since>`: one admin report per event."""
+    return f"{'restored' if restored else 'paused'}:{platform}:{since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def pause_message(admin_platform: str, key: str) -> dict:
+    """The admin report of a platform whose token is refused (or works again), from its key alone."""
+    event, platform, since = key.split(":", 2)
+    words = _report_wording()
+    shown = since.replace("T", " ").removesuffix("Z")
+    if event == "paused":
+        title = words["platform_paused"].format(platform=platform.capitalize())
+        lines = [words["platform_paused_since"].format(since=shown, platform=platform.capitalize()),
+                 words["platform_paused_fix"].format(variable=_TOKEN_VARIABLE.get(platform, "?"))]
+    else:
+        title = words["platform_restored"].format(platform=platform.capitalize())
+        lines = [words["platform_restored_since"].format(since=shown, platform=platform.capitalize())]
+    module = slack_blocks if admin_platform == "slack" else discord_embeds
+    return module.reply_message(title, lines)
+
+
+def down_key(state: PlatformState) -> str:
+    """`down:<platform>:<since>` or `up:<platform>:<since>`: one admin report per outage and event."""
+    since = state.down_since or state.since
+    return f"{'down' if state.reported else 'up'}:{state.name}:{since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def down_message(admin_platform: str, key: str, error: str | None) -> dict:
+    """The admin report of a platform not connected for a while (or connected again)."""
+    event, platform, since = key.split(":", 2)
+    words = _report_wording()
+    shown, name = since.replace("T", " ").removesuffix("Z"), platform.capitalize()
+    if event == "down":
+        title = words["platform_down"].format(platform=name, since=shown)
+        lines = [words["platform_down_why"].format(error=error or "?"),
+                 words["platform_down_effect"].format(platform=name)]
+    else:
+        title = words["platform_up"].format(platform=name)
+        lines = [words["platform_up_since"].format(since=shown)]
+    module = slack_blocks if admin_platform == "slack" else discord_embeds
+    return module.reply_message(title, lines)
+
+
 class FeedHealth:
     def __init__(self, store: Store, outbox: Outbox, admin: AdminChannel | None) -> None:
         self.store = store
         self.outbox = outbox
         self.admin = admin
+        self._paused_since: dict[str, datetime] = {}
 
     async def check(self) -> list[str]:
         """Report feeds that crossed the failing threshold or recovered; returns the keys handled."""
@@ -133,6 +181,53 @@ class FeedHealth:
         assert self.admin is not None
         return Target(self.admin.platform, self.admin.channel)
 
+    def _alert_target(self, platform: str) -> Target | None:
+        """Where news about `platform`'s token goes: an admin channel on another platform, since a
+        report through the refused token cannot arrive; None when there is none (log and health only)."""
+        for admin in (self.admin, self.admin.fallback if self.admin else None):
+            if admin is not None and admin.platform != platform:
+                return Target(admin.platform, admin.channel)
+        return None
+
+    async def report_pause(self, platform: str, reason: str | None) -> None:
+        """Tell the admin that `platform`'s token is refused (`reason`), or works again (None); the
+        outbox's `on_pause`."""
+        pause = self.outbox.paused.get(platform)
+        since = pause.since if pause is not None else self._paused_since.pop(platform, datetime.now(UTC))
+        if pause is not None:
+            self._paused_since[platform] = pause.since
+        target = self._alert_target(platform)
+        if target is None:
+            log.error("platform %s token %s; no admin channel on another platform to tell", platform,
+                      "refused" if reason else "works again")
+            return
+        key = pause_key(platform, since, restored=reason is None)
+        outcome = await self.outbox.deliver(target, key, self._render_pause(target.platform, key))
+        log.info("admin told through %s that %s's token %s: %s", target.key, platform,
+                 "is refused" if reason else "works again", outcome.value)
+
+    async def report_platform(self, state: PlatformState) -> None:
+        """Tell the admin that a platform has not been connected for a while (`state.reported`), or is
+        connected again; the supervisor's `on_trouble`."""
+        log.warning("platform %s %s", state.name, "down for a while: telling the admin" if state.reported
+                    else "connected again")
+        target = self._alert_target(state.name)
+        if target is None:
+            return
+        key = down_key(state)
+        error = state.last_error
+
+        async def build() -> list[dict]:
+            return [down_message(target.platform, key, error)]
+
+        await self.outbox.deliver(target, key, build)
+
+    def _render_pause(self, admin_platform: str, key: str) -> Render:
+        async def build() -> list[dict]:
+            return [pause_message(admin_platform, key)]
+
+        return build
+
     def _render_failure(self, delivery: Delivery) -> Render:
         platform = self.admin.platform if self.admin else "discord"
 
@@ -146,6 +241,19 @@ class FeedHealth:
         current state, a failed delivery from the delivery row its key names."""
         if self.admin is None:
             return None
+        if key.startswith(_DOWN_PREFIXES):
+            target = self._alert_target(key.split(":", 2)[1])
+            if target is None:
+                return None
+
+            async def build() -> list[dict]:
+                return [down_message(target.platform, key, None)]
+
+            return target, build
+        if key.startswith(_PAUSE_PREFIXES):
+            platform = key.split(":", 2)[1]
+            target = self._alert_target(platform)
+            return (target, self._render_pause(target.platform, key)) if target else None
         if key.startswith(_FAILED_PREFIX):
             number = key[len(_FAILED_PREFIX):]
             failed = await asyncio.to_thread(self.store.delivery_by_id, int(number)) if number.isdigit() \

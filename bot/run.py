@@ -1,12 +1,15 @@
 """`python -m bot run [--dry-run]`: one asyncio process with the scheduler, Discord and Slack.
 
-Start-up order matters for exactly-once delivery: the platforms log in first (REST only, enough to
-post), then pending outbox rows from an earlier run are resumed, then each channel's missed brief
-(within the grace period) is caught up, then the cron jobs take over. Pending rows whose lease lapses
-later (another worker sharing the database died mid-post) are resumed by a periodic job. A brief that
-can never be posted is reported once to the admin channel. Feed polling, extraction and
-brief building run in worker threads so the Discord heartbeat and the 3-second command windows are
-never starved.
+Each platform connects in its own supervised task (`bot.supervise`): a platform that is down, or
+crashes later, is logged and restarted with backoff, and never holds back the other one or the
+scheduler. The cron jobs start at once; beside them, pending outbox rows from an earlier run are
+resumed, then each channel's missed brief (within the grace period) is caught up. The outbox dedupes
+on (channel, brief key) and posts to one channel one brief at a time, so a cron run and the catch-up
+of the same brief still post it once; a brief due while its platform is not logged in yet stays
+pending and is retried. Pending rows whose lease lapses later (another worker sharing the database
+died mid-post) or whose retry is due are resumed by a periodic job. A brief that can never be posted
+is reported once to the admin channel. Feed polling, extraction and brief building run in worker
+threads so the Discord heartbeat and the 3-second command windows are never starved.
 
 `--dry-run` needs no token: it polls the bundled demo feeds over loopback into a temporary store,
 runs every channel's brief job once through the real outbox with printing posters, and prints each
@@ -16,12 +19,13 @@ message in its platform's format.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,13 +33,16 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.commands import Commands
+from bot import ceiling
+from bot.commands import Commands, say
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
+from bot.health_http import serve_health
 from bot.platforms import (
     DISCORD_API_URL_ENV,
     Mark,
+    Place,
     Poster,
     active_platforms,
     api_url,
@@ -44,6 +51,7 @@ from bot.platforms import (
     slack_blocks,
 )
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
+from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import pipeline_for, settle_heap
 from briefings.digest import Digest, Told, channel_digest
 from briefings.pipeline import FeedSpec
@@ -53,6 +61,10 @@ from briefings.store import Delivery, Store
 log = logging.getLogger(__name__)
 
 WELCOMED = "welcomed"  # what a channel is told by its first brief, whatever it holds
+CATCH_UP_WAIT_S = 20.0  # the start-up catch-up waits this long at most for a platform's first connect
+SOCKET_CONNECT_TIMEOUT_S = 30.0  # one Socket Mode connect attempt, before the supervisor retries
+SOCKET_CHECK_S = 5.0  # how often a Socket Mode connection is checked
+SOCKET_RECONNECT_WINDOW_S = 60.0  # slack_sdk's own reconnect gets this long before a fresh start
 
 
 class Runtime:
@@ -65,10 +77,13 @@ class Runtime:
         self.pipeline = pipeline_for(settings, store)
         self.topics = self.pipeline.topics
         self.outbox = Outbox(store, posters)
+        self.outbox.give_up_after = timedelta(hours=settings.delivery.give_up_after_hours)
         self.health = FeedHealth(store, self.outbox, settings.admin)
         self.outbox.on_failed = self.health.report_failed_delivery
         self.outbox.on_sent = self._remember
         self._told: dict[tuple[str, str], list[Told]] = {}  # (channel, brief key) -> what it tells
+        self.outbox.on_pause = self.health.report_pause
+        self.mark_late = not include_backlog  # the dry run replays old news: nothing in it is late
         self.pipeline.ensure_views()
         self.reads = StoryReads(store)
         self.commands = Commands(settings, self.reads)
@@ -100,12 +115,18 @@ class Runtime:
         return outcome
 
     def render(self, channel: ChannelConfig, fire: datetime) -> Render:
+        """The brief's messages, built when it is posted; one posted well after its time says so."""
+
         async def build() -> list[dict[str, Any]]:
             digest = await asyncio.to_thread(self.digest, channel, fire)
+            messages = await asyncio.to_thread(self.channel_messages, channel, digest)
             # Remembered once the outbox has posted it (`_remember`), never before: a brief that
             # fails leaves its facts untold, so the next brief still carries them.
             self._told[(channel.key, brief_key(fire))] = digest.told
-            return self.channel_messages(channel, digest)
+            late_after = timedelta(minutes=self.settings.delivery.late_after_minutes)
+            if messages and self.mark_late and datetime.now(UTC) - fire > late_after:
+                messages[0] = ceiling.late(messages[0], fire, channel)
+            return messages
 
         return build
 
@@ -140,7 +161,21 @@ class Runtime:
             return []
         module = slack_blocks if channel.platform == "slack" else discord_embeds
         locales = ("fr", "en") if channel.language == "both" else (channel.language,)
-        return [m for locale in locales for m in module.brief_messages(digest.brief, locale)]
+        brief = digest.brief
+        kept, waiting = ceiling.take(brief.stories, self.settings.delivery.max_stories)
+        limit = self.settings.delivery.max_messages
+        while True:
+            brief.stories = kept
+            messages = [m for locale in locales for m in module.brief_messages(brief, locale)]
+            if len(messages) <= limit or len(kept) <= 1:
+                break
+            kept, waiting = kept[:-1], waiting + 1  # the oldest story waits for the next brief
+        if waiting:  # untold, so the next brief carries them: said, never silently dropped
+            note = " / ".join(say(locale, "stories_later", count=waiting) for locale in locales)
+            messages[-1] = ceiling.with_note(messages[-1], note, channel.platform)
+        told_stories = {s.story_id for s in kept} | {""}
+        digest.told = [t for t in digest.told if t.story_id in told_stories]
+        return ceiling.cap_messages(messages, limit, channel.platform, locales)
 
     async def _remember(self, target: Target, delivery: Delivery) -> None:
         told = self._told.pop((target.key, delivery.brief_key), None)
@@ -160,11 +195,23 @@ class Runtime:
         """Pending outbox rows no worker holds: left by a crash (here or in another worker) or due a retry."""
         return await self.outbox.resume(self.rebuild)
 
-    async def catch_up(self, now: datetime) -> list[Outcome]:
-        """Pending rows first, then each channel's missed brief within the grace period, once."""
+    async def catch_up(self, now: datetime, ready: Mapping[str, asyncio.Event] | None = None) -> list[Outcome]:
+        """Pending rows first, then each channel's missed brief within the grace period, once.
+
+        With `ready`, a channel's brief waits (CATCH_UP_WAIT_S at most) for its platform's first
+        connect to succeed or fail, so a brief due at start-up goes out with the login rather than
+        after a retry (or is paused at once when the token is refused), and a platform that is slow
+        to connect holds back only its own channels."""
+
+        async def when_ready(channel: ChannelConfig, fire: datetime) -> Outcome:
+            if ready is not None and channel.platform in ready:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ready[channel.platform].wait(), CATCH_UP_WAIT_S)
+            return await self.brief(channel, fire)
+
         outcomes = await self.resume()
         missed = [(c, missed_fire(c, now)) for c in self.settings.channels]
-        jobs = [self.brief(c, fire) for c, fire in missed if fire is not None]
+        jobs = [when_ready(c, fire) for c, fire in missed if fire is not None]
         results = await asyncio.gather(*jobs, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -190,7 +237,12 @@ def _target(channel: ChannelConfig) -> Target:
 
 
 async def run(settings: Settings, *, dry_run: bool = False) -> int:
-    """Run until SIGINT/SIGTERM. Returns the process exit code."""
+    """Run until SIGINT/SIGTERM. Returns the process exit code.
+
+    The platforms connect in supervised tasks and the scheduler starts at once: a platform that is
+    unreachable or refuses its token is retried with backoff (its briefs stay pending in the outbox)
+    and never holds back the other platform or the briefs.
+    """
     if dry_run:
         return await dry_run_once(settings, sys.stdout)
     for line in describe_startup(settings):
@@ -202,17 +254,25 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     store = Store(settings.storage_url)
     posters: dict[str, Poster] = {}
     runtime = Runtime(settings, store, posters)
+    supervisor = Supervisor(restart_from_env(), on_trouble=runtime.health.report_platform,
+                            trouble_after=timedelta(minutes=settings.health.alert_after_minutes))
     stoppers: list[Callable[[], Awaitable[Any]]] = []
     try:
         if "discord" in platforms:
-            stoppers.append(await _start_discord(settings, runtime, posters))
+            stoppers.append(_start_discord(settings, runtime, posters, supervisor))
         if "slack" in platforms:
-            stoppers += await _start_slack(settings, runtime, posters)
-        await runtime.catch_up(datetime.now(UTC))
-        settle_heap()
+            stoppers.append(_start_slack(settings, runtime, posters, supervisor))
+        stoppers.append(supervisor.stop)  # stopped before the clients close, so no restart is attempted
+        if settings.health.port is not None:
+            stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor,
+                                                runtime.outbox, store))
         scheduler = runtime.scheduler()
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))
+        ready = {name: state.settled for name, state in supervisor.states.items()}
+        catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up")
+        stoppers.append(lambda: _cancel(catch_up))
+        settle_heap()
         await _until_signalled()
     finally:
         for stop in reversed(stoppers):
@@ -221,36 +281,111 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     return 0
 
 
-async def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster]):
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
+                   supervisor: Supervisor) -> Callable[[], Awaitable[Any]]:
+    """Discord's REST login (enough to post) and gateway (slash commands), restarted when they fail.
+
+    The poster is there from the start: until the login succeeds its posts fail as retryable, so a
+    brief due meanwhile waits in the outbox instead of being lost.
+    """
+    import discord
+
     from bot.platforms.discord import BriefClient, DiscordPoster, command_installer, use_api_base
 
     if base := api_url(DISCORD_API_URL_ENV):
         use_api_base(base)
-    client = BriefClient(install_commands=command_installer(runtime.commands))
-    await client.login(settings.secrets.discord_token or "")  # REST login + command sync: enough to post
-    posters["discord"] = DiscordPoster(client)
-    gateway = asyncio.create_task(client.connect(), name="discord-gateway")
+    state: PlatformState | None = None
 
-    async def stop() -> None:
-        await client.close()
-        gateway.cancel()
+    async def ready() -> None:
+        if state is not None:
+            state.connected()
 
-    return stop
+    def new_client() -> BriefClient:
+        return BriefClient(install_commands=command_installer(runtime.commands), on_ready_hook=ready)
+
+    poster = DiscordPoster(new_client())
+    posters["discord"] = poster
+    logged_in = False
+
+    async def connect(current: PlatformState) -> None:
+        nonlocal logged_in
+        if poster.client.is_closed():  # discord.py closes itself on a close code it does not recover from
+            poster.client = new_client()  # a closed client cannot log in again: its HTTP session is gone
+            logged_in = False
+        client = poster.client
+        if not logged_in:
+            try:
+                await client.login(settings.secrets.discord_token or "")  # REST login + command sync
+            except discord.LoginFailure as exc:
+                poster.login_refused = str(exc)  # its briefs pause, the admin hears of it elsewhere
+                await client.close()  # the next attempt starts from a fresh client
+                raise
+            poster.login_refused = None
+            logged_in = True
+        elif client.ws is not None:  # a gateway that crashed: drop its socket before opening another
+            with contextlib.suppress(Exception):
+                await client.ws.close(code=4000)
+        await client.connect(reconnect=True)
+
+    state = supervisor.start("discord", connect)
+    return lambda: poster.client.close()
 
 
-async def _start_slack(settings: Settings, runtime: Runtime, posters: dict[str, Poster]):
+def _start_slack(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
+                 supervisor: Supervisor) -> Callable[[], Awaitable[Any]]:
+    """Slack's Web API poster (no connection to keep) and, with an app token, a supervised Socket Mode
+    connection: slack_sdk retries a failed connect forever by itself, so each attempt has a deadline."""
     from bot.platforms.slack import SlackPoster, build_app, web_client
 
     token = settings.secrets.slack_bot_token or ""
     posters["slack"] = SlackPoster(web_client(token, retries=False))
-    if not settings.secrets.slack_app_token:
-        return []
+    app_token = settings.secrets.slack_app_token
+    if not app_token:
+        return _nothing
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(build_app(settings, runtime.commands, web_client(token)),
-                                     settings.secrets.slack_app_token)
-    await handler.connect_async()
-    return [handler.close_async]
+    app = build_app(settings, runtime.commands, web_client(token))
+
+    async def connect(state: PlatformState) -> None:
+        handler = AsyncSocketModeHandler(app, app_token)
+        try:
+            # Asked first, on its own: a refused token or an unreachable Slack fails here with its
+            # cause, where slack_sdk's connect would log it and try again forever.
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+            try:
+                async with asyncio.timeout(SOCKET_CONNECT_TIMEOUT_S):
+                    await handler.connect_async()
+            except TimeoutError:
+                raise ConnectionError(f"Socket Mode did not connect within {SOCKET_CONNECT_TIMEOUT_S:g} s") from None
+            state.connected()
+            while await _still_connected(handler):
+                await asyncio.sleep(SOCKET_CHECK_S)
+            raise ConnectionError("Socket Mode connection lost and not restored")
+        finally:
+            with contextlib.suppress(Exception):
+                await handler.close_async()
+
+    supervisor.start("slack", connect)
+    return _nothing
+
+
+async def _still_connected(handler: Any) -> bool:
+    """True while Socket Mode is connected, or comes back within its own reconnect window."""
+    for _ in range(int(SOCKET_RECONNECT_WINDOW_S / SOCKET_CHECK_S) + 1):
+        if await handler.client.is_connected():
+            return True
+        await asyncio.sleep(SOCKET_CHECK_S)
+    return False
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def _until_signalled() -> None:
@@ -285,7 +420,7 @@ class PrintingPoster:
         print(json.dumps(message, ensure_ascii=False, indent=2), file=self.out)
         return f"dry-run-{mark.part if mark else 0}"
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
         return {}
 
 

@@ -14,7 +14,8 @@ from briefings.store import Store
 
 def pipeline_for(settings: Settings, store: Store) -> Pipeline:
     ingest = settings.ingest
-    limits = FetchLimits(timeout_s=ingest.timeout_s, max_bytes=ingest.max_bytes, concurrency=ingest.concurrency)
+    limits = FetchLimits(timeout_s=ingest.timeout_s, max_bytes=ingest.max_bytes, concurrency=ingest.concurrency,
+                         feed_deadline_s=ingest.feed_deadline_s, allow_private=frozenset(ingest.allow_private))
     return Pipeline(store, limits=limits, max_age=timedelta(hours=ingest.max_age_hours), topics=settings.topics)
 
 

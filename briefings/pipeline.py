@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from briefings.brief import load_topics, topics_for
 from briefings.cluster import Clusterer
 from briefings.extract import extract_article
+from briefings.ingest.caps import cap_evidence
 from briefings.ingest.dedupe import content_hash
 from briefings.ingest.fetch import FetchLimits
 from briefings.ingest.poll import PollOutcome, poll_feeds
@@ -301,7 +302,7 @@ class Pipeline:
 def extract_or_error(article: Article) -> tuple[ArticleFacts, str | None]:
     """The article's facts, or no facts and the traceback: what a worker process sends back."""
     try:
-        return extract_article(article), None
+        return cap_evidence(extract_article(article)), None  # quoted sentences stay quotable
     except Exception:
         return ArticleFacts(), traceback.format_exc()
 

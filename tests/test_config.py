@@ -116,6 +116,112 @@ def test_an_unreachable_database_is_one_line_without_the_password(tmp_path):
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
 
 
+TYPOS = [
+    ('schedule = "0 7 * * 1-5"', 'shedule = "0 7 * * 1-5"', "channels[0].shedule", "schedule"),
+    ('language = "fr"', 'langauge = "fr"', "channels[0].langauge", "language"),
+    ('interval = "30m"', 'intervall = "30m"', "feeds[0].intervall", "interval"),
+    ('url = "https://example.org/feed.xml"', 'urll = "https://example.org/feed.xml"', "feeds[0].urll", "url"),
+    ("[[channels]]", "[[channel]]", "channel", "channels"),
+    ("[storage]", "[admn]\nplatform = 'slack'\nchannel = 'C9'\n[storage]", "admn", "admin"),
+    ("[storage]", "[ingest]\nmax_age_hour = 24\n[storage]", "ingest.max_age_hour", "max_age_hours"),
+]
+
+
+@pytest.mark.parametrize(("good", "typo", "key", "meant"), TYPOS, ids=[t[2] for t in TYPOS])
+def test_a_typo_is_an_error_naming_the_key_meant(tmp_path, good, typo, key, meant):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD.replace(good, typo, 1)), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert key in reasons, reasons
+    assert f"did you mean `{meant}`?" in reasons[key]
+
+
+def test_a_token_under_any_key_is_refused_without_repeating_it(tmp_path):
+    token = "xoxb-1234567890-abcdefABCDEF"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + f'\n[slack]\ntoken = "{token}"\n'), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert "secrets do not belong" in reasons["slack.token"]
+    assert "unknown table `slack`" in reasons["slack"]
+    assert token not in str(caught.value)
+
+
+def test_a_duplicate_channel_id_is_an_error(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + GOOD[GOOD.index("[[channels]]"):]), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert "duplicate channel id 'C0123'" in reasons["channels[1].channel"]
+
+
+def test_a_schedule_that_never_fires_is_an_error(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD.replace("0 7 * * 1-5", "0 8 31 2 *")), env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert "never fires" in reasons["channels[0].schedule"]
+
+
+def test_the_example_config_has_no_stray_key():
+    load_settings(ROOT / "config.toml", env={})
+
+
+def test_check_config_prints_each_typo_with_its_suggestion(tmp_path):
+    bad = GOOD.replace("schedule =", "shedule =").replace("[[channels]]", "[[channels]]\nlangauge = 'fr'\n", 1)
+    bad = bad.replace('language = "fr"\n', "")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(write(tmp_path, bad))],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert "channels[0].shedule: unknown key `shedule`; did you mean `schedule`?" in result.stdout
+    assert "channels[0].langauge: unknown key `langauge`; did you mean `language`?" in result.stdout
+
+
+def test_allow_private_takes_known_address_kinds_only(tmp_path):
+    settings = load_settings(write(tmp_path, GOOD + '\n[ingest]\nallow_private = ["private"]\n'), env={})
+    assert settings.ingest.allow_private == ("private",)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + '\n[ingest]\nallow_private = ["everything"]\n'), env={})
+    assert "unknown address kind 'everything'" in str(caught.value)
+
+
+async def _check_online(tmp_path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    import asyncio
+
+    path = write(tmp_path, GOOD + '\n[[channels]]\nplatform = "discord"\nchannel = "123"\ntopics = ["nato"]\n')
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "bot", "check-config", "--online", "--config", str(path)],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env})
+
+
+async def test_check_config_online_checks_each_token_with_its_platform(tmp_path):
+    from tests.support.fake_discord import FakeDiscord
+    from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+
+    async with FakeSlack() as slack, FakeDiscord() as discord:
+        urls = {"BRIEFBOT_SLACK_API_URL": slack.api_url, "BRIEFBOT_DISCORD_API_URL": discord.url}
+        good = await _check_online(tmp_path, {**urls, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
+                                              "DISCORD_TOKEN": "discord-test-token"})
+        bad = await _check_online(tmp_path, {**urls, "SLACK_BOT_TOKEN": "xoxb-revoked-0000",
+                                             "SLACK_APP_TOKEN": "xapp-revoked-0000", "DISCORD_TOKEN": "d-revoked"})
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "slack: bot token accepted" in good.stdout and "slack: app token accepted" in good.stdout
+    assert "discord: token accepted" in good.stdout
+    assert bad.returncode == 1
+    assert "error: environment: SLACK_BOT_TOKEN: refused by Slack: invalid_auth" in bad.stdout
+    assert "error: environment: SLACK_APP_TOKEN: refused by Slack: invalid_auth" in bad.stdout
+    assert "error: environment: DISCORD_TOKEN: refused by Discord" in bad.stdout
+    assert "revoked" not in bad.stdout + bad.stderr  # no token is ever printed
+
+
+def test_the_schema_knows_every_setting_of_the_tables_read_as_they_are() -> None:
+    """A setting added to a config dataclass and not to the schema would be refused as a typo."""
+    from dataclasses import fields
+
+    from bot.config import DeliveryConfig, HealthConfig, IngestConfig
+    from bot.config_schema import TABLE_KEYS
+
+    for table, config in (("ingest", IngestConfig), ("delivery", DeliveryConfig), ("health", HealthConfig)):
+        assert {f.name for f in fields(config)} == set(TABLE_KEYS[table]), table
+
+
 def test_retention_and_what_a_channel_hears_when_nothing_is_new(tmp_path):
     text = GOOD.replace('url = "sqlite:///data/bot.db"', 'url = "sqlite:///data/bot.db"\nretention_days = 90')
     settings = load_settings(write(tmp_path, text + 'nothing_new = "line"\n'), env={})

@@ -127,3 +127,39 @@ async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot:
         text = followup["embeds"][0]["title"] + followup["embeds"][0]["description"]
         for raw in ("<@123>", "<!channel>", "](javascript", "@everyone", "@here", "`code`", "<b>"):
             assert raw not in text, (name, raw)
+
+
+async def test_messages_with_null_optional_fields_leave_the_gateway_up(discord_bot: FakeDiscord) -> None:
+    """What the real gateway sends for users' messages (`"poll": null`, a member without its user,
+    `nick` null) is parsed without ending the gateway loop: the same session answers afterwards."""
+    await discord_bot.dispatch("MESSAGE_CREATE", discord_bot.message_event("bonjour"))
+    await discord_bot.dispatch("MESSAGE_UPDATE", discord_bot.message_event("bonjour !", edited=True))
+    payload = _interaction("topics", [], locale="fr")
+    await discord_bot.send_interaction(payload)
+    await _wait_for(discord_bot, "followup", payload["token"])
+    assert discord_bot.identifies == 1
+
+
+async def test_an_error_in_the_follow_up_ends_in_an_ephemeral_error_reply(discord_bot: FakeDiscord) -> None:
+    payload = _interaction("dates", [{"name": "public", "type": 5, "value": True}], locale="en-US")
+    discord_bot.fail_next(payload["token"], status=400)  # the follow-up is refused
+    await discord_bot.send_interaction(payload)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not [r for r in discord_bot.interaction_responses
+                                                if r["kind"] == "followup" and payload["token"] in r["path"]]:
+        await asyncio.sleep(0.05)
+    kinds = [r["kind"] for r in discord_bot.interaction_responses if payload["token"] in r["path"]]
+    assert kinds == ["callback", "delete", "followup"], kinds  # the public placeholder is withdrawn first
+    followup = await _wait_for(discord_bot, "followup", payload["token"])
+    assert followup["flags"] & EPHEMERAL
+    assert "went wrong" in followup["embeds"][0]["description"]
+
+
+async def test_an_error_reply_to_a_public_request_is_ephemeral(discord_bot: FakeDiscord) -> None:
+    payload = _interaction("summary", [{"name": "topic", "type": 3, "value": "atlantide"},
+                                       {"name": "public", "type": 5, "value": True}], locale="en-GB")
+    await discord_bot.send_interaction(payload)
+    followup = await _wait_for(discord_bot, "followup", payload["token"])
+    assert followup["flags"] & EPHEMERAL and "atlantide" in followup["embeds"][0]["title"]
+    kinds = [r["kind"] for r in discord_bot.interaction_responses if payload["token"] in r["path"]]
+    assert kinds == ["callback", "delete", "followup"], kinds

@@ -126,3 +126,50 @@ async def test_hostile_feed_text_neither_pings_nor_links_in_command_answers(slac
         assert "<" not in label
     # Slack mrkdwn has no [text](url) syntax: the javascript: "link" stays text, and no <javascript:…> exists.
     assert not any("<javascript" in t for t in fake._texts())
+
+
+async def test_an_error_in_the_follow_up_ends_in_an_ephemeral_error_reply(slack_web) -> None:
+    fake, url = slack_web
+    fake.fail_next("respond", 500)  # the public answer cannot be posted
+    body = _command(fake, "dates", "public", "dates-failing")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, "dates-failing")
+    assert answer["response_type"] == "ephemeral"
+    assert "went wrong" in answer["text"]
+
+
+async def test_an_error_reply_to_a_public_request_is_ephemeral(slack_web) -> None:
+    fake, url = slack_web
+    body = _command(fake, "summary", "atlantide public", "summary-unknown")
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, "summary-unknown")
+    assert answer["response_type"] == "ephemeral" and "atlantide" in answer["text"]
+
+
+async def test_a_command_that_does_not_finish_in_time_is_answered_with_an_error(monkeypatch) -> None:
+    from bot.platforms import replies
+
+    monkeypatch.setattr(replies, "COMMAND_TIMEOUT_S", 0.3)
+
+    def stuck_store() -> list:
+        time.sleep(2.0)  # a database that holds its lock
+        return []
+
+    async with FakeSlack() as fake:
+        monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
+        settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
+        runner = web.AppRunner(make_web_app(settings, Commands(settings, stuck_store, now=now)))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
+        try:
+            body = _command(fake, "summary", "ukraine-aid public", "stuck")
+            async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+                assert resp.status == 200
+            (answer, *_) = await _answers(fake, "stuck", timeout=5.0)  # the first answer decides
+        finally:
+            await runner.cleanup()
+    assert answer["response_type"] == "ephemeral" and "went wrong" in answer["text"]

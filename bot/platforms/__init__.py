@@ -23,23 +23,48 @@ DISCORD_API_URL_ENV = "BRIEFBOT_DISCORD_API_URL"
 
 @dataclass(frozen=True)
 class Mark:
-    """Which part of which brief a message is, so the platform itself can tell us it was posted."""
+    """Which part of which brief a message is, so the platform itself can tell us it was posted.
+
+    A part the platform found too long is posted in `pieces` pieces (`piece` 1…pieces); the part
+    counts as posted once its last piece is, since pieces go out in order, and a restart skips the
+    pieces already there (the split is deterministic).
+    """
 
     brief_key: str
     part: int  # 1-based
     total: int
+    piece: int = 0  # 0: the whole part
+    pieces: int = 0
 
     @property
     def token(self) -> str:
         """Short, stable, opaque: fits Discord's 25-character nonce and a footer."""
-        return f"{_digest(self.brief_key)}-{self.part}"
+        tail = f".{self.piece}.{self.pieces}" if self.pieces else ""
+        return f"{_digest(self.brief_key)}-{self.part}{tail}"
+
+    def of_piece(self, piece: int, pieces: int) -> Mark:
+        return Mark(self.brief_key, self.part, self.total, piece, pieces)
 
     @staticmethod
-    def part_in(brief_key: str, token: str) -> int | None:
-        """The part number when `token` marks a part of `brief_key`, else None."""
+    def place_in(brief_key: str, token: str) -> tuple[int, int, int] | None:
+        """(part, piece, pieces) when `token` marks a message of `brief_key` ((part, 0, 0) for a whole
+        part), else None."""
         prefix = _digest(brief_key) + "-"
-        tail = token[len(prefix):]
-        return int(tail) if token.startswith(prefix) and tail.isdigit() else None
+        if not token.startswith(prefix):
+            return None
+        numbers = token[len(prefix):].split(".")
+        if not all(n.isdigit() for n in numbers) or len(numbers) not in (1, 3):
+            return None
+        part, piece, pieces = (int(n) for n in (numbers if len(numbers) == 3 else [*numbers, "0", "0"]))
+        return part, piece, pieces
+
+
+Place = tuple[int, int, int]  # (part, piece, pieces) of a posted message; (part, 0, 0) for a whole part
+
+
+def complete_parts(posted: dict[Place, str]) -> dict[int, str]:
+    """Parts posted whole, or down to their last piece (pieces go out in order): part → message id."""
+    return {part: ident for (part, piece, pieces), ident in posted.items() if piece == pieces}
 
 
 def _digest(brief_key: str) -> str:
@@ -47,13 +72,21 @@ def _digest(brief_key: str) -> str:
 
 
 class PostError(Exception):
-    """A post failed. `retry_after` (seconds) when the platform said when to retry; `permanent` when
-    retrying cannot help (unknown channel, missing permission)."""
+    """A post failed, and what retrying can do about it.
 
-    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False):
+    `kind`: "transient" (retry later), "rate" (retry after `retry_after` seconds), "too_long" (split
+    the message), "rejected" (the payload was refused: post it plainer), "auth" (the token is
+    refused: pause the platform), "permanent" (unknown channel, lost permission: give up).
+    """
+
+    KINDS = ("transient", "rate", "too_long", "rejected", "auth", "permanent")
+
+    def __init__(self, message: str, *, retry_after: float | None = None, kind: str | None = None):
         super().__init__(message)
         self.retry_after = retry_after
-        self.permanent = permanent
+        self.kind = kind or ("rate" if retry_after is not None else "transient")
+        if self.kind not in self.KINDS:
+            raise ValueError(f"unknown kind of post error {self.kind!r}")
 
 
 class Poster(Protocol):
@@ -63,8 +96,9 @@ class Poster(Protocol):
                    mention_role: str | None = None) -> str:
         """Post one message; returns the platform's message id. Raises PostError."""
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
-        """Parts of `brief_key` this bot already posted in `channel` since `since`: part → message id."""
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
+        """Messages of `brief_key` this bot already posted in `channel` since `since`: (part, piece,
+        pieces) → message id."""
 
 
 def describe_startup(settings: Settings) -> list[str]:

@@ -21,15 +21,15 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.commands import LANGUAGES, Commands, locale_of
-from bot.platforms import Mark, PostError
-from bot.platforms.replies import reply_messages
-from bot.safety import discord_plain
+from bot.commands import LANGUAGES, Commands, locale_of, say
+from bot.platforms import Mark, Place, PostError
+from bot.platforms.replies import reply_messages, run_command
+from bot.safety import discord_escape, discord_plain
 
 log = logging.getLogger(__name__)
 
 HISTORY_LIMIT = 100
-_PERMANENT_STATUS = {400, 401, 403, 404}
+_TOO_LONG = ("BASE_TYPE_MAX_LENGTH", "or fewer in length", "Embed size exceeds")
 
 
 def use_api_base(url: str) -> None:
@@ -46,6 +46,7 @@ class BriefClient(discord.Client):
     def __init__(self, install_commands: Callable[[app_commands.CommandTree], None] | None = None,
                  on_ready_hook: Callable[[], Awaitable[None]] | None = None) -> None:
         super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none())
+        _tolerate_bad_payloads(self._connection.parsers)
         self.tree = app_commands.CommandTree(self)
         self._install_commands = install_commands
         self._on_ready_hook = on_ready_hook
@@ -60,6 +61,41 @@ class BriefClient(discord.Client):
         if self._on_ready_hook is not None:
             await self._on_ready_hook()
 
+    async def on_resumed(self) -> None:
+        """A resumed session is as connected as a fresh one."""
+        await self.on_ready()
+
+
+def _tolerate_bad_payloads(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Keep the gateway loop alive through payloads discord.py cannot parse.
+
+    discord.py's gateway loop ends with an exception when one event handler raises, and it raises on
+    payloads Discord really sends (`"poll": null` in MESSAGE_CREATE breaks discord.py 2.7): every slash
+    command then failed until a restart. Each parser is wrapped: an event that fails is parsed again
+    without its null fields (null means "absent" in Discord's payloads), and one that still fails is
+    dropped with a log line naming the event, never the whole connection. The parsers live in
+    discord.py's ConnectionState (`Client._connection.parsers`), the one place every event goes through.
+    """
+    for event, parser in list(parsers.items()):
+        parsers[event] = _tolerant(event, parser)
+
+
+def _tolerant(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None]:
+    def parse(data: Any) -> None:
+        try:
+            parser(data)
+            return
+        except Exception as exc:
+            if not isinstance(data, dict) or None not in data.values():
+                log.warning("discord: dropped a %s event discord.py cannot parse: %r", event, exc)
+                return
+        try:
+            parser({k: v for k, v in data.items() if v is not None})
+        except Exception as exc:
+            log.warning("discord: dropped a %s event discord.py cannot parse: %r", event, exc)
+
+    return parse
+
 
 def footer_text(mark: Mark) -> str:
     return f"briefbot · {mark.part}/{mark.total} · {mark.token}"
@@ -72,9 +108,11 @@ class DiscordPoster:
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
+        self.login_refused: str | None = None  # why the last login was refused (a bad or revoked token)
 
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
+        self._logged_in()
         embeds = []
         for data in message.get("embeds", []):
             embed = discord.Embed.from_dict(data)
@@ -82,6 +120,8 @@ class DiscordPoster:
                 embed.set_footer(text=discord_plain(footer_text(mark)))
             embeds.append(embed)
         content = message.get("content")
+        if mark is not None and not embeds:  # plain text: the mark goes on a small last line
+            content = f"{content or ''}\n-# {discord_plain(footer_text(mark))}"
         allowed = discord.AllowedMentions.none()
         if mention_role:  # opt-in per channel, from config only, never from feed text
             content = f"<@&{int(mention_role)}>" + (f"\n{content}" if content else "")
@@ -92,20 +132,31 @@ class DiscordPoster:
                                        nonce=mark.token if mark else None))
         return str(sent.id)
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+    def _logged_in(self) -> None:
+        """Posting before the REST login has succeeded would be refused as unauthorised, which is
+        permanent; not logged in *yet* is worth a retry, so the brief stays pending instead. A token
+        the login itself refused pauses Discord like a refused post does (the admin is told)."""
+        if self.login_refused is not None:
+            raise PostError(f"discord: the token was refused at login: {self.login_refused}", kind="auth")
+        if self.client.http.token is None or self.client.is_closed():
+            raise PostError("discord: not logged in yet")
+
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
+        self._logged_in()
         me = self.client.user.id if self.client.user else None
         target = self.client.get_partial_messageable(int(channel))
-        found: dict[int, str] = {}
+        found: dict[Place, str] = {}
 
         async def scan() -> None:
             after = discord.Object(discord.utils.time_snowflake(since))
             async for msg in target.history(limit=HISTORY_LIMIT, after=after):
                 if msg.author.id != me:
                     continue
-                for embed in msg.embeds:
-                    part = Mark.part_in(brief_key, (embed.footer.text or "").rsplit(" ", 1)[-1])
-                    if part is not None:
-                        found[part] = str(msg.id)
+                marks = [embed.footer.text or "" for embed in msg.embeds] + [msg.content or ""]
+                for text in marks:
+                    place = Mark.place_in(brief_key, text.rsplit(" ", 1)[-1])
+                    if place is not None:
+                        found[place] = str(msg.id)
 
         await _call(scan())
         return found
@@ -119,9 +170,44 @@ async def _call(coro: Awaitable[Any]) -> Any:
     except discord.RateLimited as exc:
         raise PostError(f"discord rate limited for {exc.retry_after:.1f}s", retry_after=exc.retry_after) from exc
     except discord.HTTPException as exc:
-        raise PostError(f"discord HTTP {exc.status}: {exc.text}", permanent=exc.status in _PERMANENT_STATUS) from exc
+        raise PostError(f"discord HTTP {exc.status}: {exc.text}", kind=_kind(exc)) from exc
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise PostError(f"discord unreachable: {exc!r}") from exc
+
+
+async def _go_private(interaction: discord.Interaction) -> bool:
+    """Make the rest of a public request's answer private: the first follow-up after a public defer
+    replaces the public "thinking…" message, so that message is deleted first. Returns `public`."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        log.warning("discord: could not withdraw the public placeholder of an interaction")
+        return True
+    return False
+
+
+async def _answer_error(interaction: discord.Interaction, public: bool, locale: str) -> None:
+    """The one-sentence error reply, ephemeral (the public placeholder withdrawn first)."""
+    if public:
+        await _go_private(interaction)
+    embed = discord.Embed(description=discord_escape(say(locale, "failed")))
+    try:
+        await interaction.followup.send(embeds=[embed], ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+    except Exception:
+        log.exception("discord: the error reply could not be sent either")
+
+
+def _kind(exc: discord.HTTPException) -> str:
+    """What a refusal means for a retry: 401 the token, 403/404 the channel, 400/413 the payload."""
+    if exc.status == 401:
+        return "auth"
+    if exc.status in (403, 404):
+        return "permanent"
+    if exc.status == 413 or (exc.status == 400 and any(m in (exc.text or "") for m in _TOO_LONG)):
+        return "too_long"
+    if exc.status == 400:
+        return "rejected"
+    return "transient"
 
 
 def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree], None]:
@@ -130,12 +216,18 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
 
     async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
                       public: bool) -> None:
+        locale = locale_of(str(interaction.locale))
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        reply = await asyncio.to_thread(commands.run, name, args, locale_of(str(interaction.locale)))
-        for message in reply_messages("discord", reply):
-            await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
-                                            ephemeral=not public or not reply.ok,
-                                            allowed_mentions=discord.AllowedMentions.none())
+        try:
+            reply = await run_command(commands, name, args, locale)
+            if public and not reply.ok:
+                public = await _go_private(interaction)
+            for message in reply_messages("discord", reply):
+                await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
+                                                ephemeral=not public, allowed_mentions=discord.AllowedMentions.none())
+        except Exception:  # any failure after the defer ends in an answer, never "thinking…" forever
+            log.exception("discord: /%s failed while answering", name)
+            await _answer_error(interaction, public, locale)
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         pairs = await asyncio.to_thread(commands.topic_choices, current, locale_of(str(interaction.locale)))
@@ -181,6 +273,6 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
 
     def install(tree: app_commands.CommandTree) -> None:
         for command in (summary, pledges, missions, dates, topics, sources):
-            tree.add_command(command)
+            tree.add_command(command, override=True)  # a login after a restart installs them again
 
     return install

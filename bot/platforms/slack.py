@@ -8,7 +8,7 @@ after checking the channel, so a post that reached Slack before the connection d
 
 from __future__ import annotations
 
-import asyncio
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -17,16 +17,24 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import COMMANDS, Commands, parse_slack_text
+from bot.commands import COMMANDS, Commands, parse_slack_text, say
 from bot.config import Settings
-from bot.platforms import SLACK_API_URL_ENV, Mark, PostError, api_url
-from bot.platforms.replies import reply_messages
+from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
+from bot.platforms.replies import reply_messages, run_command
+
+log = logging.getLogger(__name__)
 
 METADATA_EVENT = "briefbot_brief"
 HISTORY_LIMIT = 200
-_PERMANENT_ERRORS = {
-    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "account_inactive", "token_revoked",
-    "missing_scope", "msg_too_long", "invalid_blocks", "no_text", "restricted_action", "not_authed",
+# What each refusal means for a retry (https://api.slack.com/methods/chat.postMessage#errors).
+_ERROR_KINDS = {
+    "channel_not_found": "permanent", "not_in_channel": "permanent", "is_archived": "permanent",
+    "missing_scope": "permanent", "restricted_action": "permanent",
+    "invalid_auth": "auth", "not_authed": "auth", "account_inactive": "auth", "token_revoked": "auth",
+    "token_expired": "auth",
+    "msg_too_long": "too_long", "msg_blocks_too_long": "too_long",
+    "invalid_blocks": "rejected", "invalid_blocks_format": "rejected", "invalid_arguments": "rejected",
+    "invalid_metadata_format": "rejected", "invalid_metadata_schema": "rejected", "no_text": "rejected",
 }
 
 
@@ -48,25 +56,27 @@ class SlackPoster:
 
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
-        kwargs: dict[str, Any] = {"channel": channel, "text": message["text"], "blocks": message["blocks"],
+        kwargs: dict[str, Any] = {"channel": channel, "text": message["text"], "blocks": message.get("blocks") or None,
                                   "unfurl_links": False, "unfurl_media": False}
         if mark is not None:
-            kwargs["metadata"] = {"event_type": METADATA_EVENT,
-                                  "event_payload": {"brief_key": mark.brief_key, "part": mark.part,
-                                                    "total": mark.total}}
+            payload = {"brief_key": mark.brief_key, "part": mark.part, "total": mark.total}
+            if mark.pieces:
+                payload |= {"piece": mark.piece, "pieces": mark.pieces}
+            kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": payload}
         response = await _call(self.client.chat_postMessage(**kwargs))
         return str(response["ts"])
 
-    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[int, str]:
+    async def posted_parts(self, channel: str, brief_key: str, since: datetime) -> dict[Place, str]:
         response = await _call(self.client.conversations_history(
             channel=channel, oldest=f"{since.timestamp():.6f}", include_all_metadata=True, limit=HISTORY_LIMIT,
         ))
-        found: dict[int, str] = {}
+        found: dict[Place, str] = {}
         for msg in response.get("messages", []):
             metadata = msg.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
             if metadata.get("event_type") == METADATA_EVENT and payload.get("brief_key") == brief_key:
-                found[int(payload.get("part", 1))] = str(msg["ts"])
+                place = (int(payload.get("part", 1)), int(payload.get("piece", 0)), int(payload.get("pieces", 0)))
+                found[place] = str(msg["ts"])
         return found
 
 
@@ -79,7 +89,8 @@ async def _call(coro: Any) -> Any:
         if response.status_code == 429:
             retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 1)))
             raise PostError("slack rate limited", retry_after=retry_after) from exc
-        raise PostError(f"slack {response.status_code} {error}", permanent=error in _PERMANENT_ERRORS) from exc
+        kind = _ERROR_KINDS.get(error) or ("rejected" if response.status_code == 400 else "transient")
+        raise PostError(f"slack {response.status_code} {error}", kind=kind) from exc
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         raise PostError(f"slack unreachable: {exc!r}") from exc
 
@@ -97,12 +108,21 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
     async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within Slack's 3 seconds, before any work
         name = command["command"].lstrip("/")
-        args, public = parse_slack_text(name, command.get("text") or "")
         locale = "fr" if command.get("channel_id") in french else "en"
-        reply = await asyncio.to_thread(commands.run, name, args, locale)
-        for message in reply_messages("slack", reply):
-            await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
-                          response_type="in_channel" if public and reply.ok else "ephemeral")
+        try:
+            args, public = parse_slack_text(name, command.get("text") or "")
+            reply = await run_command(commands, name, args, locale)
+            for message in reply_messages("slack", reply):
+                sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
+                                     response_type="in_channel" if public and reply.ok else "ephemeral")
+                if sent.status_code != 200:
+                    raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
+        except Exception:  # any failure ends in a private answer, never in silence
+            log.exception("slack: /%s failed while answering", name)
+            try:
+                await respond(text=say(locale, "failed"), replace_original=False, response_type="ephemeral")
+            except Exception:
+                log.exception("slack: the error reply could not be sent either")
 
     for name in COMMANDS:
         app.command(f"/{name}")(answer)

@@ -19,6 +19,8 @@ import aiohttp
 from lxml import etree
 from lxml import html as lxml_html
 
+from briefings.ingest.addresses import AddressGuard
+from briefings.ingest.caps import DEFAULT_CAPS, cap
 from briefings.ingest.fetch import PAGE_ACCEPT, FetchError, FetchLimits, fetch
 from briefings.ingest.html_text import clean_lines
 
@@ -47,9 +49,10 @@ class PageContent:
     language: str | None = None  # as the page declares it, e.g. "fr-FR"
 
 
-async def fetch_page(session: aiohttp.ClientSession, url: str, *, limits: FetchLimits) -> PageContent:
+async def fetch_page(session: aiohttp.ClientSession, url: str, *, limits: FetchLimits,
+                     guard: AddressGuard | None = None) -> PageContent:
     """Fetch an article page and extract it off the event loop. Raises FetchError."""
-    response = await fetch(session, url, limits=limits, accept=PAGE_ACCEPT)
+    response = await fetch(session, url, limits=limits, accept=PAGE_ACCEPT, guard=guard)
     if not response.body:
         raise FetchError("empty page")
     if not _looks_like_html(response.content_type):
@@ -101,8 +104,8 @@ def extract_page(markup: bytes | str, url: str) -> PageContent:
     text = clean_lines(doc.text or "") if doc is not None else ""
     return PageContent(
         url=url,
-        text=_drop_heading(text, {title, meta.get("heading", "")}),
-        title=title,
+        text=cap(_drop_heading(text, {title, meta.get("heading", "")}), DEFAULT_CAPS.text),
+        title=cap(title, DEFAULT_CAPS.title),
         canonical_url=meta.get("canonical"),
         published=published,
         language=meta.get("language"),

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 import feedparser
 
+from briefings.ingest.caps import DEFAULT_CAPS, cap
 from briefings.ingest.html_text import html_to_text, inline_text
 
 MAX_FEED_BYTES = 20_000_000  # a second guard for callers that skip fetch's byte cap
@@ -111,13 +112,14 @@ def _item(entry: feedparser.FeedParserDict, feed_language: str | None) -> FeedIt
     guid = entry.get("id") or None
     if not link and guid and guid.startswith(("http://", "https://")):
         link = guid
-    title = inline_text(entry.get("title", ""))
+    title = cap(inline_text(entry.get("title", "")), DEFAULT_CAPS.title)
     contents = entry.get("content") or []
     content_html = max((c.get("value", "") for c in contents), key=len, default="")
     content = html_to_text(content_html)
     summary = html_to_text(entry.get("summary", ""))
     if content and summary == content:
         summary = _lead(content)  # feedparser copies content into summary when the feed has no summary
+    content, summary = cap(content, DEFAULT_CAPS.text), cap(summary, DEFAULT_CAPS.summary)
     if not link and not title and not summary and not content:
         return None
     language = next((c.get("language") for c in contents if c.get("language")), None)

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import aiohttp
 from yarl import URL
 
+from briefings.ingest.addresses import AddressGuard, guard_for_feed
 from briefings.ingest.dedupe import canonical_url, fingerprint
-from briefings.ingest.fetch import FetchError, FetchLimits, check_url, fetch, make_session
+from briefings.ingest.fetch import FetchError, FetchLimits, check_url, fetch, make_session, session_resolver
 from briefings.models import Article, FeedState
 
 if TYPE_CHECKING:  # parsing, pages and language are imported where a feed changed (see __init__)
@@ -87,25 +88,38 @@ async def poll_feed(
 
     `skip` lets the caller leave out items it already holds unchanged (checked with the item's
     canonical link, GUID or `item_hash`), so their pages are not fetched again. Articles from a
-    feed's first successful poll, or older than `max_age`, are marked `backlog`.
+    feed's first successful poll, or older than `max_age`, are marked `backlog`. The whole poll of
+    the feed has a deadline (`limits.feed_deadline_s`): the feed itself must arrive within it, and
+    pages still missing then are given up (their items keep their summaries). Every fetch goes
+    through the feed's address guard, which resolves names with the session's resolver.
     Raises nothing for feed problems: they come back in `error` and in the new state.
     """
     from briefings.ingest.parse import FeedParseError, parse_feed
 
     now = utc(now)
+    deadline = asyncio.get_running_loop().time() + limits.feed_deadline_s
+    guard = await guard_for_feed(state.url, session_resolver(session), limits.allow_private)
     try:
-        response = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified, limits=limits)
-        if response.not_modified:
-            fresh = _succeeded(state, now, response.etag, response.last_modified)
-            return PollOutcome(state.name, fresh, not_modified=True)
-        content_type = response.content_type + (f"; charset={response.charset}" if response.charset else "")
+        async with asyncio.timeout_at(deadline):
+            response = await fetch(session, state.url, etag=state.etag, last_modified=state.last_modified,
+                                   limits=limits, guard=guard)
+    except TimeoutError:
+        reason = f"feed not received within its {limits.feed_deadline_s:g} s deadline"
+        return PollOutcome(state.name, failed(state, reason, now), error=reason)
+    except FetchError as exc:
+        return PollOutcome(state.name, failed(state, exc.reason, now), error=exc.reason)
+    if response.not_modified:
+        fresh = _succeeded(state, now, response.etag, response.last_modified)
+        return PollOutcome(state.name, fresh, not_modified=True)
+    content_type = response.content_type + (f"; charset={response.charset}" if response.charset else "")
+    try:
         parsed: ParsedFeed = await asyncio.to_thread(parse_feed, response.body, response.url, content_type)
-    except (FetchError, FeedParseError) as exc:
+    except FeedParseError as exc:
         return PollOutcome(state.name, failed(state, exc.reason, now), error=exc.reason)
     items = parsed.items[: limits.max_items]
     if skip is not None:
         items = [item for item in items if not skip(item)]
-    pages, page_errors = await _fetch_pages(session, items, limits)
+    pages, page_errors = await _fetch_pages(session, items, limits, guard, deadline)
     backlog_before = now - max_age if max_age is not None else None
     articles = await asyncio.to_thread(_build_articles, items, pages, state, parsed, now, backlog_before)
     new_state = _succeeded(state, now, response.etag, response.last_modified)
@@ -164,9 +178,11 @@ def _succeeded(state: FeedState, now: datetime, etag: str | None, last_modified:
 
 
 async def _fetch_pages(
-    session: aiohttp.ClientSession, items: list[FeedItem], limits: FetchLimits
+    session: aiohttp.ClientSession, items: list[FeedItem], limits: FetchLimits, guard: AddressGuard,
+    deadline: float,
 ) -> tuple[dict[str, PageContent], list[str]]:
-    """Fetch the pages of teaser items, a few at a time; failures are reported, not raised."""
+    """Fetch the pages of teaser items, a few at a time, until the feed's deadline; failures are
+    reported, not raised."""
     from briefings.ingest.pages import PageContent, fetch_page
 
     gate = asyncio.Semaphore(limits.page_concurrency)
@@ -176,7 +192,10 @@ async def _fetch_pages(
     async def one(url: str) -> PageContent | str:
         async with gate:
             try:
-                page = await fetch_page(session, url, limits=limits)
+                async with asyncio.timeout_at(deadline):
+                    page = await fetch_page(session, url, limits=limits, guard=guard)
+            except TimeoutError:
+                return f"the feed's {limits.feed_deadline_s:g} s deadline passed"
             except FetchError as exc:
                 return exc.reason
         return page if page.text else "no article text found on the page"

@@ -58,14 +58,19 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def stored_reads(stories: list[Story], folder: Path) -> StoryReads:
-    """A real SQLite store in `folder` holding these stories' views (topics matched as the pipeline
-    does), and the reads commands make over it."""
-    store = Store(f"sqlite:///{folder / 'views.db'}")
+def store_stories(store: Store, stories: list[Story]) -> None:
+    """Write these stories' views into a real store, topics matched as the pipeline does."""
     topics = load_topics()
     views = []
     for story in stories:
         story.topics = story.topics or topics_for(story, topics)
         views.append(build_view(story, [], datetime.now(UTC)))
     store.write_views(views)
+
+
+def stored_reads(stories: list[Story], folder: Path) -> StoryReads:
+    """A real SQLite store in `folder` holding these stories' views, and the reads commands make
+    over it."""
+    store = Store(f"sqlite:///{folder / 'views.db'}")
+    store_stories(store, stories)
     return StoryReads(store)

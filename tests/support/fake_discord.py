@@ -10,8 +10,12 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
 - a message history per channel (`GET /channels/{id}/messages`), newest first;
 - injected faults: `fail_next(path_suffix, status, retry_after=…, method="POST")` answers 429 (with `Retry-After`,
   a `Via` header and `retry_after` in the body, like Discord) or 5xx once;
-- a minimal gateway: HELLO, IDENTIFY → READY, heartbeats, and `send_interaction()` to deliver an
-  application command to the connected client; interaction callbacks and follow-ups are recorded.
+- a gateway that sends what Discord's sends: HELLO, IDENTIFY → READY (the guild unavailable) then
+  GUILD_CREATE (channels, roles, members with optional fields missing or null), heartbeats;
+  `send_interaction()` delivers an application command, `dispatch()` any event (MESSAGE_CREATE and
+  MESSAGE_UPDATE as `message_event()` builds them, with `"poll": null`, `"interaction": null`);
+  `drop_connections()` closes every gateway socket; `identifies` counts IDENTIFYs (reconnects).
+  Interaction callbacks and follow-ups are recorded.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from tests.support.loopback import LoopbackApp
 DISCORD_EPOCH_MS = 1_420_070_400_000
 BOT_USER_ID = "900000000000000001"
 APPLICATION_ID = "900000000000000002"
+GUILD_ID = "900000000000000010"
+GUILD_CHANNEL_ID = "900000000000000011"
 _MASS = re.compile(r"@(everyone|here)")
 _USER = re.compile(r"<@!?(\d+)>")
 _ROLE = re.compile(r"<@&(\d+)>")
@@ -53,6 +59,7 @@ class FakeDiscord(LoopbackApp):
     interaction_responses: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    identifies: int = 0
 
     def __post_init__(self) -> None:
         self._increment = itertools.count()
@@ -90,9 +97,33 @@ class FakeDiscord(LoopbackApp):
 
     async def send_interaction(self, payload: dict[str, Any]) -> None:
         """Dispatch an INTERACTION_CREATE to every connected gateway client."""
-        frame = {"op": 0, "t": "INTERACTION_CREATE", "s": next(self._seq), "d": payload}
-        for ws in self._sockets:
+        await self.dispatch("INTERACTION_CREATE", payload)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway event (op 0) to every connected client, with the next sequence number."""
+        frame = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        for ws in list(self._sockets):
             await ws.send_str(json.dumps(frame))
+
+    async def drop_connections(self, code: int = 4000) -> None:
+        """Close every gateway socket with a close code: 4000 (unknown error) a client resumes after,
+        4010-4014 (invalid shard, sharding required, bad intents) it does not recover from by itself."""
+        for ws in list(self._sockets):
+            await ws.close(code=code, message=b"closed by the fake")
+
+    def message_event(self, content: str, *, edited: bool = False) -> dict[str, Any]:
+        """A MESSAGE_CREATE (or MESSAGE_UPDATE) payload as the gateway sends it for a user's message in
+        the guild: `member` without the user, optional fields null or missing."""
+        message = self._message(GUILD_CHANNEL_ID, {"content": content})
+        message.pop("allowed_mentions")
+        message.update(guild_id=GUILD_ID, author=_user("700000000000000009", "lectrice"), poll=None,
+                       interaction=None, interaction_metadata=None, message_reference=None,
+                       member={"roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "nick": None,
+                               "premium_since": None, "deaf": False, "mute": False, "flags": 0, "avatar": None,
+                               "communication_disabled_until": None})
+        if edited:
+            message["edited_timestamp"] = datetime.now(UTC).isoformat()
+        return message
 
     def _snowflake(self) -> str:
         """An id like Discord's: milliseconds since the Discord epoch in the high bits, so ids sort by time."""
@@ -123,6 +154,8 @@ class FakeDiscord(LoopbackApp):
                     headers = {"Retry-After": str(fault.retry_after), "Via": "1.1 google",
                                "X-RateLimit-Scope": "user"}
                     return _reply(body, status=429, headers=headers)
+                if fault.status < 500:  # Discord's shape of a refused request
+                    return _reply({"message": "Invalid Form Body", "code": 50035, "errors": {}}, status=fault.status)
                 return _reply({"message": "server error", "code": 0}, status=fault.status)
         by_interaction_token = path.startswith(("/interactions/", "/webhooks/"))  # the token is in the URL
         if not by_interaction_token and request.headers.get("Authorization", "").split(" ")[-1] != "discord-test-token":
@@ -161,8 +194,10 @@ class FakeDiscord(LoopbackApp):
                            "response_message_ephemeral": bool(flags & 64)}
             return _reply({"interaction": interaction, "resource": {"type": body.get("type")}})
         if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path):
-            self.interaction_responses.append({"kind": "followup" if method == "POST" else "edit",
-                                               "path": path, **body})
+            kind = {"POST": "followup", "DELETE": "delete"}.get(method, "edit")
+            self.interaction_responses.append({"kind": kind, "path": path, **(body or {})})
+            if method == "DELETE":
+                return web.Response(status=204)
             return _reply(self._message("0", body))
         return _reply({"message": f"404: Not Found {method} {path}", "code": 0}, status=404)
 
@@ -200,10 +235,14 @@ class FakeDiscord(LoopbackApp):
                 if frame["op"] == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif frame["op"] in (2, 6):
-                    ready = {"v": 10, "user": _bot_user(), "guilds": [], "session_id": "fake-session",
+                    self.identifies += 1
+                    ready = {"v": 10, "user": _bot_user(), "guilds": [{"id": GUILD_ID, "unavailable": True}],
+                             "session_id": "fake-session", "private_channels": [], "relationships": [],
                              "resume_gateway_url": f"ws://{self.host}:{self.port}/gateway",
                              "application": {"id": APPLICATION_ID, "flags": 0}, "shard": [0, 1]}
                     await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
+                    await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
+                                                  "d": _guild()}))
                     self.identified.set()
         finally:
             self._sockets.remove(ws)
@@ -232,6 +271,40 @@ def _reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) 
 def _bot_user() -> dict[str, Any]:
     return {"id": BOT_USER_ID, "username": "briefbot", "discriminator": "0", "global_name": None,
             "avatar": None, "bot": True}
+
+
+def _user(user_id: str, name: str) -> dict[str, Any]:
+    """A user as the gateway sends it: `global_name` null, no `banner`, `accent_color` or `bot`."""
+    return {"id": user_id, "username": name, "discriminator": "0", "global_name": None, "avatar": None,
+            "public_flags": 0}
+
+
+def _guild() -> dict[str, Any]:
+    """A GUILD_CREATE payload: one text channel, the @everyone role, the bot and a user as members
+    (a member's optional `nick`, `avatar`, `premium_since` null or missing, as Discord sends them)."""
+    everyone = {"id": GUILD_ID, "name": "@everyone", "color": 0, "hoist": False, "position": 0,
+                "permissions": "1071698660929", "managed": False, "mentionable": False, "flags": 0,
+                "icon": None, "unicode_emoji": None}
+    members = [
+        {"user": _bot_user(), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False,
+         "flags": 0},
+        {"user": _user("700000000000000009", "lectrice"), "nick": None, "avatar": None, "roles": [],
+         "joined_at": "2024-01-02T00:00:00+00:00", "premium_since": None, "deaf": False, "mute": False,
+         "flags": 0, "pending": False, "communication_disabled_until": None},
+    ]
+    channel = {"id": GUILD_CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "briefs", "position": 0,
+               "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
+               "last_message_id": None, "rate_limit_per_user": 0}
+    return {"id": GUILD_ID, "name": "fake guild", "icon": None, "splash": None, "discovery_splash": None,
+            "owner_id": "900000000000000003", "afk_channel_id": None, "afk_timeout": 300, "verification_level": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "roles": [everyone], "emojis": [],
+            "features": [], "mfa_level": 0, "application_id": None, "system_channel_id": None,
+            "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None, "description": None,
+            "banner": None, "premium_tier": 0, "preferred_locale": "fr", "public_updates_channel_id": None,
+            "nsfw_level": 0, "stickers": [], "premium_progress_bar_enabled": False, "joined_at":
+            "2024-01-01T00:00:00+00:00", "large": False, "unavailable": False, "member_count": 2,
+            "voice_states": [], "members": members, "channels": [channel], "threads": [], "presences": [],
+            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": []}
 
 
 def _application() -> dict[str, Any]:

@@ -6,7 +6,10 @@ Clients reach it with `base_url=server.api_url` (or `BRIEFBOT_SLACK_API_URL`). I
 - `conversations.history` newest first, with metadata only when `include_all_metadata` is asked;
 - `response_url` posts from slash-command answers (`responses`), at `server.response_url(name)`;
 - injected faults: `fail_next(method, status, retry_after=…)` answers once with 429 and a
-  `Retry-After` header (Slack's rate limit) or another status;
+  `Retry-After` header (Slack's rate limit) or another status; `fail_for(method, seconds, status)`
+  answers a run of them (500s for a minute); `refuse_auth_for(seconds)` answers every call with
+  `invalid_auth` as a revoked token does; `max_message_chars` refuses longer posts with
+  `msg_too_long`; `refused_blocks` refuses posts holding those block types with `invalid_blocks`;
 - `pings()` / `links()`: what Slack would turn into a notification or a link in the posted mrkdwn;
 - `unknown_channels`: channels that answer `channel_not_found` (a channel deleted or never joined);
 - Socket Mode: `apps.connections.open` (with the app token) hands out `ws://…/link`, where the fake
@@ -45,9 +48,14 @@ class FakeSlack(LoopbackApp):
     unknown_channels: set[str] = field(default_factory=set)
     envelopes: dict[str, float] = field(default_factory=dict)  # envelope id -> when it was sent (monotonic)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # envelope id -> the client's ack
+    max_message_chars: int = 40_000  # Slack's msg_too_long bound, over text and block texts
+    refused_blocks: set[str] = field(default_factory=set)  # block types answered with invalid_blocks
+    refusals: list[str] = field(default_factory=list)  # every error answered, in order
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
+        self._runs: list[tuple[str, int, float, str | None]] = []  # (method, status, until, channel)
+        self._auth_refused_until = 0.0
         self._clock = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -96,6 +104,14 @@ class FakeSlack(LoopbackApp):
     def fail_next(self, method: str, status: int = 429, retry_after: float = 1.0) -> None:
         self._faults.append((method, status, retry_after))
 
+    def fail_for(self, method: str, seconds: float, status: int = 500, channel: str | None = None) -> None:
+        """Answer every call of `method` (about `channel`, when given) with `status` for the next `seconds`."""
+        self._runs.append((method, status, time.monotonic() + seconds, channel))
+
+    def refuse_auth_for(self, seconds: float) -> None:
+        """Answer every call with `invalid_auth` for the next `seconds`, as a revoked token is."""
+        self._auth_refused_until = time.monotonic() + seconds
+
     def posted(self, channel: str) -> list[dict[str, Any]]:
         return list(self.messages[channel])
 
@@ -125,10 +141,15 @@ class FakeSlack(LoopbackApp):
                 headers = {"Retry-After": str(int(fault[2]))} if fault[1] == 429 else {}
                 error = "ratelimited" if fault[1] == 429 else "internal_error"
                 return web.json_response({"ok": False, "error": error}, status=fault[1], headers=headers)
-        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN  # Slack keeps the two apart
-        if request.headers.get("Authorization") != f"Bearer {token}":
-            return web.json_response({"ok": False, "error": "invalid_auth"})
         params = await _params(request)
+        for run in self._runs:
+            if run[0] == method and time.monotonic() < run[2] and run[3] in (None, params.get("channel")):
+                self.refusals.append(f"{run[1]}")
+                return web.json_response({"ok": False, "error": "internal_error"}, status=run[1])
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN  # Slack keeps the two apart
+        if request.headers.get("Authorization") != f"Bearer {token}" or time.monotonic() < self._auth_refused_until:
+            self.refusals.append("invalid_auth")
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": f"ws://{self.host}:{self.port}/link"})
         if method == "auth.test":
@@ -144,6 +165,13 @@ class FakeSlack(LoopbackApp):
         channel = params.get("channel")
         if not channel or channel in self.unknown_channels:
             return {"ok": False, "error": "channel_not_found"}
+        blocks = _decoded(params.get("blocks")) or []
+        if any(b.get("type") in self.refused_blocks for b in blocks):
+            self.refusals.append("invalid_blocks")
+            return {"ok": False, "error": "invalid_blocks"}
+        if len(params.get("text") or "") + sum(len(t) for t in block_texts(blocks)) > self.max_message_chars:
+            self.refusals.append("msg_too_long")
+            return {"ok": False, "error": "msg_too_long"}
         ts = f"{int(time.time())}.{next(self._clock):06d}"
         message = {"ts": ts, "channel": channel, "user": "UBOT", "bot_id": "BBOT", "text": params.get("text", ""),
                    "blocks": _decoded(params.get("blocks")) or [], "metadata": _decoded(params.get("metadata"))}
@@ -184,6 +212,10 @@ class FakeSlack(LoopbackApp):
         return socket
 
     async def _respond(self, request: web.Request) -> web.Response:
+        for fault in self._faults:
+            if fault[0] == "respond":  # fail_next("respond", 500): the next response_url post fails
+                self._faults.remove(fault)
+                return web.Response(status=fault[1], text="internal_error")
         self.responses[request.match_info["name"]].append(await request.json())
         return web.Response(text="ok")
 

@@ -1,0 +1,99 @@
+"""Smaller and plainer forms of one rendered message, for when a platform refuses it.
+
+A platform may refuse a message our limits let through (Slack's `msg_too_long` counts differently
+than we can; a workspace or a proxy may reject a block or an embed field). Giving up would lose the
+brief, so the outbox retries: a message too long is split in two (by blocks or by lines, and again
+if needed); a payload refused is posted with fewer fields (sections only, an embed with only its
+title and text), then as plain text. Each form is a pure function of the message, so a retry after
+a restart builds the same pieces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.limits import DISCORD_CONTENT, SLACK_FALLBACK_TEXT, split_text
+
+Message = dict[str, Any]
+PLAIN_LEVELS = (1, 2)  # 1: fewer fields, 2: plain text
+
+
+def split(message: Message, platform: str) -> list[Message] | None:
+    """`message` as two smaller messages in order, or None when it cannot be cut further."""
+    if platform == "slack":
+        return _split_slack(message)
+    return _split_discord(message)
+
+
+def plainer(message: Message, platform: str, level: int) -> list[Message]:
+    """`message` with fewer fields (level 1) or as plain text (level 2), in one or more messages."""
+    if platform == "slack":
+        return _plain_slack(message, level)
+    return _plain_discord(message, level)
+
+
+def _halves(text: str) -> list[str] | None:
+    pieces = split_text(text, max(len(text) // 2 + 1, 1))
+    if len(pieces) < 2:
+        return None
+    return [pieces[0], "\n".join(pieces[1:])]
+
+
+def _split_slack(message: Message) -> list[Message] | None:
+    blocks = list(message.get("blocks") or [])
+    if len(blocks) >= 2:
+        middle = len(blocks) // 2
+        return [{**message, "blocks": blocks[:middle]}, {**message, "blocks": blocks[middle:]}]
+    texts = [_block_text(b) for b in blocks] if blocks else [message.get("text") or ""]
+    halves = _halves(texts[0]) if texts else None
+    if halves is None:
+        return None
+    if blocks:
+        return [{**message, "blocks": [_section(h)]} for h in halves]
+    return [{**message, "text": h} for h in halves]
+
+
+def _split_discord(message: Message) -> list[Message] | None:
+    embeds = list(message.get("embeds") or [])
+    if len(embeds) >= 2:
+        middle = len(embeds) // 2
+        return [{**message, "embeds": embeds[:middle]}, {**message, "content": None, "embeds": embeds[middle:]}]
+    if embeds:
+        halves = _halves(embeds[0].get("description") or "")
+        if halves is None:
+            return None
+        return [{**message, "embeds": [{**embeds[0], "description": h}]} for h in halves]
+    halves = _halves(message.get("content") or "")
+    return None if halves is None else [{**message, "content": h} for h in halves]
+
+
+def _plain_slack(message: Message, level: int) -> list[Message]:
+    texts = [t for t in (_block_text(b) for b in message.get("blocks") or []) if t]
+    if level == 1:
+        return [{"text": message.get("text") or "", "blocks": [_section(t) for t in texts]}]
+    text = "\n\n".join(texts) or message.get("text") or ""
+    return [{"text": piece, "blocks": []} for piece in split_text(text, SLACK_FALLBACK_TEXT)] or [
+        {"text": " ", "blocks": []}]
+
+
+def _plain_discord(message: Message, level: int) -> list[Message]:
+    embeds = message.get("embeds") or []
+    if level == 1:
+        bare = [{k: e[k] for k in ("title", "description") if e.get(k)} for e in embeds]
+        return [{"content": message.get("content"), "embeds": bare}]
+    parts = [message.get("content") or ""] + [f"**{e['title']}**\n{e.get('description') or ''}" if e.get("title")
+                                               else e.get("description") or "" for e in embeds]
+    text = "\n\n".join(p for p in parts if p)
+    return [{"content": piece, "embeds": []} for piece in split_text(text, DISCORD_CONTENT - 100)] or [
+        {"content": " ", "embeds": []}]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    text = block.get("text")
+    if isinstance(text, dict):
+        return text.get("text") or ""
+    return " ".join(e.get("text", "") for e in block.get("elements", []) if isinstance(e, dict))
