@@ -41,7 +41,7 @@ from bot.platforms.discord import BriefClient, DiscordPoster, use_api_base  # no
 from bot.platforms.slack import SlackPoster  # noqa: E402
 from bot.run import Runtime  # noqa: E402
 from briefings.store import Store  # noqa: E402
-from tests.support.chat_stories import plain_story  # noqa: E402
+from tests.support.chat_stories import plain_story, store_stories  # noqa: E402
 from tests.support.fake_discord import FakeDiscord  # noqa: E402
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack  # noqa: E402
 
@@ -124,7 +124,7 @@ async def run(slots: int, seed: int) -> int:
             runtime = Runtime(settings, store, posters, include_backlog=True)
             runtime.mark_late = True
             story_time = datetime.now(UTC)
-            runtime.pipeline.stories = lambda since=None: [plain_story(story_time)]
+            store_stories(store, [plain_story(story_time)])
             runtime.outbox.backoff = Backoff(attempts=2, base=0.05, cap=0.5)
             runtime.outbox.retry_later = timedelta(seconds=0.5)
             runtime.outbox.auth_probe = timedelta(seconds=0.5)
