@@ -4,11 +4,7 @@ the security headers, GET only, and that `bot web` starts without any chat token
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
+import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -21,7 +17,7 @@ from bot.cli import parser
 from bot.config import Secrets, Settings
 from bot.pages import choose_locale
 from tests.support.chat_stories import HOSTILE_URL
-from tests.support.pages_site import DemoSite, build_demo_store, serve_pages
+from tests.support.pages_site import DemoSite, bot_web, build_demo_store, serve_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,42 +121,11 @@ async def test_pages_beside_slack_when_its_secrets_are_set(site: DemoSite) -> No
         assert response.status == 404, "no Slack endpoint without its secrets"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_bot_web_starts_without_chat_tokens_on_loopback(site: DemoSite, tmp_path: Path) -> None:
     assert parser().parse_args(["web"]).host == "127.0.0.1"
-    config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\nurl = "{site.url}"\n', encoding="utf-8")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    process = subprocess.Popen([sys.executable, "-m", "bot", "web", "--config", str(config), "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        body = _wait_for(f"http://127.0.0.1:{port}/story/{site.pledge_story}?lang=en", process)
-        assert "$35 billion" in body
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0) -> str:
-    """The body of `url` once the server answers it."""
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"bot web exited: {process.stderr.read().decode() if process.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"bot web did not answer {url} within {timeout} s")
+    with bot_web(site, tmp_path) as base, \
+            urllib.request.urlopen(f"{base}/story/{site.pledge_story}?lang=en", timeout=10) as response:
+        assert "$35 billion" in response.read().decode()
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

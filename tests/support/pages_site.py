@@ -1,10 +1,18 @@
 """A store for the page tests: the bundled demo polled over loopback, plus a story whose feed text
-is hostile (tests/support/chat_stories.py), and a way to serve `bot web`'s app on a free port."""
+is hostile (tests/support/chat_stories.py); `bot web`'s app over it on a free port, in this process
+or as `python -m bot web` started the way a deployment starts it."""
 
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,3 +86,37 @@ async def serve_pages(site: DemoSite, settings: Settings | None = None):
     finally:
         await runner.cleanup()
         store.close()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def bot_web(site: DemoSite, folder: Path, timeout: float = 30.0) -> Iterator[str]:
+    """`python -m bot web` over the demo store with no chat token in its environment, on a free
+    loopback port; yields its base URL once it answers."""
+    config = folder / "config.toml"
+    config.write_text(f'[storage]\nurl = "{site.url}"\n', encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    process = subprocess.Popen([sys.executable, "-m", "bot", "web", "--config", str(config), "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"bot web exited: {process.stderr.read().decode() if process.stderr else ''}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"bot web did not answer within {timeout} s") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
