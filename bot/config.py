@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
@@ -121,6 +122,7 @@ class Settings:
     admin: AdminChannel | None = None
     ingest: IngestConfig = IngestConfig()
     secrets: Secrets = Secrets()
+    public_url: str | None = None  # where `bot web`'s pages are reachable: chat briefs link each story there
 
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|h|d)?\s*$")
@@ -214,7 +216,20 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
         feeds=tuple(feeds), topics=topics,
         channels=tuple(channels), admin=admin, ingest=ingest, secrets=Secrets.from_env(env),
+        public_url=_public_url(r.get(data, "public_url", "", str, None), r),
     )
+
+
+def _public_url(value: str | None, r: _Reader) -> str | None:
+    """The pages' base URL without its trailing slash; only http(s) with a host, since chat messages
+    link to it."""
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        r.bad("public_url", f"must be an http(s) URL such as https://briefs.example.org, got {value!r}")
+        return None
+    return value.strip().rstrip("/")
 
 
 def _tables(data: dict, where: str = ""):
