@@ -47,8 +47,8 @@ def topic_page(topic: Topic, stories: list[Story], locale: str, as_of: datetime)
 
 def story_page(story: Story, locale: str, as_of: datetime) -> dict[str, Any]:
     """Everything about one story: `headline`, `meta`, `pledges` (each `line`, `conflict` and
-    `quotes`), `missions` and `dates` (each `line` and `quotes`; dates include passed ones, soonest
-    last), `articles` as {language: [Line]} with French first, and `topics` (slugs)."""
+    `quotes`), `missions` and `dates` (each `line` and `quotes`; every date, passed ones too, in date
+    order), `articles` as {language: [Line]} with French first, and `topics` (slugs)."""
     brief = story_brief(story, as_of)
     every_date = sorted(story.dates, key=lambda d: _date_key(d.date))
     brief = replace(brief, dates=[DateEntry(d, len({e.url for e in d.evidence})) for d in every_date])
@@ -111,7 +111,7 @@ def _articles(articles: list[Article], locale: str) -> dict[str, list[Line]]:
             continue
         seen.add(a.url)
         day = format_partial_date(a.published.date().isoformat(), locale)
-        line = concat(a.feed or _outlet(None, a.url), " — ", link(a.title or a.url, a.url, a.language, locale),
+        line = concat(_outlet(a, a.url), " — ", link(a.title or a.url, a.url, a.language, locale),
                       f" · {day}")
         grouped.setdefault(a.language, []).append(line)
     return grouped

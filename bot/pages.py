@@ -33,7 +33,7 @@ LATEST = 20  # stories on the front page
 PER_TOPIC = 30  # stories on a topic page
 STYLESHEET = Path(__file__).resolve().parent / "templates" / "web" / "page.css"
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

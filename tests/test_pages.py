@@ -5,6 +5,7 @@ the security headers, GET only, and that `bot web` starts without any chat token
 from __future__ import annotations
 
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -16,6 +17,9 @@ from babel.messages.pofile import read_po
 from bot.cli import parser
 from bot.config import Secrets, Settings
 from bot.pages import choose_locale
+from briefings.models import Article, Evidence, KeyDate, Pledge, Story
+from briefings.store import Store
+from briefings.view import build_view
 from tests.support.chat_stories import HOSTILE_URL
 from tests.support.pages_site import DemoSite, bot_web, build_demo_store, serve_pages
 
@@ -141,3 +145,38 @@ def test_every_message_of_the_pages_is_in_the_catalog(locale: str) -> None:
     with (ROOT / "briefings" / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fp:
         catalog = read_po(fp, locale=locale)
     assert {m for m in used if not (catalog.get(m) and catalog.get(m).string)} == set()
+
+
+def _disputed_story(as_of: datetime) -> Story:
+    """Two outlets give different figures for one pledge; the story also names a date now passed."""
+    first = Article(url="https://one.example/a", title="Le Danemark annonce une aide", text="", language="fr",
+                    published=as_of - timedelta(hours=5), feed="un-journal")
+    second = Article(url="https://two.example/b", title="Denmark sets out its aid", text="", language="en",
+                     published=as_of - timedelta(hours=4), feed="another-paper")
+    low = Pledge(donor="DK", recipient="UA", amount=1e9, currency="EUR", language="fr",
+                 evidence=[Evidence("Copenhague mettra un milliard d'euros sur la table.", first.url)])
+    high = Pledge(donor="DK", recipient="UA", amount=1.5e9, currency="EUR",
+                  evidence=[Evidence("Copenhagen put the figure at 1.5 billion euros.", second.url)])
+    passed = KeyDate(date=(as_of - timedelta(days=20)).date().isoformat(), event="donors' call", place="Oslo",
+                     evidence=[Evidence("The donors held a call in Oslo.", second.url)])
+    return Story(id="story-disputed", title={"en": "Denmark's aid figure", "fr": "Le chiffre de l'aide danoise"},
+                 articles=[first, second], topics=["ukraine-aid"], pledges=[low, high], conflicts=[[low, high]],
+                 dates=[passed])
+
+
+async def test_figures_that_differ_are_shown_side_by_side_with_each_sentence(site: DemoSite) -> None:
+    store = Store(site.url)
+    try:
+        store.write_views([build_view(_disputed_story(site.as_of), [], datetime.now(UTC))])
+    finally:
+        store.close()
+    async with serve_pages(site) as base:
+        _, _, html = await _get(f"{base}/story/story-disputed?lang=en")
+    items = _pledges(html)
+    assert len(items) == 1, "one pledge, its figures side by side"
+    conflict = items[0].xpath(".//p[@class='conflict']")[0].text_content()
+    assert "€1 billion" in conflict and "€1.5 billion" in conflict
+    assert {q.text_content() for q in items[0].xpath(".//blockquote")} == {
+        "Copenhague mettra un milliard d'euros sur la table.", "Copenhagen put the figure at 1.5 billion euros."}
+    dates = lxml.html.fromstring(html).xpath("//section[@class='dates']//p[@class='fact']")
+    assert len(dates) == 1 and "Oslo" in dates[0].text_content(), "a passed date is still part of the story"
