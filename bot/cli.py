@@ -173,8 +173,8 @@ def parser() -> argparse.ArgumentParser:
                    help="also check the tokens with the platforms (Slack auth.test, Discord login)")
     p = command("run", cmd_run, "run the bot: scheduler, Discord and Slack")
     p.add_argument("--dry-run", action="store_true", help="no tokens: print what would be posted")
-    p = command("web", cmd_web, "serve Slack's HTTP endpoints (commands, events)")
-    p.add_argument("--host", default="0.0.0.0")
+    p = command("web", cmd_web, "serve the story and topic pages, and Slack's HTTP endpoints when its secrets are set")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     p.add_argument("--port", type=int, default=3000)
     return ap
 

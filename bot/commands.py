@@ -123,6 +123,7 @@ class Commands:
         start = self._since(since, now, locale) if since else None
         stories = self.reads.recent(chosen.slug, since=start, limit=MAX_STORIES)
         brief = build_topic_brief(chosen, stories, as_of=now, since=start)
+        brief.pages = self.settings.public_url
         return Reply(chosen.names.get(locales[0], chosen.slug), brief=brief, locales=locales)
 
     def pledges(self, *, locale: str, donor: str | None = None, recipient: str | None = None) -> Reply:

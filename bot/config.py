@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_schema import secret_values, unknown_keys
@@ -152,6 +153,7 @@ class Settings:
     delivery: DeliveryConfig = DeliveryConfig()
     health: HealthConfig = HealthConfig()
     secrets: Secrets = Secrets()
+    public_url: str | None = None  # where `bot web`'s pages are reachable: chat briefs link each story there
 
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|h|d)?\s*$")
@@ -273,6 +275,7 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
         feeds=tuple(feeds), topics=topics, channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery,
         health=health, secrets=Secrets.from_env(env),
+        public_url=_public_url(r.get(data, "public_url", "", str, None), r),
     )
 
 
@@ -286,6 +289,18 @@ def _admin(table: dict, where: str, r: _Reader) -> AdminChannel | None:
     else:
         return AdminChannel(platform, str(channel))
     return None
+
+
+def _public_url(value: str | None, r: _Reader) -> str | None:
+    """The pages' base URL without its trailing slash; only http(s) with a host, since chat messages
+    link to it."""
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        r.bad("public_url", f"must be an http(s) URL such as https://briefs.example.org, got {value!r}")
+        return None
+    return value.strip().rstrip("/")
 
 
 def _tables(data: dict, where: str = ""):

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 # Keys each table may hold. `topics` maps slugs (free) to topic tables (TOPIC_KEYS).
-TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "channels", "admin", "delivery", "health")
+TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "channels", "admin", "delivery", "health", "public_url")
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("url", "retention_days"),
     "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency", "feed_deadline_s", "allow_private"),

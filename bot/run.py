@@ -150,6 +150,7 @@ class Runtime:
         last = self.store.last_run(f"brief:{channel.key}")
         digest = channel_digest(views, sent, topics=followed, as_of=fire, first=first,
                                 since=last if last and last < fire and not first else None)
+        digest.brief.pages = self.settings.public_url
         if first:
             digest.told.append(Told("", WELCOMED, WELCOMED))
         return digest

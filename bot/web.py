@@ -1,4 +1,5 @@
-"""`python -m bot web`: Slack's HTTP endpoints (slash commands, events) for deployments without Socket Mode.
+"""`python -m bot web`: the read-only web pages (`bot.pages`), and Slack's HTTP endpoints (slash commands,
+events) beside them for deployments without Socket Mode, when Slack's secrets are set.
 
 slack-bolt's async app does the work: it verifies each request's signature and timestamp with
 SLACK_SIGNING_SECRET (a wrong or stale one gets 401), acknowledges a command at once and answers
@@ -14,6 +15,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot.commands import Commands
 from bot.config import Settings
+from bot.pages import Pages
 from bot.platforms.slack import build_app, web_client
 from bot.wiring import pipeline_for, settle_heap
 from briefings.reads import StoryReads
@@ -24,32 +26,44 @@ log = logging.getLogger(__name__)
 PATHS = ("/slack/events", "/slack/commands")
 
 
-def make_web_app(settings: Settings, commands: Commands) -> web.Application:
-    """The aiohttp application: the bolt app at `/slack/events` and `/slack/commands`, `/healthz` for
-    the platform's health check."""
-    bolt = build_app(settings, commands, web_client(settings.secrets.slack_bot_token or ""))
+def serves_slack(settings: Settings) -> bool:
+    """Slack's endpoints are served only with both secrets: without the signing secret no request
+    could be verified."""
+    return bool(settings.secrets.slack_bot_token and settings.secrets.slack_signing_secret)
 
-    async def slack(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
+def make_web_app(settings: Settings, commands: Commands, pages: Pages | None = None) -> web.Application:
+    """The aiohttp application: the pages when given, the bolt app at `/slack/events` and
+    `/slack/commands` when Slack's secrets are set, `/healthz` for the platform's health check."""
     async def healthz(_request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
     app = web.Application()
-    app.add_routes([web.post(path, slack) for path in PATHS] + [web.get("/healthz", healthz)])
+    app.add_routes([web.get("/healthz", healthz)])
+    if serves_slack(settings):
+        bolt = build_app(settings, commands, web_client(settings.secrets.slack_bot_token or ""))
+
+        async def slack(request: web.Request) -> web.Response:
+            return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+        app.add_routes([web.post(path, slack) for path in PATHS])
+    if pages is not None:
+        pages.add_routes(app)
     return app
 
 
 def main_web(settings: Settings, host: str, port: int) -> int:
-    if not (settings.secrets.slack_bot_token and settings.secrets.slack_signing_secret):
-        log.error("slack web endpoints need SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment")
-        return 2
+    if not serves_slack(settings):
+        log.info("web pages only: Slack's endpoints need SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment")
     store = Store(settings.storage_url)
     try:
-        pipeline_for(settings, store).ensure_views()
-        commands = Commands(settings, StoryReads(store))
+        pipeline = pipeline_for(settings, store)
+        pipeline.ensure_views()
+        reads = StoryReads(store)
+        commands = Commands(settings, reads)
+        pages = Pages(reads, pipeline.topics)
         settle_heap()
-        web.run_app(make_web_app(settings, commands), host=host, port=port, print=log.info)
+        web.run_app(make_web_app(settings, commands, pages), host=host, port=port, print=log.info)
     finally:
         store.close()
     return 0

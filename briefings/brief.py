@@ -221,6 +221,7 @@ class Brief:
     since: datetime | None = None
     first: bool = False  # a channel's first brief: it says what the channel will receive
     followed: list[Topic] = field(default_factory=list)  # a channel's topics, shown as tags
+    pages: str | None = None  # base URL of `bot web`'s pages: each story then links to its page
 
 
 def _source_count(evidence: Iterable[Any]) -> int:

@@ -32,6 +32,15 @@ class StoryReads:
         """The topic's newest stories (with an article published since `since`, when given)."""
         return [v.story for v in self.store.views(topics=[topic], published_since=since, limit=limit)]
 
+    def latest(self, *, limit: int = 10) -> list[Story]:
+        """The newest stories of every topic (a web page's front page)."""
+        return [v.story for v in self.store.views(limit=limit)]
+
+    def story(self, story_id: str) -> Story | None:
+        """The story with this id, or None (a web page's story: no search, one exact look-up)."""
+        views = self.store.views(story_ids=[story_id])
+        return views[0].story if views else None
+
     def with_pledges(self, *, donor: str | None = None, recipient: str | None = None, limit: int = 40) -> list[Story]:
         """Newest stories holding a pledge by `donor` to `recipient` (either may be None)."""
         return self._stories(self.store.fact_story_ids("pledge", donor=donor, recipient=recipient, limit=limit))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from babel.lists import format_list
 from babel.support import Translations
@@ -282,7 +283,15 @@ class _Wording:
         return self.t.gettext("First brief in this channel: from now on it receives what is new or changed about "
                               "%(topics)s. Where things stand:") % {"topics": format_list(names, locale=self.locale)}
 
-    def story(self, story: StoryBrief, followed: dict[str, str] | None = None) -> dict[str, Any]:
+    def page(self, story: StoryBrief, pages: str | None) -> Line | None:
+        """A link to the story's web page, in the brief's language, when the pages have a public URL."""
+        if not pages:
+            return None
+        url = f"{pages}/story/{quote(story.story_id, safe='')}?lang={self.locale}"
+        return concat(link(self.t.gettext("Full story and sources"), url, None, self.locale))
+
+    def story(self, story: StoryBrief, followed: dict[str, str] | None = None,
+              pages: str | None = None) -> dict[str, Any]:
         articles = self.t.ngettext("%(num)d article", "%(num)d articles", len(story.sources)) % {
             "num": len(story.sources)
         }
@@ -296,6 +305,7 @@ class _Wording:
             "missions": [self.mission(e) for e in story.missions],
             "dates": [self.key_date(e) for e in story.dates],
             "sources": self.sources_list(story),
+            "page": self.page(story, pages),
         }
 
     def sources_list(self, story: StoryBrief) -> list[Line]:
@@ -316,7 +326,8 @@ def context(brief: Brief, locale: str) -> dict[str, Any]:
     Keys: `locale`; `title` (the topic's name, or None for a one-story brief); `as_of` and `since`
     (formatted days, `since` may be None); `stories`, each with `id`, `headline` (Line), `meta`
     (date · article count), `pledges` (dicts with `line` and `conflict`, a Line or None),
-    `missions`, `dates` and `sources` (lists of Line); `intro`, a channel's first brief's opening
+    `missions`, `dates` and `sources` (lists of Line), `page` (a Line linking to the story's web
+    page, or None when the brief has no `pages` URL); `intro`, a channel's first brief's opening
     sentence or None. A Line's `plain` is its plain-text form.
     """
     wording = _Wording(locale)
@@ -330,5 +341,5 @@ def context(brief: Brief, locale: str) -> dict[str, Any]:
         "intro": wording.intro(brief),
         "as_of": wording.day(brief.as_of),
         "since": wording.day(brief.since) if brief.since else None,
-        "stories": [wording.story(s, followed) for s in brief.stories],
+        "stories": [wording.story(s, followed, brief.pages) for s in brief.stories],
     }
