@@ -66,7 +66,7 @@ async def _wait_for(fake: FakeDiscord, kind: str, token: str, timeout: float = 5
 
 async def test_commands_are_synced_at_login(discord_bot: FakeDiscord) -> None:
     names = {c["name"] for c in discord_bot.commands}
-    assert names == {"summary", "pledges", "missions", "dates", "topics", "sources"}
+    assert names == {"summary", "pledges", "missions", "dates", "topics", "sources", "ledger"}
     summary = next(c for c in discord_bot.commands if c["name"] == "summary")
     topic = next(o for o in summary["options"] if o["name"] == "topic")
     assert topic["autocomplete"] is True

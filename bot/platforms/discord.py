@@ -9,6 +9,7 @@ configured role, allowed for that one message. Every brief part carries a nonce 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -132,10 +133,15 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
                       public: bool) -> None:
         await interaction.response.defer(ephemeral=not public, thinking=True)
         reply = await asyncio.to_thread(commands.run, name, args, locale_of(str(interaction.locale)))
-        for message in reply_messages("discord", reply):
+        messages = reply_messages("discord", reply)
+        for i, message in enumerate(messages):
+            # The reply's files (a chart, a calendar) go with its last message.
+            files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in reply.files
+                     ] if i == len(messages) - 1 else []
             await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
                                             ephemeral=not public or not reply.ok,
-                                            allowed_mentions=discord.AllowedMentions.none())
+                                            allowed_mentions=discord.AllowedMentions.none(),
+                                            **({"files": files} if files else {}))
 
     async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         pairs = await asyncio.to_thread(commands.topic_choices, current, locale_of(str(interaction.locale)))
@@ -162,6 +168,13 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
                       public: bool = False) -> None:
         await respond(interaction, "pledges", {"donor": donor, "recipient": recipient}, public)
 
+    @app_commands.command(name="ledger", description="Pledges over time, with a chart / Registre des engagements")
+    @app_commands.describe(since="30d or a date such as 2026-02-12 (default: all)")
+    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
+    async def ledger(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
+                     since: str | None = None, public: bool = False) -> None:
+        await respond(interaction, "ledger", {"donor": donor, "recipient": recipient, "since": since}, public)
+
     @app_commands.command(name="missions", description="Missions and operations / Missions et opérations")
     async def missions(interaction: discord.Interaction, public: bool = False) -> None:
         await respond(interaction, "missions", {}, public)
@@ -180,7 +193,7 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
         await respond(interaction, "sources", {"query": query}, public)
 
     def install(tree: app_commands.CommandTree) -> None:
-        for command in (summary, pledges, missions, dates, topics, sources):
+        for command in (summary, pledges, missions, dates, topics, sources, ledger):
             tree.add_command(command)
 
     return install

@@ -21,6 +21,7 @@ from bot.commands import COMMANDS, Commands, parse_slack_text
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, PostError, api_url
 from bot.platforms.replies import reply_messages
+from bot.platforms.slack_files import upload_files
 
 METADATA_EVENT = "briefbot_brief"
 HISTORY_LIMIT = 200
@@ -103,6 +104,8 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
         for message in reply_messages("slack", reply):
             await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
                           response_type="in_channel" if public and reply.ok else "ephemeral")
+        await upload_files(client, reply.files, user=command.get("user_id"),
+                           channel=command.get("channel_id") if public and reply.ok else None)
 
     for name in COMMANDS:
         app.command(f"/{name}")(answer)
