@@ -26,6 +26,7 @@ from briefings.ledger import currencies, ledger_entries
 from briefings.models import Story
 from briefings.reads import StoryReads
 from briefings.render import context
+from briefings.render.calendar import CalendarDate, calendar_ics
 from briefings.render.chart import ledger_chart
 from briefings.render.context import Line, concat, link
 from briefings.render.formatting import actor_name
@@ -167,16 +168,43 @@ class Commands:
                                    for m in ctx["missions"]]
         return self._listing(say(locale, "missions_title"), lines, "no_missions", locale)
 
-    def dates(self, *, locale: str) -> Reply:
-        """Upcoming dates only, soonest first, across stories."""
+    def dates(self, *, locale: str, topic: str | None = None) -> Reply:
+        """Upcoming dates only, soonest first, across stories (of one topic, when given), with the
+        same dates attached as an .ics calendar."""
+        chosen = self._topic(topic, locale) if topic else None
+        upcoming = self._upcoming(chosen, locale)
+        title = say(locale, "dates_topic_title", topic=chosen.names.get(locale, chosen.slug)) if chosen else say(
+            locale, "dates_title")
+        reply = self._listing(title, [line for line, _ in upcoming], "no_dates", locale)
+        if upcoming:
+            reply.files = [self._calendar(chosen, [item for _, item in upcoming], locale)]
+        return reply
+
+    def calendar(self, topic: str, locale: str) -> Attachment:
+        """A topic's upcoming dates as an .ics file, for `bot web`'s subscription URL."""
+        chosen = self._topic(topic, locale)
+        return self._calendar(chosen, [item for _, item in self._upcoming(chosen, locale)], locale)
+
+    def _upcoming(self, topic: Topic | None, locale: str) -> list[tuple[Line | str, CalendarDate]]:
+        """Each upcoming date's `/dates` line and calendar entry, soonest first."""
         now = self._now()
-        entries = []
-        for story, ctx in self._contexts(self.reads.with_dates(now, limit=MAX_LINES + 1), locale, "dates"):
+        stories = self.reads.with_dates(now, limit=(MAX_LINES + 1) * (4 if topic else 1))
+        if topic is not None:
+            stories = [s for s in stories if topic.slug in s.topics][:MAX_LINES + 1]
+        found = []
+        for story, ctx in self._contexts(stories, locale, "dates"):
             for entry, line in zip(story.dates, ctx["dates"], strict=True):
                 if is_upcoming(entry.date.date, now):
-                    entries.append((entry.date.date, line))
-        entries.sort(key=lambda pair: pair[0])
-        return self._listing(say(locale, "dates_title"), [line for _, line in entries], "no_dates", locale)
+                    original = next(s for s in stories if s.id == story.story_id)
+                    found.append((entry.date.date, line, CalendarDate(original, entry.date, entry.sources)))
+        found.sort(key=lambda triple: triple[0])
+        return [(line, item) for _, line, item in found][:MAX_LINES]
+
+    def _calendar(self, topic: Topic | None, items: list[CalendarDate], locale: str) -> Attachment:
+        name = say(locale, "dates_topic_title", topic=topic.names.get(locale, topic.slug)) if topic else say(
+            locale, "dates_title")
+        data = calendar_ics(items, locale, name=name, now=self._now())
+        return Attachment(f"{topic.slug if topic else 'dates'}.ics", data, "text/calendar")
 
     def ledger(self, *, locale: str, donor: str | None = None, recipient: str | None = None,
                since: str | None = None) -> Reply:
@@ -340,4 +368,6 @@ def parse_slack_text(command: str, text: str) -> tuple[dict[str, str | None], bo
             args["since"] = named.get("since") or (positional[2] if len(positional) > 2 else None)
     elif name == "sources":
         args = {"query": " ".join(words) or None}
+    elif name == "dates":
+        args = {"topic": named.get("topic") or (positional[0] if positional else None)}
     return args, public

@@ -12,6 +12,7 @@ import logging
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
+from bot.calendar_web import add_calendar_routes
 from bot.commands import Commands
 from bot.config import Settings
 from bot.platforms.slack import build_app, web_client
@@ -37,6 +38,7 @@ def make_web_app(settings: Settings, commands: Commands) -> web.Application:
 
     app = web.Application()
     app.add_routes([web.post(path, slack) for path in PATHS] + [web.get("/healthz", healthz)])
+    add_calendar_routes(app, commands)
     return app
 
 

@@ -179,9 +179,10 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
     async def missions(interaction: discord.Interaction, public: bool = False) -> None:
         await respond(interaction, "missions", {}, public)
 
-    @app_commands.command(name="dates", description="Upcoming dates / Dates à venir")
-    async def dates(interaction: discord.Interaction, public: bool = False) -> None:
-        await respond(interaction, "dates", {}, public)
+    @app_commands.command(name="dates", description="Upcoming dates, with a calendar file / Dates à venir")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def dates(interaction: discord.Interaction, topic: str | None = None, public: bool = False) -> None:
+        await respond(interaction, "dates", {"topic": topic}, public)
 
     @app_commands.command(name="topics", description="Topics you can follow / Thèmes disponibles")
     async def topics(interaction: discord.Interaction, public: bool = False) -> None:
