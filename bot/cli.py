@@ -143,7 +143,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(fmt=args.format, langs=("fr", "en") if args.lang == "both" else (args.lang,)))
+    return asyncio.run(run_demo(fmt=args.format, langs=("fr", "en") if args.lang == "both" else (args.lang,),
+                                chart=args.ledger_chart))
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -194,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
     p = command("demo", cmd_demo, "serve the bundled sample feeds on loopback and print the brief")
     p.add_argument("--lang", choices=("fr", "en", "both"), default="both")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p.add_argument("--ledger-chart", type=Path, help="also write the chart of the demo's pledges (PNG) here")
     p = command("poll", cmd_poll, "poll every configured feed and store new articles")
     p.add_argument("--once", action="store_true", help="poll once and exit (the scheduler polls in `run`)")
     p.add_argument("--force", action="store_true", help="also poll feeds that are backing off after failures")

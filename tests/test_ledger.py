@@ -177,3 +177,15 @@ def test_cli_rejects_an_unknown_donor_and_a_bad_date(tmp_path: Path, capsys: pyt
     assert "spring" in capsys.readouterr().err
     assert main(["ledger", "--config", str(config), "--since", date(2026, 3, 1).isoformat()]) == 0
     assert "Total Sweden: SEK 3 billion" in capsys.readouterr().out
+
+
+async def test_demo_writes_the_readme_chart(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from bot.demo import run_demo
+    from briefings.render.chart import CHART_SIZE
+
+    chart = tmp_path / "ledger-demo.png"
+    assert await run_demo(langs=("en",), out=io.StringIO(), chart=chart) == 0
+    image = Image.open(chart)
+    assert image.format == "PNG" and image.size == CHART_SIZE

@@ -56,7 +56,7 @@ def ledger_chart(entries: list[LedgerEntry], currency: str, locale: str) -> byte
         lambda value, _pos: format_date(num2date(value).date(), "d MMM yyyy", locale=locale)))
     axes.grid(True, alpha=0.3)
     if ranked:
-        axes.legend(loc="upper left", fontsize="small")
+        axes.legend(loc="lower right", fontsize="small")  # lines rise to the upper left: keep clear of them
     else:
         axes.text(0.5, 0.5, t.gettext("No pledge in this currency."), ha="center", va="center",
                   transform=axes.transAxes)
