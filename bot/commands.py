@@ -231,6 +231,8 @@ class Commands:
             listed += 1
         if listed < len(groups):
             sums.append(say(locale, "ledger_earlier", count=len(groups) - listed))
+        if not (donor_code or recipient_code) and len(stories) >= limit:  # a bounded read: say so
+            sums.append(say(locale, "ledger_window", count=limit))
         files = [Attachment(f"ledger-{currency}.png", ledger_chart(entries, currency, locale), "image/png")
                  for currency in currencies(entries)[:MAX_CHARTS]]
         return Reply(title, [*sums, *shown], locales=(locale,), files=files)

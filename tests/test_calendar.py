@@ -179,3 +179,33 @@ async def test_web_serves_a_topics_calendar_for_subscription(web_url: str, comma
             assert "atlantis" in await resp.text() and "ukraine-aid" in await resp.text()
     listed = commands.run("dates", {"topic": "ukraine-aid"}, "fr")
     assert [str(e["description"]).split("\n")[0] for e in served] == [str(line) for line in listed.lines]
+
+
+async def test_slack_public_dates_share_the_calendar_in_the_channel(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+    from tests.test_ledger_chat import _files
+    from tests.test_slack_commands import SECRET, _answers, _command, _signed
+
+    settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
+    commands = Commands(settings, stored_reads(stories(), tmp_path), now=lambda: NOW)
+    async with FakeSlack() as fake:
+        monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
+        runner = web.AppRunner(make_web_app(settings, commands))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
+        try:
+            body = _command(fake, "dates", "nato public", "dates")
+            async with aiohttp.ClientSession() as session, session.post(url, data=body,
+                                                                        headers=_signed(body)) as resp:
+                assert resp.status == 200
+            (answer,) = await _answers(fake, "dates", timeout=20)
+            (shared,) = await _files(fake, 1)
+        finally:
+            await runner.cleanup()
+    assert answer["response_type"] == "in_channel" and "alliance summit" in str(answer["blocks"])
+    assert (shared["name"], shared["channel"]) == ("nato.ics", "C42")
+    (event,) = _events(shared["data"])
+    assert _iso_at_precision(event) == "2026-06-24"

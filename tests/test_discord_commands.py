@@ -118,7 +118,7 @@ async def test_autocomplete_offers_topics_and_donors(discord_bot: FakeDiscord) -
 
 async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot: FakeDiscord) -> None:
     for name, options in [("summary", [{"name": "topic", "type": 3, "value": "ukraine-aid"}]),
-                          ("pledges", []), ("missions", []),
+                          ("pledges", []), ("missions", []), ("ledger", []),
                           ("sources", [{"name": "query", "type": 3, "value": "drones"}])]:
         payload = _interaction(name, options, locale="en-US")
         await discord_bot.send_interaction(payload)

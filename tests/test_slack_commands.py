@@ -115,6 +115,7 @@ async def test_hostile_feed_text_neither_pings_nor_links_in_command_answers(slac
     fake, url = slack_web
     async with aiohttp.ClientSession() as session:
         for name, text in [("summary", "ukraine-aid both"), ("pledges", ""), ("missions", ""), ("dates", ""),
+                           ("ledger", ""),
                            ("sources", "drones")]:
             body = _command(fake, name, text, f"hostile-{name}")
             async with session.post(url, data=body, headers=_signed(body)) as resp:
