@@ -122,7 +122,8 @@ async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot:
                           ("sources", [{"name": "query", "type": 3, "value": "drones"}])]:
         payload = _interaction(name, options, locale="en-US")
         await discord_bot.send_interaction(payload)
-        followup = await _wait_for(discord_bot, "followup", payload["token"])
+        # /ledger draws its charts (matplotlib loads on the first): on a busy machine that takes seconds
+        followup = await _wait_for(discord_bot, "followup", payload["token"], timeout=30)
         assert followup["allowed_mentions"] == {"parse": []}
         text = followup["embeds"][0]["title"] + followup["embeds"][0]["description"]
         for raw in ("<@123>", "<!channel>", "](javascript", "@everyone", "@here", "`code`", "<b>"):
