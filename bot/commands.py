@@ -176,7 +176,7 @@ class Commands:
         title = say(locale, "dates_topic_title", topic=chosen.names.get(locale, chosen.slug)) if chosen else say(
             locale, "dates_title")
         reply = self._listing(title, [line for line, _ in upcoming], "no_dates", locale)
-        if upcoming:
+        if upcoming:  # a file has no message's length limit: it holds the dates past "…and N more" too
             reply.files = [self._calendar(chosen, [item for _, item in upcoming], locale)]
         return reply
 
@@ -186,7 +186,8 @@ class Commands:
         return self._calendar(chosen, [item for _, item in self._upcoming(chosen, locale)], locale)
 
     def _upcoming(self, topic: Topic | None, locale: str) -> list[tuple[Line | str, CalendarDate]]:
-        """Each upcoming date's `/dates` line and calendar entry, soonest first."""
+        """Each upcoming date's `/dates` line and calendar entry, soonest first, from a bounded read
+        (the stories holding the soonest dates)."""
         now = self._now()
         stories = self.reads.with_dates(now, limit=(MAX_LINES + 1) * (4 if topic else 1))
         if topic is not None:
@@ -198,7 +199,7 @@ class Commands:
                     original = next(s for s in stories if s.id == story.story_id)
                     found.append((entry.date.date, line, CalendarDate(original, entry.date, entry.sources)))
         found.sort(key=lambda triple: triple[0])
-        return [(line, item) for _, line, item in found][:MAX_LINES]
+        return [(line, item) for _, line, item in found]
 
     def _calendar(self, topic: Topic | None, items: list[CalendarDate], locale: str) -> Attachment:
         name = say(locale, "dates_topic_title", topic=topic.names.get(locale, topic.slug)) if topic else say(

@@ -209,3 +209,15 @@ async def test_slack_public_dates_share_the_calendar_in_the_channel(monkeypatch:
     assert (shared["name"], shared["channel"]) == ("nato.ics", "C42")
     (event,) = _events(shared["data"])
     assert _iso_at_precision(event) == "2026-06-24"
+
+
+def test_the_calendar_keeps_the_dates_a_long_listing_cuts(tmp_path: Path) -> None:
+    days = [(NOW + timedelta(days=n)).date().isoformat() for n in range(2, 47)]
+    busy = _story("story-busy", TALKS, "ukraine-aid", {"en": "A busy spring of meetings"},
+                  [_date(day, f"meeting number {n}", TALKS) for n, day in enumerate(days)])
+    commands = Commands(Settings(path=None), stored_reads([busy], tmp_path), now=lambda: NOW)
+    reply = commands.run("dates", {"topic": "ukraine-aid"}, "en")
+    assert len(reply.lines) == 41 and str(reply.lines[-1]) == "…and 5 more."
+    events = _events(_calendar_of(reply))
+    assert [_iso_at_precision(e) for e in events] == days
+    assert [str(e["description"]).split("\n")[0] for e in events][:40] == [str(x) for x in reply.lines[:40]]
