@@ -3,8 +3,9 @@
 Seeds a SQLite store with story views directly (no extraction): `--articles` articles over
 `--days` days, grouped into stories of 1–6 articles, each story with the kinds of facts real news
 carries (pledges between a few dozen donors, missions, upcoming dates) and its topics. Then times
-`/summary`, `/pledges` with and without a donor, `/missions`, `/dates`, `/sources` and both
-autocompletes (`--calls` calls each, through `Commands.run` as a platform calls it), and the brief
+`/summary`, `/pledges` and `/ledger` (with its charts) with and without a donor, `/missions`, `/dates`
+(with its .ics) with and without a topic, `/sources` and both autocompletes (`--calls` calls each,
+through `Commands.run` as a platform calls it), and the brief
 of a channel following three topics (digest and Slack rendering). The same is measured on a small
 store (`--baseline` articles) in the same process, so the ratio says how the cost grows with
 history whatever the machine's speed.
@@ -117,6 +118,9 @@ def measure(articles: int, calls: int, folder: Path) -> dict[str, tuple[float, f
         "/pledges donor": lambda: commands.run("pledges", {"donor": rng.choice(DONORS[:20])}, "fr"),
         "/missions": lambda: commands.run("missions", {}, "en"),
         "/dates": lambda: commands.run("dates", {}, "en"),
+        "/dates topic": lambda: commands.run("dates", {"topic": "ukraine-aid"}, "fr"),
+        "/ledger": lambda: commands.run("ledger", {}, "en"),
+        "/ledger donor": lambda: commands.run("ledger", {"donor": rng.choice(DONORS[:20])}, "fr"),
         "/sources": lambda: commands.run("sources", {"query": f"({rng.randint(0, stories - 1)})"}, "en"),
         "autocomplete topic": lambda: commands.topic_choices("uk", "en"),
         "autocomplete donor": lambda: commands.donor_choices(rng.choice(("ger", "fr", "no", "")), "en"),

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -63,6 +63,50 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ledger(args: argparse.Namespace) -> int:
+    """The pledge ledger over every stored story: printed, and written as CSV and as a chart on request."""
+    from bot.commands import actor_code
+    from briefings.ledger import currencies, ledger_entries, write_csv
+    from briefings.render.chart import ledger_chart
+    from briefings.render.ledger import ledger_lines, total_lines
+
+    pipeline = _pipeline(_settings(args))
+    pipeline.ensure_views()
+    codes = {side: pipeline.store.actor_codes(side) for side in ("donor", "recipient")}
+    wanted = {}
+    for side in ("donor", "recipient"):
+        name = getattr(args, side)
+        if name:
+            wanted[side] = actor_code(name, codes["donor"] | codes["recipient"])
+            if wanted[side] is None:
+                print(f"no {side} called {name!r} in the stories; donors: {', '.join(sorted(codes['donor']))}",
+                      file=sys.stderr)
+                return 2
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"--since {args.since!r} is not a date such as 2026-02-12", file=sys.stderr)
+        return 2
+    entries = ledger_entries(pipeline.stories(), donor=wanted.get("donor"), recipient=wanted.get("recipient"),
+                             since=since)
+    for group in ledger_lines(entries, args.lang):
+        for line in group:
+            print(line.plain)
+    for line in total_lines(entries, args.lang):
+        print(line.plain)
+    if args.csv:
+        with args.csv.open("w", encoding="utf-8", newline="") as out:
+            write_csv(entries, out)
+    if args.chart:
+        currency = args.currency or next(iter(currencies(entries)), None)
+        if currency is None:
+            print("no priced pledge to chart", file=sys.stderr)
+            return 1
+        args.chart.write_bytes(ledger_chart(entries, currency.upper(), args.lang))
+        print(f"chart of pledges in {currency.upper()} written to {args.chart}", file=sys.stderr)
+    return 0
+
+
 def _parse_as_of(value: str | None) -> datetime:
     if not value:
         return datetime.now(UTC)
@@ -99,7 +143,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(fmt=args.format, langs=("fr", "en") if args.lang == "both" else (args.lang,)))
+    return asyncio.run(run_demo(fmt=args.format, langs=("fr", "en") if args.lang == "both" else (args.lang,),
+                                chart=args.ledger_chart))
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -157,6 +202,7 @@ def parser() -> argparse.ArgumentParser:
     p = command("demo", cmd_demo, "serve the bundled sample feeds on loopback and print the brief")
     p.add_argument("--lang", choices=("fr", "en", "both"), default="both")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p.add_argument("--ledger-chart", type=Path, help="also write the chart of the demo's pledges (PNG) here")
     p = command("poll", cmd_poll, "poll every configured feed and store new articles")
     p.add_argument("--once", action="store_true", help="poll once and exit (the scheduler polls in `run`)")
     p.add_argument("--force", action="store_true", help="also poll feeds that are backing off after failures")
@@ -167,6 +213,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("fr", "en", "both"), default="both")
     p.add_argument("--as-of", help="ISO date or time; dates after it are upcoming (default: now)")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p = command("ledger", cmd_ledger, "print the pledge ledger: pledges per donor over time, totals per currency")
+    p.add_argument("--donor", help="a donor's code or name (joint pledges it is part of included)")
+    p.add_argument("--recipient", help="a recipient's code or name")
+    p.add_argument("--since", help="ISO date: pledges first reported on or after it")
+    p.add_argument("--lang", choices=("fr", "en"), default="en")
+    p.add_argument("--csv", type=Path, help="write the ledger (pledges, then totals) as CSV to this file")
+    p.add_argument("--chart", type=Path, help="write a PNG of cumulative pledges to this file")
+    p.add_argument("--currency", help="the chart's currency (default: the one with most pledges)")
     command("reindex", cmd_reindex, "rebuild the stored story views from the articles")
     p = command("check-config", cmd_check_config, "validate the config and say which platforms will start")
     p.add_argument("--online", action="store_true",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -22,21 +22,37 @@ from typing import Any
 from bot.config import Settings
 from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, is_upcoming, load_topics
 from briefings.extract.text import comparable
+from briefings.ledger import currencies, ledger_entries
 from briefings.models import Story
 from briefings.reads import StoryReads
 from briefings.render import context
+from briefings.render.calendar import CalendarDate, calendar_ics
+from briefings.render.chart import ledger_chart
 from briefings.render.context import Line, concat, link
 from briefings.render.formatting import actor_name
+from briefings.render.ledger import ledger_lines, total_lines
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("summary", "pledges", "missions", "dates", "topics", "sources")
+COMMANDS = ("summary", "pledges", "missions", "dates", "topics", "sources", "ledger")
 LANGUAGES = ("fr", "en", "both")
 MAX_LINES = 40  # a reply is one message; beyond this, "…and N more"
 MAX_STORIES = 10  # newest stories in a /summary
 MAX_CHOICES = 25  # Discord's autocomplete limit
 _DURATION = re.compile(r"^(\d{1,4})\s*(h|d)$")
 PUBLIC_WORDS = ("public", "--public", "channel", "--channel")  # Slack: post the answer in the channel
+LEDGER_STORIES = 300  # newest stories with pledges a /ledger without a donor reads
+DONOR_STORIES = 5000  # a donor's ledger reads every story with its pledges, through the index
+MAX_CHARTS = 3  # one chart per currency, the most pledged currencies first
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (the ledger's chart, the dates' calendar)."""
+
+    filename: str
+    data: bytes
+    mime: str
 
 
 @dataclass
@@ -48,6 +64,7 @@ class Reply:
     brief: Brief | None = None
     locales: tuple[str, ...] = ("en",)
     ok: bool = True
+    files: list[Attachment] = field(default_factory=list)
 
 
 @cache
@@ -86,7 +103,7 @@ class Commands:
         """Answer a command; never raises."""
         handlers: dict[str, Callable[..., Reply]] = {
             "summary": self.summary, "pledges": self.pledges, "missions": self.missions,
-            "dates": self.dates, "topics": self.list_topics, "sources": self.sources,
+            "dates": self.dates, "topics": self.list_topics, "sources": self.sources, "ledger": self.ledger,
         }
         handler = handlers.get(name.lstrip("/"))
         if handler is None:
@@ -152,16 +169,75 @@ class Commands:
                                    for m in ctx["missions"]]
         return self._listing(say(locale, "missions_title"), lines, "no_missions", locale)
 
-    def dates(self, *, locale: str) -> Reply:
-        """Upcoming dates only, soonest first, across stories."""
+    def dates(self, *, locale: str, topic: str | None = None) -> Reply:
+        """Upcoming dates only, soonest first, across stories (of one topic, when given), with the
+        same dates attached as an .ics calendar."""
+        chosen = self._topic(topic, locale) if topic else None
+        upcoming = self._upcoming(chosen, locale)
+        title = say(locale, "dates_topic_title", topic=chosen.names.get(locale, chosen.slug)) if chosen else say(
+            locale, "dates_title")
+        reply = self._listing(title, [line for line, _ in upcoming], "no_dates", locale)
+        if upcoming:  # a file has no message's length limit: it holds the dates past "…and N more" too
+            reply.files = [self._calendar(chosen, [item for _, item in upcoming], locale)]
+        return reply
+
+    def calendar(self, topic: str, locale: str) -> Attachment:
+        """A topic's upcoming dates as an .ics file, for `bot web`'s subscription URL."""
+        chosen = self._topic(topic, locale)
+        return self._calendar(chosen, [item for _, item in self._upcoming(chosen, locale)], locale)
+
+    def _upcoming(self, topic: Topic | None, locale: str) -> list[tuple[Line | str, CalendarDate]]:
+        """Each upcoming date's `/dates` line and calendar entry, soonest first, from a bounded read
+        (the stories holding the soonest dates)."""
         now = self._now()
-        entries = []
-        for story, ctx in self._contexts(self.reads.with_dates(now, limit=MAX_LINES + 1), locale, "dates"):
+        stories = self.reads.with_dates(now, limit=(MAX_LINES + 1) * (4 if topic else 1))
+        if topic is not None:
+            stories = [s for s in stories if topic.slug in s.topics][:MAX_LINES + 1]
+        found = []
+        for story, ctx in self._contexts(stories, locale, "dates"):
             for entry, line in zip(story.dates, ctx["dates"], strict=True):
                 if is_upcoming(entry.date.date, now):
-                    entries.append((entry.date.date, line))
-        entries.sort(key=lambda pair: pair[0])
-        return self._listing(say(locale, "dates_title"), [line for _, line in entries], "no_dates", locale)
+                    original = next(s for s in stories if s.id == story.story_id)
+                    found.append((entry.date.date, line, CalendarDate(original, entry.date, entry.sources)))
+        found.sort(key=lambda triple: triple[0])
+        return [(line, item) for _, line, item in found]
+
+    def _calendar(self, topic: Topic | None, items: list[CalendarDate], locale: str) -> Attachment:
+        name = say(locale, "dates_topic_title", topic=topic.names.get(locale, topic.slug)) if topic else say(
+            locale, "dates_title")
+        data = calendar_ics(items, locale, name=name, now=self._now())
+        return Attachment(f"{topic.slug if topic else 'dates'}.ics", data, "text/calendar")
+
+    def ledger(self, *, locale: str, donor: str | None = None, recipient: str | None = None,
+               since: str | None = None) -> Reply:
+        """Pledges over time with totals per currency, and a chart per currency attached."""
+        donor_code = self._actor(donor, locale) if donor else None
+        recipient_code = self._actor(recipient, locale) if recipient else None
+        start = self._since(since, self._now(), locale).date() if since else None
+        limit = DONOR_STORIES if donor_code or recipient_code else LEDGER_STORIES
+        stories = self.reads.with_pledges(donor=donor_code, recipient=recipient_code, limit=limit)
+        entries = ledger_entries(stories, donor=donor_code, recipient=recipient_code, since=start)
+        filters = " → ".join(actor_name(c, locale) if c else "…" for c in (donor_code, recipient_code))
+        title = say(locale, "ledger_filtered_title", filters=filters) if donor or recipient else say(
+            locale, "ledger_title")
+        if not entries:
+            return Reply(title, [say(locale, "no_pledges")], locales=(locale,))
+        sums: list[Line | str] = list(total_lines(entries, locale))
+        groups = ledger_lines(entries, locale)
+        shown: list[Line | str] = []
+        listed = 0
+        for group in reversed(groups):  # the newest pledges are listed; the totals count them all
+            if len(sums) + len(shown) + len(group) + 1 > MAX_LINES:
+                break
+            shown[:0] = group
+            listed += 1
+        if listed < len(groups):
+            sums.append(say(locale, "ledger_earlier", count=len(groups) - listed))
+        if not (donor_code or recipient_code) and len(stories) >= limit:  # a bounded read: say so
+            sums.append(say(locale, "ledger_window", count=limit))
+        files = [Attachment(f"ledger-{currency}.png", ledger_chart(entries, currency, locale), "image/png")
+                 for currency in currencies(entries)[:MAX_CHARTS]]
+        return Reply(title, [*sums, *shown], locales=(locale,), files=files)
 
     def sources(self, *, locale: str, query: str | None = None) -> Reply:
         if not query:
@@ -212,11 +288,9 @@ class Commands:
 
     def _actor(self, name: str, locale: str) -> str:
         """A donor or recipient typed as a code or a name in either language, as its code."""
-        known = self.reads.actors("donor") | self.reads.actors("recipient")
-        wanted = comparable(name).strip()
-        for code in sorted(known):
-            if wanted in (comparable(code), comparable(actor_name(code, "fr")), comparable(actor_name(code, "en"))):
-                return code
+        code = actor_code(name, self.reads.actors("donor") | self.reads.actors("recipient"))
+        if code is not None:
+            return code
         donors = ", ".join(actor_name(c, locale) for c in sorted(self.reads.actors("donor")))
         raise ArgumentError(Reply(say(locale, "unknown_actor", name=name), [say(locale, "known_donors", names=donors)],
                                   ok=False, locales=(locale,)))
@@ -258,6 +332,15 @@ class Commands:
         return Reply(title, lines, locales=(locale,))
 
 
+def actor_code(name: str, known: Iterable[str]) -> str | None:
+    """The code among `known` that `name` is, typed as a code or as a name in either language."""
+    wanted = comparable(name).strip()
+    for code in sorted(known):
+        if wanted in (comparable(code), comparable(actor_name(code, "fr")), comparable(actor_name(code, "en"))):
+            return code
+    return None
+
+
 def _fact_text(fact: Any) -> str:
     parts = [getattr(fact, attr, None) for attr in ("item", "name", "event", "purpose", "place", "donor", "recipient")]
     parts += getattr(fact, "aliases", [])
@@ -282,9 +365,13 @@ def parse_slack_text(command: str, text: str) -> tuple[dict[str, str | None], bo
         args = {"topic": named.get("topic") or (positional[0] if positional else None),
                 "lang": named.get("lang") or (positional[1] if len(positional) > 1 else None),
                 "since": named.get("since") or (positional[2] if len(positional) > 2 else None)}
-    elif name == "pledges":
+    elif name in ("pledges", "ledger"):
         args = {"donor": named.get("donor") or (positional[0] if positional else None),
                 "recipient": named.get("recipient") or (positional[1] if len(positional) > 1 else None)}
+        if name == "ledger":
+            args["since"] = named.get("since") or (positional[2] if len(positional) > 2 else None)
     elif name == "sources":
         args = {"query": " ".join(words) or None}
+    elif name == "dates":
+        args = {"topic": named.get("topic") or (positional[0] if positional else None)}
     return args, public

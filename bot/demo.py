@@ -16,6 +16,7 @@ from aiohttp import web
 
 from briefings.brief import Brief, build_story_brief
 from briefings.demo import DEMO_DIR, feed_files, render_with_base
+from briefings.models import Story
 from briefings.pipeline import FeedSpec, Pipeline
 from briefings.render import render_bilingual
 from briefings.store import Store
@@ -48,7 +49,10 @@ def demo_feeds(base: str) -> list[FeedSpec]:
     return [FeedSpec(path.stem, f"{base}/{path.relative_to(DEMO_DIR).as_posix()}") for path in feed_files()]
 
 
-async def run_demo(*, fmt: str = "text", langs: Sequence[str] = ("fr", "en"), out=None) -> int:
+async def run_demo(*, fmt: str = "text", langs: Sequence[str] = ("fr", "en"), out=None,
+                   chart: Path | None = None) -> int:
+    """Poll the sample feeds and print the brief; with `chart`, also write the ledger's chart of the
+    demo's pledges there (in the first language, the currency with most pledges): the README's."""
     out = out or sys.stdout
     runner, base = await serve_demo_files()
     try:
@@ -66,8 +70,23 @@ async def run_demo(*, fmt: str = "text", langs: Sequence[str] = ("fr", "en"), ou
                 parts = [build_story_brief(s, as_of=as_of).stories[0] for s in stories]
                 parts.sort(key=lambda b: (len(b.sources), b.published), reverse=True)
                 out.write(render_bilingual(Brief(as_of=as_of, stories=parts), fmt=fmt, langs=langs))
+                if chart is not None:
+                    write_demo_chart(stories, chart, langs[0])
             finally:
                 store.close()
     finally:
         await runner.cleanup()
     return 0
+
+
+def write_demo_chart(stories: list[Story], path: Path, locale: str) -> None:
+    from briefings.ledger import currencies, ledger_entries
+    from briefings.render.chart import ledger_chart
+
+    entries = ledger_entries(stories)
+    currency = next(iter(currencies(entries)), None)
+    if currency is None:
+        print("the demo has no priced pledge to chart", file=sys.stderr)
+        return
+    path.write_bytes(ledger_chart(entries, currency, locale))
+    print(f"ledger chart of the demo's pledges in {currency} written to {path}", file=sys.stderr)

@@ -13,6 +13,7 @@ import logging
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
+from bot.calendar_web import add_calendar_routes
 from bot.commands import Commands
 from bot.config import Settings
 from bot.pages import Pages
@@ -49,6 +50,7 @@ def make_web_app(settings: Settings, commands: Commands, pages: Pages | None = N
         app.add_routes([web.post(path, slack) for path in PATHS])
     if pages is not None:
         pages.add_routes(app)
+    add_calendar_routes(app, commands)
     return app
 
 

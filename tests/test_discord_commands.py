@@ -66,7 +66,7 @@ async def _wait_for(fake: FakeDiscord, kind: str, token: str, timeout: float = 5
 
 async def test_commands_are_synced_at_login(discord_bot: FakeDiscord) -> None:
     names = {c["name"] for c in discord_bot.commands}
-    assert names == {"summary", "pledges", "missions", "dates", "topics", "sources"}
+    assert names == {"summary", "pledges", "missions", "dates", "topics", "sources", "ledger"}
     summary = next(c for c in discord_bot.commands if c["name"] == "summary")
     topic = next(o for o in summary["options"] if o["name"] == "topic")
     assert topic["autocomplete"] is True
@@ -118,11 +118,12 @@ async def test_autocomplete_offers_topics_and_donors(discord_bot: FakeDiscord) -
 
 async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot: FakeDiscord) -> None:
     for name, options in [("summary", [{"name": "topic", "type": 3, "value": "ukraine-aid"}]),
-                          ("pledges", []), ("missions", []),
+                          ("pledges", []), ("missions", []), ("ledger", []),
                           ("sources", [{"name": "query", "type": 3, "value": "drones"}])]:
         payload = _interaction(name, options, locale="en-US")
         await discord_bot.send_interaction(payload)
-        followup = await _wait_for(discord_bot, "followup", payload["token"])
+        # /ledger draws its charts (matplotlib loads on the first): on a busy machine that takes seconds
+        followup = await _wait_for(discord_bot, "followup", payload["token"], timeout=30)
         assert followup["allowed_mentions"] == {"parse": []}
         text = followup["embeds"][0]["title"] + followup["embeds"][0]["description"]
         for raw in ("<@123>", "<!channel>", "](javascript", "@everyone", "@here", "`code`", "<b>"):

@@ -115,11 +115,12 @@ async def test_hostile_feed_text_neither_pings_nor_links_in_command_answers(slac
     fake, url = slack_web
     async with aiohttp.ClientSession() as session:
         for name, text in [("summary", "ukraine-aid both"), ("pledges", ""), ("missions", ""), ("dates", ""),
+                           ("ledger", ""),
                            ("sources", "drones")]:
             body = _command(fake, name, text, f"hostile-{name}")
             async with session.post(url, data=body, headers=_signed(body)) as resp:
                 assert resp.status == 200
-            assert await _answers(fake, f"hostile-{name}")
+            assert await _answers(fake, f"hostile-{name}", timeout=30)  # /ledger draws charts first
     assert fake.pings() == []
     assert {link for link, _ in fake.links()} <= {SAFE_URL, HOSTILE_URL}
     for _, label in fake.links():  # Slack splits a link at its first `|`: later ones are plain text

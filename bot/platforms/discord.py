@@ -9,6 +9,7 @@ configured role, allowed for that one message. Every brief part carries a nonce 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -222,9 +223,14 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
             reply = await run_command(commands, name, args, locale)
             if public and not reply.ok:
                 public = await _go_private(interaction)
-            for message in reply_messages("discord", reply):
+            messages = reply_messages("discord", reply)
+            for i, message in enumerate(messages):
+                # The reply's files (a chart, a calendar) go with its last message.
+                files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in reply.files
+                         ] if i == len(messages) - 1 else []
                 await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
-                                                ephemeral=not public, allowed_mentions=discord.AllowedMentions.none())
+                                                ephemeral=not public, allowed_mentions=discord.AllowedMentions.none(),
+                                                **({"files": files} if files else {}))
         except Exception:  # any failure after the defer ends in an answer, never "thinking…" forever
             log.exception("discord: /%s failed while answering", name)
             await _answer_error(interaction, public, locale)
@@ -254,13 +260,21 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
                       public: bool = False) -> None:
         await respond(interaction, "pledges", {"donor": donor, "recipient": recipient}, public)
 
+    @app_commands.command(name="ledger", description="Pledges over time, with a chart / Registre des engagements")
+    @app_commands.describe(since="30d or a date such as 2026-02-12 (default: all)")
+    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
+    async def ledger(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
+                     since: str | None = None, public: bool = False) -> None:
+        await respond(interaction, "ledger", {"donor": donor, "recipient": recipient, "since": since}, public)
+
     @app_commands.command(name="missions", description="Missions and operations / Missions et opérations")
     async def missions(interaction: discord.Interaction, public: bool = False) -> None:
         await respond(interaction, "missions", {}, public)
 
-    @app_commands.command(name="dates", description="Upcoming dates / Dates à venir")
-    async def dates(interaction: discord.Interaction, public: bool = False) -> None:
-        await respond(interaction, "dates", {}, public)
+    @app_commands.command(name="dates", description="Upcoming dates, with a calendar file / Dates à venir")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def dates(interaction: discord.Interaction, topic: str | None = None, public: bool = False) -> None:
+        await respond(interaction, "dates", {"topic": topic}, public)
 
     @app_commands.command(name="topics", description="Topics you can follow / Thèmes disponibles")
     async def topics(interaction: discord.Interaction, public: bool = False) -> None:
@@ -272,7 +286,7 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
         await respond(interaction, "sources", {"query": query}, public)
 
     def install(tree: app_commands.CommandTree) -> None:
-        for command in (summary, pledges, missions, dates, topics, sources):
+        for command in (summary, pledges, missions, dates, topics, sources, ledger):
             tree.add_command(command, override=True)  # a login after a restart installs them again
 
     return install

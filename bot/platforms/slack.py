@@ -21,6 +21,7 @@ from bot.commands import COMMANDS, Commands, parse_slack_text, say
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
 from bot.platforms.replies import reply_messages, run_command
+from bot.platforms.slack_files import upload_files
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,8 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
                                      response_type="in_channel" if public and reply.ok else "ephemeral")
                 if sent.status_code != 200:
                     raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
+            await upload_files(client, reply.files, user=command.get("user_id"),
+                               channel=command.get("channel_id") if public and reply.ok else None)
         except Exception:  # any failure ends in a private answer, never in silence
             log.exception("slack: /%s failed while answering", name)
             try:

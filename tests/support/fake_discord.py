@@ -16,6 +16,8 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
   MESSAGE_UPDATE as `message_event()` builds them, with `"poll": null`, `"interaction": null`);
   `drop_connections()` closes every gateway socket; `identifies` counts IDENTIFYs (reconnects).
   Interaction callbacks and follow-ups are recorded.
+- multipart requests with files: each `files[n]` part must be declared in `payload_json.attachments`
+  (else 400, as Discord answers); the bytes are kept in the recorded follow-up's `uploads`.
 """
 
 from __future__ import annotations
@@ -160,7 +162,12 @@ class FakeDiscord(LoopbackApp):
         by_interaction_token = path.startswith(("/interactions/", "/webhooks/"))  # the token is in the URL
         if not by_interaction_token and request.headers.get("Authorization", "").split(" ")[-1] != "discord-test-token":
             return _reply({"message": "401: Unauthorized", "code": 0}, status=401)
-        body = await _json(request)
+        body, files = await _json(request)
+        if files:
+            attachments = _attachments(body, files)
+            if attachments is None:
+                return _reply({"message": "Invalid Form Body", "code": 50035}, status=400)
+            body = {**body, "uploads": attachments}
         return await self._route(request.method, path, body, request)
 
     async def _route(self, method: str, path: str, body: Any, request: web.Request) -> web.StreamResponse:
@@ -198,7 +205,10 @@ class FakeDiscord(LoopbackApp):
             self.interaction_responses.append({"kind": kind, "path": path, **(body or {})})
             if method == "DELETE":
                 return web.Response(status=204)
-            return _reply(self._message("0", body))
+            message = self._message("0", body)
+            message["attachments"] = [{k: v for k, v in a.items() if k != "data"}
+                                      for a in (body or {}).get("uploads", [])]
+            return _reply(message)
         return _reply({"message": f"404: Not Found {method} {path}", "code": 0}, status=404)
 
     def _create(self, channel: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -249,17 +259,42 @@ class FakeDiscord(LoopbackApp):
         return ws
 
 
-async def _json(request: web.Request) -> Any:
+async def _json(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
+    """The request's JSON (a multipart request carries it in `payload_json`) and its uploaded files,
+    each `{"field", "filename", "content_type", "data"}`, as Discord receives them."""
     if not request.can_read_body:
-        return {}
+        return {}, []
     if request.content_type.startswith("multipart/"):
+        body: Any = {}
+        files: list[dict[str, Any]] = []
         reader = await request.multipart()
         while part := await reader.next():
-            if getattr(part, "name", None) == "payload_json":
-                return json.loads(await part.text())  # type: ignore[union-attr]
-        return {}
+            name = getattr(part, "name", None)
+            if name == "payload_json":
+                body = json.loads(await part.text())  # type: ignore[union-attr]
+            elif name and name.startswith("files["):
+                files.append({"field": name, "filename": part.filename,  # type: ignore[union-attr]
+                              "content_type": part.headers.get("Content-Type"),  # type: ignore[union-attr]
+                              "data": bytes(await part.read())})  # type: ignore[union-attr]
+        return body, files
     text = await request.text()
-    return json.loads(text) if text else {}
+    return (json.loads(text) if text else {}), []
+
+
+def _attachments(body: dict[str, Any], files: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The message's attachments as Discord records them, or None when `payload_json.attachments`
+    does not describe the uploaded parts (Discord answers 400: each `files[n]` needs its entry)."""
+    declared = {str(a.get("id")): a for a in body.get("attachments") or []}
+    out = []
+    for upload in files:
+        index = upload["field"][len("files["):-1]
+        entry = declared.get(index)
+        if entry is None or entry.get("filename") != upload["filename"]:
+            return None
+        out.append({"id": index, "filename": upload["filename"], "size": len(upload["data"]),
+                    "content_type": upload["content_type"], "data": upload["data"],
+                    "url": f"https://cdn.discord.test/attachments/{upload['filename']}"})
+    return out
 
 
 def _reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

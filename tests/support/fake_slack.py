@@ -12,6 +12,11 @@ Clients reach it with `base_url=server.api_url` (or `BRIEFBOT_SLACK_API_URL`). I
   `msg_too_long`; `refused_blocks` refuses posts holding those block types with `invalid_blocks`;
 - `pings()` / `links()`: what Slack would turn into a notification or a link in the posted mrkdwn;
 - `unknown_channels`: channels that answer `channel_not_found` (a channel deleted or never joined);
+- file uploads as `files_upload_v2` makes them: `files.getUploadURLExternal` (filename, length) hands
+  out a loopback upload URL, the bytes are POSTed there, `files.completeUploadExternal` shares the
+  uploaded files in `channel_id` (or keeps them private without one); a file whose bytes did not
+  arrive, or not at the declared length, fails the completion. Completed files are in `files`
+  (with their bytes and the conversation they went to); `conversations.open` gives a user's DM;
 - Socket Mode: `apps.connections.open` (with the app token) hands out `ws://…/link`, where the fake
   greets each connection with `hello` as Slack does; `slash_command(…)` then sends a `slash_commands`
   envelope to the newest connection and `ack_delay(envelope_id)` says how long its ack took.
@@ -51,6 +56,7 @@ class FakeSlack(LoopbackApp):
     max_message_chars: int = 40_000  # Slack's msg_too_long bound, over text and block texts
     refused_blocks: set[str] = field(default_factory=set)  # block types answered with invalid_blocks
     refusals: list[str] = field(default_factory=list)  # every error answered, in order
+    files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, with their bytes
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
@@ -61,12 +67,14 @@ class FakeSlack(LoopbackApp):
         self._sockets: list[web.WebSocketResponse] = []
         self._acked: dict[str, float] = {}
         self._connected = asyncio.Event()
+        self._pending: dict[str, dict[str, Any]] = {}  # file id -> upload started, bytes when sent
         self.port = 0
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket)
 
     @property
@@ -159,6 +167,15 @@ class FakeSlack(LoopbackApp):
             return web.json_response(self._post(params))
         if method == "conversations.history":
             return web.json_response(self._history(params))
+        if method == "conversations.open":
+            users = str(params.get("users") or "")
+            if not users or "," in users:
+                return web.json_response({"ok": False, "error": "users_list_not_supplied"})
+            return web.json_response({"ok": True, "channel": {"id": f"D{users}", "is_im": True}})
+        if method == "files.getUploadURLExternal":
+            return web.json_response(self._upload_url(params))
+        if method == "files.completeUploadExternal":
+            return web.json_response(self._complete(params))
         return web.json_response({"ok": False, "error": "unknown_method"})
 
     def _post(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +227,39 @@ class FakeSlack(LoopbackApp):
         finally:
             self._sockets.remove(socket)
         return socket
+
+    def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = params.get("filename"), str(params.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._clock):08d}"
+        self._pending[file_id] = {"filename": filename, "length": int(length), "data": None}
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://{self.host}:{self.port}/upload/{file_id}"}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        pending = self._pending.get(request.match_info["file_id"])
+        if pending is None:
+            return web.Response(status=404, text="unknown upload")
+        pending["data"] = await request.read()
+        return web.Response(text=f"OK - {len(pending['data'])}")
+
+    def _complete(self, params: dict[str, Any]) -> dict[str, Any]:
+        listed = _decoded(params.get("files")) or []
+        channel = params.get("channel_id") or None
+        if channel in self.unknown_channels:
+            return {"ok": False, "error": "channel_not_found"}
+        done = []
+        for item in listed:
+            pending = self._pending.get(item.get("id", ""))
+            if pending is None or pending["data"] is None or len(pending["data"]) != pending["length"]:
+                return {"ok": False, "error": "file_not_found"}
+            done.append({"id": item["id"], "title": item.get("title") or pending["filename"],
+                         "name": pending["filename"], "size": pending["length"]})
+        for item in done:
+            pending = self._pending.pop(item["id"])
+            self.files.append({**item, "data": pending["data"], "channel": channel,
+                               "initial_comment": params.get("initial_comment")})
+        return {"ok": True, "files": done}
 
     async def _respond(self, request: web.Request) -> web.Response:
         for fault in self._faults:
