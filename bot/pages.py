@@ -1,4 +1,5 @@
-"""Read-only web pages served by `python -m bot web`: `/`, `/topic/<slug>` and `/story/<id>`.
+"""Read-only web pages served by `python -m bot web`: `/`, `/topic/<slug>`, `/story/<id>` and
+`/ledger` (with its charts as `/ledger/<CUR>.png`).
 
 A chat message has room for a story's headline facts; its page is the long form a reader can share:
 every fact with the sentences and articles behind it, the figures that disagree, every article in
@@ -23,17 +24,22 @@ from aiohttp import web
 from babel import Locale
 from jinja2 import Environment, PackageLoader
 
+from bot.commands import DONOR_STORIES, LEDGER_STORIES, MAX_CHARTS
 from bot.page_content import story_list, story_page, topic_names, topic_page
 from briefings.brief import Topic
+from briefings.ledger import LedgerEntry, currencies, ledger_entries
 from briefings.reads import StoryReads
+from briefings.render.chart import ledger_chart
+from briefings.render.formatting import actor_name
 from briefings.render.i18n import LOCALES, template_environment
+from briefings.render.ledger import ledger_lines, total_lines
 
 DEFAULT_LOCALE = "en"
 LATEST = 20  # stories on the front page
 PER_TOPIC = 30  # stories on a topic page
 STYLESHEET = Path(__file__).resolve().parent / "templates" / "web" / "page.css"
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; base-uri 'none'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -108,6 +114,28 @@ class Pages:
         page = story_page(story, locale, self.now())
         return 200, render_page("story.html.j2", locale, {"story": page, "topic_names": names})
 
+    def ledger(self, locale: str, donor: str | None = None) -> tuple[int, str]:
+        """Pledges over time with totals per currency and a chart per currency, for one donor
+        (`?donor=DE`) or the newest pledges of all."""
+        code = donor.strip().upper() if donor and donor.strip() else None
+        entries = self._ledger_entries(code)
+        values = {"donor": code, "donor_name": actor_name(code, locale) if code else None,
+                  "totals": total_lines(entries, locale), "groups": ledger_lines(entries, locale),
+                  "currencies": currencies(entries)[:MAX_CHARTS],
+                  "donors": sorted((actor_name(c, locale), c) for c in self.reads.actors("donor"))}
+        return 200, render_page("ledger.html.j2", locale, values)
+
+    def ledger_chart(self, currency: str, locale: str, donor: str | None = None) -> bytes | None:
+        """The PNG of cumulative pledges in `currency` (None when no pledge is in that currency)."""
+        entries = self._ledger_entries(donor.strip().upper() if donor and donor.strip() else None)
+        if currency not in currencies(entries):
+            return None
+        return ledger_chart(entries, currency, locale)
+
+    def _ledger_entries(self, donor: str | None) -> list[LedgerEntry]:
+        stories = self.reads.with_pledges(donor=donor, limit=DONOR_STORIES if donor else LEDGER_STORIES)
+        return ledger_entries(stories, donor=donor)
+
     def not_found(self, locale: str) -> tuple[int, str]:
         return 404, render_page("not_found.html.j2", locale, {})
 
@@ -127,6 +155,19 @@ class Pages:
 
             return handler
 
+        async def ledger(request: web.Request) -> web.Response:
+            return await page(lambda locale: self.ledger(locale, request.query.get("donor")))(request)
+
+        async def chart(request: web.Request) -> web.Response:
+            locale = choose_locale(request.query.get("lang"), request.headers.get("Accept-Language"))
+            png = await asyncio.to_thread(self.ledger_chart, request.match_info["currency"].upper(), locale,
+                                          request.query.get("donor"))
+            if png is None:
+                return await page(self.not_found)(request)
+            response = web.Response(body=png, content_type="image/png")
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
         async def stylesheet(_request: web.Request) -> web.Response:
             response = web.Response(body=STYLESHEET.read_bytes(), content_type="text/css", charset="utf-8")
             response.headers.update(SECURITY_HEADERS)
@@ -137,5 +178,7 @@ class Pages:
             web.get("/", page(self.index)),
             web.get("/topic/{slug}", page(self.topic, "slug")),
             web.get("/story/{story_id}", page(self.story, "story_id")),
+            web.get("/ledger", ledger),
+            web.get("/ledger/{currency:[A-Za-z]{3}}.png", chart),
             web.get("/page.css", stylesheet),
         ])

@@ -180,3 +180,23 @@ async def test_figures_that_differ_are_shown_side_by_side_with_each_sentence(sit
         "Copenhague mettra un milliard d'euros sur la table.", "Copenhagen put the figure at 1.5 billion euros."}
     dates = lxml.html.fromstring(html).xpath("//section[@class='dates']//p[@class='fact']")
     assert len(dates) == 1 and "Oslo" in dates[0].text_content(), "a passed date is still part of the story"
+
+
+async def test_ledger_page_lists_pledges_with_totals_and_serves_its_charts(site: DemoSite) -> None:
+    async with serve_pages(site) as base:
+        status, headers, html = await _get(f"{base}/ledger?lang=fr")
+        assert status == 200 and "img-src 'self'" in headers["Content-Security-Policy"]
+        page = lxml.html.fromstring(html)
+        assert page.xpath("//h1")[0].text_content() == "Registre des engagements"
+        assert "35 milliards de dollars" in page.text_content()
+        charts = [img.get("src") for img in page.xpath("//figure/img")]
+        assert charts and all(src.startswith("/ledger/") for src in charts)
+        async with aiohttp.ClientSession() as session, session.get(base + charts[0]) as response:
+            png = await response.read()
+            assert response.status == 200 and response.content_type == "image/png"
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        donor_links = [a.get("href") for a in page.xpath("//nav[@class='donors']/a")]
+        assert donor_links and all(href.startswith("/ledger?donor=") for href in donor_links)
+        status, _, html = await _get(base + donor_links[0])
+        assert status == 200 and lxml.html.fromstring(html).xpath("//nav[@class='donors']/strong")
+        assert (await _get(f"{base}/ledger/XYZ.png"))[0] == 404  # no pledge in that currency
