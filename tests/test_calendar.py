@@ -12,7 +12,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 from icalendar import Calendar
 
 from bot.commands import Commands, Reply
@@ -23,6 +22,7 @@ from briefings.models import Article, Evidence, KeyDate, Story
 from briefings.render.calendar import period
 from tests.support.chat_stories import stored_reads
 from tests.support.fake_discord import FakeDiscord
+from tests.support.loopback import serving
 from tests.test_discord_commands import _interaction, _wait_for
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
@@ -158,15 +158,8 @@ async def test_discord_dates_follow_up_carries_the_calendar(tmp_path: Path) -> N
 @pytest.fixture
 async def web_url(commands: Commands) -> AsyncIterator[str]:
     settings = Settings(path=None, secrets=Secrets(slack_bot_token="xoxb-unused", slack_signing_secret="unused"))
-    runner = web.AppRunner(make_web_app(settings, commands))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serving(make_web_app(settings, commands)) as base:
+        yield base
 
 
 async def test_web_serves_a_topics_calendar_for_subscription(web_url: str, commands: Commands) -> None:
@@ -191,20 +184,14 @@ async def test_slack_public_dates_share_the_calendar_in_the_channel(monkeypatch:
     commands = Commands(settings, stored_reads(stories(), tmp_path), now=lambda: NOW)
     async with FakeSlack() as fake:
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
-        runner = web.AppRunner(make_web_app(settings, commands))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
-        try:
+        async with serving(make_web_app(settings, commands)) as base:
+            url = f"{base}/slack/events"
             body = _command(fake, "dates", "nato public", "dates")
             async with aiohttp.ClientSession() as session, session.post(url, data=body,
                                                                         headers=_signed(body)) as resp:
                 assert resp.status == 200
             (answer,) = await _answers(fake, "dates", timeout=20)
             (shared,) = await _files(fake, 1)
-        finally:
-            await runner.cleanup()
     assert answer["response_type"] == "in_channel" and "alliance summit" in str(answer["blocks"])
     assert (shared["name"], shared["channel"]) == ("nato.ics", "C42")
     (event,) = _events(shared["data"])

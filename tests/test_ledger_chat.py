@@ -13,7 +13,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 from PIL import Image
 
 from bot.commands import Commands
@@ -24,6 +23,7 @@ from briefings.render.chart import CHART_SIZE
 from tests.support.chat_stories import stored_reads
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.loopback import serving
 from tests.test_discord_commands import _interaction, _wait_for
 from tests.test_ledger import NOW, disputed_story, joint_story
 from tests.test_slack_commands import SECRET, _answers, _command, _signed
@@ -73,15 +73,8 @@ async def test_discord_ledger_follow_up_carries_one_chart_per_currency(discord_f
 async def slack_site(ledger_commands: Commands, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple]:
     async with FakeSlack() as fake:
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
-        runner = web.AppRunner(make_web_app(ledger_commands.settings, ledger_commands))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        try:
-            yield fake, f"http://127.0.0.1:{port}/slack/events"
-        finally:
-            await runner.cleanup()
+        async with serving(make_web_app(ledger_commands.settings, ledger_commands)) as base:
+            yield fake, f"{base}/slack/events"
 
 
 async def _files(fake: FakeSlack, count: int, timeout: float = 30.0) -> list[dict]:

@@ -8,17 +8,19 @@ import hashlib
 import hmac
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.commands import Commands
 from bot.config import Secrets, Settings
 from bot.web import make_web_app
+from briefings.reads import StoryReads
 from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story, stored_reads
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+from tests.support.loopback import serving
 
 SECRET = "signing-secret-for-tests"
 
@@ -38,15 +40,8 @@ async def slack_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         moment = now()
         reads = stored_reads([plain_story(moment), hostile_story(moment)], tmp_path)
         commands = Commands(settings, reads, now=lambda: moment)
-        runner = web.AppRunner(make_web_app(settings, commands))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        try:
-            yield fake, f"http://127.0.0.1:{port}/slack/events"
-        finally:
-            await runner.cleanup()
+        async with serving(make_web_app(settings, commands)) as base:
+            yield fake, f"{base}/slack/events"
 
 
 def _command(fake: FakeSlack, name: str, text: str, response: str) -> str:
@@ -149,28 +144,24 @@ async def test_an_error_reply_to_a_public_request_is_ephemeral(slack_web) -> Non
     assert answer["response_type"] == "ephemeral" and "atlantide" in answer["text"]
 
 
-async def test_a_command_that_does_not_finish_in_time_is_answered_with_an_error(monkeypatch) -> None:
+async def test_a_command_that_does_not_finish_in_time_is_answered_with_an_error(monkeypatch, tmp_path: Path) -> None:
     from bot.platforms import replies
 
     monkeypatch.setattr(replies, "COMMAND_TIMEOUT_S", 0.3)
 
-    def stuck_store() -> list:
-        time.sleep(2.0)  # a database that holds its lock
-        return []
+    class StuckReads(StoryReads):
+        def recent(self, topic: str, **kwargs: Any) -> list:
+            time.sleep(2.0)  # a database that holds its lock
+            return super().recent(topic, **kwargs)
 
+    reads = StuckReads(stored_reads([plain_story(now())], tmp_path).store)
     async with FakeSlack() as fake:
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
         settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
-        runner = web.AppRunner(make_web_app(settings, Commands(settings, stuck_store, now=now)))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/slack/events"  # type: ignore[union-attr]
-        try:
+        async with serving(make_web_app(settings, Commands(settings, reads, now=now))) as base:
             body = _command(fake, "summary", "ukraine-aid public", "stuck")
-            async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+            async with aiohttp.ClientSession() as session, session.post(f"{base}/slack/events", data=body,
+                                                                        headers=_signed(body)) as resp:
                 assert resp.status == 200
             (answer, *_) = await _answers(fake, "stuck", timeout=5.0)  # the first answer decides
-        finally:
-            await runner.cleanup()
     assert answer["response_type"] == "ephemeral" and "went wrong" in answer["text"]

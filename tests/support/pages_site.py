@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiohttp import web
-
 from bot.commands import Commands
 from bot.config import Settings
 from bot.demo import demo_feeds, serve_demo_files
@@ -31,6 +29,7 @@ from briefings.reads import StoryReads
 from briefings.store import Store
 from briefings.view import build_view
 from tests.support.chat_stories import hostile_story
+from tests.support.loopback import serving
 
 
 @dataclass(frozen=True)
@@ -76,15 +75,10 @@ async def serve_pages(site: DemoSite, settings: Settings | None = None):
     store = Store(site.url)
     reads = StoryReads(store)
     pages = Pages(reads, load_topics(), now=lambda: site.as_of)
-    runner = web.AppRunner(make_web_app(settings, Commands(settings, reads), pages))
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    port = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield f"http://127.0.0.1:{port}"
+        async with serving(make_web_app(settings, Commands(settings, reads), pages)) as base:
+            yield base
     finally:
-        await runner.cleanup()
         store.close()
 
 
