@@ -16,18 +16,16 @@ history whatever the machine's speed.
 
 from __future__ import annotations
 
-import argparse
 import random
-import resource
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from comparison import Timings, compare  # bench/comparison.py
 
 from bot.commands import Commands
 from bot.config import ChannelConfig, Settings
@@ -96,13 +94,8 @@ def _time(call: Callable[[], object], calls: int) -> list[float]:
     return out
 
 
-def _p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-
-
-def measure(articles: int, calls: int, folder: Path) -> dict[str, tuple[float, float]]:
-    """(median, p99) in ms of each command on a store of `articles` articles."""
+def measure(articles: int, calls: int, folder: Path) -> Timings:
+    """Seconds per call of each command on a store of `articles` articles."""
     rng = random.Random(articles)
     newest = datetime.now(UTC)
     store = Store(f"sqlite:///{folder / f'bench-{articles}.db'}")
@@ -133,26 +126,11 @@ def measure(articles: int, calls: int, folder: Path) -> dict[str, tuple[float, f
     results["brief (3 topics)"] = _time(lambda: runtime.channel_messages(CHANNEL, runtime.digest(CHANNEL, fire)),
                                         max(5, calls // 20))
     store.close()
-    return {name: (statistics.median(s) * 1000, _p99(s) * 1000) for name, s in results.items()}
+    return results
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--articles", type=int, default=50_000)
-    ap.add_argument("--baseline", type=int, default=1_000)
-    ap.add_argument("--calls", type=int, default=200)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp:
-        print(f"baseline: {args.baseline} articles", flush=True)
-        small = measure(args.baseline, args.calls, Path(tmp))
-        print(f"store: {args.articles} articles", flush=True)
-        large = measure(args.articles, args.calls, Path(tmp))
-    print(f"\n{'call':<22} {'median ms':>10} {'p99 ms':>8} {'p99 at ' + str(args.baseline):>12} {'ratio':>6}")
-    for name, (median, p99) in large.items():
-        base = small[name][1]
-        print(f"{name:<22} {median:>10.1f} {p99:>8.1f} {base:>12.1f} {p99 / base:>6.2f}")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return 0
+    return compare(measure, __doc__ or "")
 
 
 if __name__ == "__main__":

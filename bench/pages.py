@@ -14,13 +14,9 @@ how the cost grows with history whatever the machine's speed.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
-import resource
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -33,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from commands import seed  # bench/commands.py: the seeded story views
+from comparison import Timings, compare  # bench/comparison.py
 
 from bot.commands import Commands
 from bot.config import Settings
@@ -46,13 +43,8 @@ from briefings.store import Store
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _p99(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-
-
-async def measure(articles: int, calls: int, folder: Path) -> dict[str, tuple[float, float]]:
-    """(median, p99) in ms of each page on a store of `articles` articles."""
+async def measure(articles: int, calls: int, folder: Path) -> Timings:
+    """Seconds per call of each page, timed inside the server, on a store of `articles` articles."""
     rng = random.Random(articles)
     store = Store(f"sqlite:///{folder / f'pages-{articles}.db'}")
     start = time.perf_counter()
@@ -99,26 +91,12 @@ async def measure(articles: int, calls: int, folder: Path) -> dict[str, tuple[fl
     finally:
         await runner.cleanup()
         store.close()
-    return {name: (statistics.median(s) * 1000, _p99(s) * 1000) for name, s in results.items()}
+    return results
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--articles", type=int, default=50_000)
-    ap.add_argument("--baseline", type=int, default=1_000)
-    ap.add_argument("--calls", type=int, default=200)
-    args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as tmp:
-        print(f"baseline: {args.baseline} articles", flush=True)
-        small = asyncio.run(measure(args.baseline, args.calls, Path(tmp)))
-        print(f"store: {args.articles} articles", flush=True)
-        large = asyncio.run(measure(args.articles, args.calls, Path(tmp)))
-    print(f"\n{'page':<20} {'median ms':>10} {'p99 ms':>8} {'p99 at ' + str(args.baseline):>12} {'ratio':>6}")
-    for name, (median, p99) in large.items():
-        base = small[name][1]
-        print(f"{name:<20} {median:>10.1f} {p99:>8.1f} {base:>12.1f} {p99 / base:>6.2f}")
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    return 0
+    return compare(lambda articles, calls, folder: asyncio.run(measure(articles, calls, folder)), __doc__ or "",
+                   label="page")
 
 
 if __name__ == "__main__":
