@@ -191,6 +191,8 @@ def cmd_web(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="briefbot", description="Bilingual news briefs for Discord and Slack.")
     ap.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    ap.add_argument("--log-json", action="store_true", default=None,
+                    help="log one JSON object per line (also BRIEFBOT_LOG_FORMAT=json)")
     sub = ap.add_subparsers(dest="command", required=True)
 
     def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
@@ -235,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    setup_logging(logging.DEBUG if args.verbose else logging.INFO)
+    setup_logging(logging.DEBUG if args.verbose else logging.INFO, as_json=args.log_json)
     try:
         return args.func(args)
     except ConfigError as exc:

@@ -25,6 +25,9 @@ STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://")
 PLATFORMS = ("discord", "slack")
 LANGUAGES = ("fr", "en", "both")
 NOTHING_NEW = ("silent", "line")
+# The database URL can come from the environment and then wins over `[storage] url`: a PostgreSQL URL
+# carries a password, which must not sit in config.toml (containers, several workers).
+DATABASE_URL_ENV = "BRIEFBOT_DATABASE_URL"
 SECRET_ENV = {
     "discord_token": "DISCORD_TOKEN",
     "slack_bot_token": "SLACK_BOT_TOKEN",
@@ -192,7 +195,10 @@ class _Reader:
 def load_settings(path: str | Path | None, env: dict[str, str] | None = None) -> Settings:
     """Read and validate `path` (None: embedded defaults). Raises ConfigError listing every problem."""
     if path is None:
-        return Settings(path=None, secrets=Secrets.from_env(env))
+        env_url = (os.environ if env is None else env).get(DATABASE_URL_ENV)
+        if env_url and not env_url.startswith(STORAGE_SCHEMES):
+            raise ConfigError([Problem(DATABASE_URL_ENV, "-", "use a sqlite:///path or postgresql+psycopg://… URL")])
+        return Settings(path=None, storage_url=env_url or DEFAULT_STORAGE_URL, secrets=Secrets.from_env(env))
     path = Path(path)
     file = str(path)
     try:
@@ -226,6 +232,13 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
     if not storage_url.startswith(STORAGE_SCHEMES):
         r.bad("storage.url", f"use a sqlite:///path or postgresql+psycopg://… URL, got {storage_url.split(':')[0]!r}")
         storage_url = DEFAULT_STORAGE_URL
+    env_url = (os.environ if env is None else env).get(DATABASE_URL_ENV)
+    if env_url:
+        if env_url.startswith(STORAGE_SCHEMES):
+            storage_url = env_url
+        else:
+            scheme = env_url.split(":")[0]
+            r.bad(DATABASE_URL_ENV, f"use a sqlite:///path or postgresql+psycopg://… URL, got {scheme!r}")
     retention_days = r.get(storage, "retention_days", "storage.", int, None)
     if retention_days is not None and retention_days < 1:
         r.bad("storage.retention_days", f"must be a whole number of days, 1 or more, got {retention_days!r}")

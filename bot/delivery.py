@@ -53,6 +53,7 @@ from enum import Enum
 from typing import Any
 
 from bot import reshape
+from bot.metrics import DELIVERY_RETRIES
 from bot.platforms import Mark, Place, Poster, PostError, complete_parts
 from briefings.store import Delivery, Store
 
@@ -227,6 +228,7 @@ class Outbox:
                     await self._give_up(target, delivery, str(exc))
                     return Outcome.FAILED
                 if attempt + 1 < self.backoff.attempts:
+                    DELIVERY_RETRIES.labels(target.platform).inc()
                     await self._sleep(self.backoff.delay(attempt, exc.retry_after))
                 continue
             await asyncio.to_thread(self.store.complete_delivery, delivery.id, ",".join(ids))

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.delivery import Outbox, Pause
+from bot.metrics import metrics_handler
 from bot.supervise import Supervisor
 from briefings.store import Store
 
@@ -46,6 +47,7 @@ async def serve_health(host: str, port: int, supervisor: Supervisor, outbox: Out
 
     app = web.Application()
     app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics_handler)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:

@@ -7,12 +7,19 @@ record before it is written.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
+from datetime import UTC, datetime
 
-from bot.config import Secrets
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.config import DATABASE_URL_ENV, Secrets
 
 REDACTED = "[redacted]"
+LOG_FORMAT_ENV = "BRIEFBOT_LOG_FORMAT"  # "json": one JSON object per line, for a log collector
 
 
 class RedactSecrets(logging.Filter):
@@ -31,11 +38,39 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: int = logging.INFO) -> None:
-    """Log to stderr (stdout carries command output such as the JSON export)."""
+class JsonLines(logging.Formatter):
+    """One JSON object per record (time, level, logger, message, exception), for log collectors
+    that index fields rather than parse lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _database_password() -> list[str]:
+    """The password inside BRIEFBOT_DATABASE_URL, if any: a driver's error can quote the URL."""
+    url = os.environ.get(DATABASE_URL_ENV)
+    if not url:
+        return []
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return []
+    return [str(password)] if password else []
+
+
+def setup_logging(level: int = logging.INFO, *, as_json: bool | None = None) -> None:
+    """Log to stderr (stdout carries command output such as the JSON export), as text or, with
+    `as_json` or BRIEFBOT_LOG_FORMAT=json, as JSON lines."""
+    if as_json is None:
+        as_json = os.environ.get(LOG_FORMAT_ENV, "").lower() == "json"
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(Secrets.from_env().values()))
+    handler.setFormatter(JsonLines() if as_json else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets([*Secrets.from_env().values(), *_database_password()]))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -33,7 +33,7 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import ceiling
+from bot import ceiling, metrics
 from bot.commands import Commands, say
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
@@ -96,6 +96,7 @@ class Runtime:
         async with self._poll_lock:
             report = await self.pipeline.poll([FeedSpec(f.name, f.url) for f in feeds])
             await asyncio.to_thread(self._after_poll)
+        metrics.observe_poll(report)
         log.info("%s", report.summary())
         await self.health.check()
 
@@ -109,6 +110,7 @@ class Runtime:
         """The channel's brief for its scheduled time `fire`, delivered once."""
         key = brief_key(fire)
         outcome = await self.outbox.deliver(_target(channel), key, self.render(channel, fire))
+        metrics.DELIVERIES.labels(channel.platform, outcome.name.lower()).inc()
         if outcome in (Outcome.SENT, Outcome.ALREADY_SENT, Outcome.NOTHING):
             await asyncio.to_thread(self.store.record_run, f"brief:{channel.key}", fire)
         log.info("brief %s for %s: %s", key, channel.name, outcome.value)

@@ -16,6 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from bot.calendar_web import add_calendar_routes
 from bot.commands import Commands
 from bot.config import Settings
+from bot.metrics import metrics_handler
 from bot.pages import Pages
 from bot.platforms.slack import build_app, web_client
 from bot.wiring import pipeline_for, settle_heap
@@ -40,7 +41,7 @@ def make_web_app(settings: Settings, commands: Commands, pages: Pages | None = N
         return web.Response(text="ok")
 
     app = web.Application()
-    app.add_routes([web.get("/healthz", healthz)])
+    app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics_handler)])
     if serves_slack(settings):
         bolt = build_app(settings, commands, web_client(settings.secrets.slack_bot_token or ""))
 

@@ -232,3 +232,12 @@ def test_retention_and_what_a_channel_hears_when_nothing_is_new(tmp_path):
         load_settings(write(tmp_path, bad), env={})
     keys = {p.key for p in caught.value.problems}
     assert keys == {"storage.retention_days", "channels[0].nothing_new"}
+
+
+def test_the_database_url_from_the_environment_wins_and_is_checked(tmp_path):
+    url = "postgresql+psycopg://briefbot:s3cret-pw@127.0.0.1/briefbot"
+    assert load_settings(write(tmp_path, GOOD), env={"BRIEFBOT_DATABASE_URL": url}).storage_url == url
+    assert load_settings(None, env={"BRIEFBOT_DATABASE_URL": url}).storage_url == url
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD), env={"BRIEFBOT_DATABASE_URL": "mysql://x@y/z"})
+    assert [p.key for p in caught.value.problems] == ["BRIEFBOT_DATABASE_URL"]

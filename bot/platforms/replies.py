@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.commands import Commands, Reply, say
+from bot.metrics import command_timer
 from bot.platforms import discord_embeds, slack_blocks
 
 log = logging.getLogger(__name__)
@@ -20,8 +21,9 @@ async def run_command(commands: Commands, name: str, args: Mapping[str, str | No
     """`commands.run` in a worker thread, within COMMAND_TIMEOUT_S: a user always gets an answer,
     never "thinking…" for as long as the platform keeps the request open."""
     try:
-        async with asyncio.timeout(COMMAND_TIMEOUT_S):
-            return await asyncio.to_thread(commands.run, name, args, locale)
+        with command_timer(name):
+            async with asyncio.timeout(COMMAND_TIMEOUT_S):
+                return await asyncio.to_thread(commands.run, name, args, locale)
     except TimeoutError:
         log.error("command /%s %r: no answer within %g s", name, dict(args), COMMAND_TIMEOUT_S)
         return Reply(say(locale, "failed"), ok=False, locales=(locale,))
