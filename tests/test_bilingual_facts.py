@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from briefings.brief import build_story_brief
+from briefings.export import story_json
 from briefings.merge import merge_dates, merge_missions, merge_pledges
 from briefings.models import Article, Evidence, KeyDate, Mission, Pledge, Story
 from briefings.render import context
@@ -111,3 +112,14 @@ def test_the_lexicon_composes_noun_phrases_both_ways(text: str, source: str, tar
 @pytest.mark.parametrize("text", ["held in Ankara", "tanks to help the front", "the initiative"])
 def test_the_lexicon_composes_nothing_it_cannot_say_whole(text: str) -> None:
     assert translate(text, "en", "fr") is None
+
+
+def test_export_gives_each_facts_line_in_every_language_that_says_all_of_it() -> None:
+    s = bilingual_story()
+    s.pledges += merge_pledges([Pledge("NO", "UA", quantity=2, item="Zeta-9 trebuchets", evidence=ev(EN))])
+    [pledge, trebuchets] = story_json(s)["pledges"]
+    assert pledge["item"] == "lanceurs Zeta-9"  # the evaluation contract's item, as before
+    assert pledge["text"] == {"fr": "Allemagne → Ukraine\u00a0: 4 lanceurs Zeta-9, à condition que le Parlement vote",
+                              "en": "Germany → Ukraine: 4 Zeta-9 launchers, provided that parliament votes for it"}
+    assert trebuchets["text"] == {"en": "Norway → Ukraine: 2 Zeta-9 trebuchets"}  # French would keep English words
+    assert story_json(s)["dates"][0]["text"]["en"] == "September 2026 — big donors gathering, Oslo"
