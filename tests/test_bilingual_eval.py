@@ -50,9 +50,9 @@ def figures(name: str, tmp_path: Path) -> tuple[float, list[tuple[str, str, str]
         store.close()
 
 
-# Reached so far: dev2 13 facts of 16, dev3 38 of 70; on dev3 py3langid reads one correct English
+# Reached so far: dev2 14 facts of 16, dev3 48 of 70; on dev3 py3langid reads one correct English
 # line ("…: Bastion armoured personnel carriers") as French.
-@pytest.mark.parametrize(("name", "floor", "misreads"), [("dev2", 0.80, 0), ("dev3", 0.54, 1)])
+@pytest.mark.parametrize(("name", "floor", "misreads"), [("dev2", 0.87, 0), ("dev3", 0.68, 1)])
 def test_facts_read_in_both_languages_no_less_than_reached(name: str, floor: float, misreads: int,
                                                            tmp_path: Path) -> None:
     share, misread = figures(name, tmp_path)

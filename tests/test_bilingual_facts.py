@@ -104,14 +104,19 @@ def test_own_words_the_lexicon_cannot_read_give_way_to_words_it_composes() -> No
     ("nouvelle aide militaire", "fr", "en", "new military aid"),
     ("shells, drones, and helicopters", "en", "fr", "obus, drones et hélicoptères"),
     ("Zeta, the alliance's scheme for buying arms", "en", "fr", "Zeta"),
+    ("Zeta-9 recovery vehicles to help the front", "en", "fr", "véhicules de dépannage Zeta-9"),
+    ("avions de combat sans en dire le nombre", "fr", "en", "fighter jets"),
+    ("l'initiative de Zeta", "fr", "en", "Zeta initiative"),
 ])
 def test_the_lexicon_composes_noun_phrases_both_ways(text: str, source: str, target: str, expected: str) -> None:
     assert translate(text, source, target) == expected
 
 
-@pytest.mark.parametrize("text", ["held in Ankara", "tanks to help the front", "the initiative"])
+@pytest.mark.parametrize("text", ["held in Ankara", "send tanks to the front", "tanks, missiles and other support",
+                                  "tanks, reversing a long refusal", "summit of donors and friends"])
 def test_the_lexicon_composes_nothing_it_cannot_say_whole(text: str) -> None:
     assert translate(text, "en", "fr") is None
+    assert translate("sommet des donateurs", "fr", "en") is None  # a complement is never cut off
 
 
 def test_export_gives_each_facts_line_in_every_language_that_says_all_of_it() -> None:

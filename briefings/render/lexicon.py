@@ -52,12 +52,13 @@ def _words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Term:
-    """A head noun: [singular, plural] per language, the French gender, whether it is an event."""
+    """A head noun: [singular, plural] per language, the French gender, whether names are its
+    complement ("sommet de Madrid") rather than standing beside it ("chars Leopard 2")."""
 
     forms: dict[str, tuple[str, str]]
     match: dict[str, list[tuple[str, ...]]]  # the word keys of every form, per language
     gender: str = "m"
-    event: bool = False
+    complement: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class Lexicon:
     owners: list[Owner] = field(default_factory=list)
     determiners: dict[str, set[str]] = field(default_factory=dict)
     joiners: dict[str, str] = field(default_factory=dict)
-    complement: set[str] = field(default_factory=set)
+    complement: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -99,7 +100,7 @@ def lexicon() -> Lexicon:
             pairs = [entry[lang], *entry.get(f"{lang}_also", [])]
             match[lang] = [_keys(form) for pair in pairs for form in pair]
         lex.terms.append(Term({lang: tuple(entry[lang]) for lang in LANGUAGES}, match,
-                              entry.get("fr_gender", "m"), entry.get("kind") == "event"))
+                              entry.get("fr_gender", "m"), entry.get("names") == "complement"))
     for entry in raw["modifiers"]:
         match_mod = {"en": [_keys(f) for f in [entry["en"], *entry.get("en_also", [])]],
                      "fr": [_keys(f) for f in entry["fr"]]}
@@ -108,7 +109,7 @@ def lexicon() -> Lexicon:
         lex.owners.append(Owner(entry["en"], entry["fr"], [_keys(f) for f in entry["match"]]))
     lex.determiners = {lang: {_key(w) for w in words} for lang, words in raw["determiners"].items()}
     lex.joiners = dict(raw["joiners"])
-    lex.complement = {_key(w) for w in raw["complement"]["fr"]}
+    lex.complement = {lang: {_key(w) for w in words} for lang, words in raw["complement"].items()}
     return lex
 
 
@@ -164,7 +165,7 @@ def _read_phrase(words: list[str], language: str, lex: Lexicon) -> Phrase | None
             phrase.head, phrase.plural = term, _plural(words[i:i + term_len], term.forms[language])
             i += term_len
             continue
-        if language == "fr" and phrase.head and keys[i] in lex.complement:
+        if language == "fr" and phrase.head and keys[i] in lex.complement["fr"]:
             i += 1  # "sommet de Madrid", "de l'OTAN": what follows is the complement
             continue
         owner = next((o for o in lex.owners if _match_at(keys, i, o.match)), None)
@@ -200,7 +201,7 @@ def _french(phrase: Phrase) -> str:
     parts += after
     if phrase.names:
         names = " ".join(phrase.names)
-        if head and head.event:
+        if head and head.complement:
             parts.append(f"d'{names}" if _VOWEL.match(names) else f"de {names}")
         else:
             parts.append(names)
@@ -235,24 +236,15 @@ def _conjuncts(words: list[str], language: str, lex: Lexicon) -> list[tuple[str,
     return out
 
 
-def translate(text: str, source: str, target: str) -> str | None:
-    """`text` (in `source`) composed in `target`, or None when the lexicon cannot say all of it.
-
-    A proper name followed after a comma by a phrase that cannot be composed ("PURL, the scheme
-    that …") is a name with an apposition explaining it: the name alone is given.
-    """
-    if source == target:
-        return text
-    if source not in LANGUAGES or target not in LANGUAGES:
-        return None
-    lex = lexicon()
+def _compose(words: list[str], source: str, target: str, lex: Lexicon) -> str | None:
+    """The coordination of phrases `words` spell, written in `target`, or None."""
     write = _french if target == "fr" else _english
-    conjuncts = _conjuncts(_words(text), source, lex)
-    phrases = [_read_phrase(words, source, lex) for _, words in conjuncts]
+    conjuncts = _conjuncts(words, source, lex)
+    phrases = [_read_phrase(conjunct, source, lex) for _, conjunct in conjuncts]
     first = phrases[0]
     if len(phrases) > 1 and first is not None and first.head is None and conjuncts[1][0] == ", " \
             and phrases[1] is None:
-        return write(first)
+        return write(first)  # a name and its apposition
     pieces: list[str] = []
     for (separator, _), phrase in zip(conjuncts, phrases, strict=True):
         if phrase is None:
@@ -260,3 +252,32 @@ def translate(text: str, source: str, target: str) -> str | None:
         joiner = f" {lex.joiners[target]} " if separator == "and" else separator
         pieces.append(joiner + write(phrase))
     return "".join(pieces)
+
+
+def translate(text: str, source: str, target: str) -> str | None:
+    """`text` (in `source`) composed in `target`, or None when the lexicon cannot say what is given.
+
+    A proper name followed after a comma by a phrase that cannot be composed ("PURL, the scheme
+    that …") is a name with an apposition explaining it: the name alone is given. Words running on
+    after a complete phrase, not after a comma or "and" nor as its complement ("of", "des"):
+    ("artillery shells through the scheme", "chars livrés au printemps") are the sentence going on
+    past what is given: the phrase is.
+    """
+    if source == target:
+        return text
+    if source not in LANGUAGES or target not in LANGUAGES:
+        return None
+    lex = lexicon()
+    words = _words(text)
+    composed = _compose(words, source, target, lex)
+    if composed is not None:
+        return composed
+    stops = {",", lex.joiners[source]}
+    for end in range(len(words) - 1, 0, -1):
+        if fold(words[end]) in stops or {_key(words[end - 1]), _key(words[end])} & lex.complement[source]:
+            continue
+        last = _conjuncts(words[:end], source, lex)[-1][1]
+        phrase = _read_phrase(last, source, lex) if last else None
+        if phrase is not None and phrase.head is not None:
+            return _compose(words[:end], source, target, lex)
+    return None
