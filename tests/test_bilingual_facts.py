@@ -107,6 +107,9 @@ def test_own_words_the_lexicon_cannot_read_give_way_to_words_it_composes() -> No
     ("Zeta-9 recovery vehicles to help the front", "en", "fr", "véhicules de dépannage Zeta-9"),
     ("avions de combat sans en dire le nombre", "fr", "en", "fighter jets"),
     ("l'initiative de Zeta", "fr", "en", "Zeta initiative"),
+    ("first two shipments", "en", "fr", "deux premières livraisons"),
+    ("trois prochains sommets", "fr", "en", "next three summits"),
+    ("three new tanks", "en", "fr", "trois nouveaux chars"),
 ])
 def test_the_lexicon_composes_noun_phrases_both_ways(text: str, source: str, target: str, expected: str) -> None:
     assert translate(text, source, target) == expected

@@ -66,6 +66,7 @@ class Modifier:
     en: str
     fr: tuple[str, str, str, str]  # m, f, m plural, f plural
     after: bool  # in French, after the noun
+    ordinal: bool  # "first", "next": a count follows it in English, precedes it in French
     match: dict[str, list[tuple[str, ...]]]
 
 
@@ -84,6 +85,8 @@ class Lexicon:
     determiners: dict[str, set[str]] = field(default_factory=dict)
     joiners: dict[str, str] = field(default_factory=dict)
     complement: dict[str, set[str]] = field(default_factory=dict)
+    numbers: dict[str, dict[str, str]] = field(default_factory=dict)  # per language: folded word → English word
+    french_numbers: dict[str, str] = field(default_factory=dict)  # English word → French word
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -104,24 +107,29 @@ def lexicon() -> Lexicon:
     for entry in raw["modifiers"]:
         match_mod = {"en": [_keys(f) for f in [entry["en"], *entry.get("en_also", [])]],
                      "fr": [_keys(f) for f in entry["fr"]]}
-        lex.modifiers.append(Modifier(entry["en"], tuple(entry["fr"]), entry.get("fr_after", False), match_mod))
+        lex.modifiers.append(Modifier(entry["en"], tuple(entry["fr"]), entry.get("fr_after", False),
+                                      entry.get("ordinal", False), match_mod))
     for entry in raw["owners"]:
         lex.owners.append(Owner(entry["en"], entry["fr"], [_keys(f) for f in entry["match"]]))
     lex.determiners = {lang: {_key(w) for w in words} for lang, words in raw["determiners"].items()}
     lex.joiners = dict(raw["joiners"])
+    lex.numbers = {"en": {_key(en): en for en in raw["numbers"]},
+                   "fr": {_key(fr): en for en, fr in raw["numbers"].items()}}
+    lex.french_numbers = dict(raw["numbers"])
     lex.complement = {lang: {_key(w) for w in words} for lang, words in raw["complement"].items()}
     return lex
 
 
 @dataclass
 class Phrase:
-    """One noun phrase, language-neutral: its head, number, modifiers, names and owner."""
+    """One noun phrase, language-neutral: its head, number, count, modifiers, names and owner."""
 
     head: Term | None = None
     plural: bool = False
     modifiers: list[Modifier] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     owner: Owner | None = None
+    count: str | None = None  # a small number counting the head, as its English word
 
 
 def _match_at(keys: list[str], i: int, candidates: list[tuple[str, ...]]) -> int:
@@ -178,6 +186,11 @@ def _read_phrase(words: list[str], language: str, lex: Lexicon) -> Phrase | None
             phrase.modifiers.append(modifier)
             i += _match_at(keys, i, modifier.match[language])
             continue
+        number = lex.numbers[language].get(keys[i]) if not phrase.head else None
+        if number is not None and phrase.count is None:
+            phrase.count = number
+            i += 1
+            continue
         if _NAME.search(words[i]):
             name = words[i]
             if re.fullmatch(r"[A-Z0-9-]*\d[A-Z0-9-]*s", name):
@@ -195,7 +208,8 @@ def _french(phrase: Phrase) -> str:
     form = gender + (2 if phrase.plural else 0)
     before = [m.fr[form] for m in phrase.modifiers if not m.after]
     after = [m.fr[form] for m in phrase.modifiers if m.after]
-    parts = [*before]
+    parts = [lexicon().french_numbers[phrase.count]] if phrase.count else []
+    parts += before
     if head:
         parts.append(head.forms["fr"][1 if phrase.plural else 0])
     parts += after
@@ -211,7 +225,9 @@ def _french(phrase: Phrase) -> str:
 
 
 def _english(phrase: Phrase) -> str:
-    parts = [m.en for m in phrase.modifiers]
+    parts = [m.en for m in phrase.modifiers if m.ordinal]
+    parts += [phrase.count] if phrase.count else []
+    parts += [m.en for m in phrase.modifiers if not m.ordinal]
     if phrase.owner:
         parts.append(phrase.owner.en)
     parts += phrase.names
