@@ -110,6 +110,7 @@ def test_own_words_the_lexicon_cannot_read_give_way_to_words_it_composes() -> No
     ("first two shipments", "en", "fr", "deux premières livraisons"),
     ("trois prochains sommets", "fr", "en", "next three summits"),
     ("three new tanks", "en", "fr", "trois nouveaux chars"),
+    ("Zeta Initiative For Shells", "en", "fr", "Zeta Initiative For Shells"),
 ])
 def test_the_lexicon_composes_noun_phrases_both_ways(text: str, source: str, target: str, expected: str) -> None:
     assert translate(text, source, target) == expected

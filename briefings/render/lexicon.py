@@ -192,6 +192,8 @@ def _read_phrase(words: list[str], language: str, lex: Lexicon) -> Phrase | None
             i += 1
             continue
         if _NAME.search(words[i]):
+            if language == "en" and phrase.head:
+                return None  # English names stand before their noun: "Initiative On Ammo" is a title
             name = words[i]
             if re.fullmatch(r"[A-Z0-9-]*\d[A-Z0-9-]*s", name):
                 name = name[:-1]  # "F-16s": the plural of a name is the name
@@ -273,7 +275,8 @@ def _compose(words: list[str], source: str, target: str, lex: Lexicon) -> str | 
 def translate(text: str, source: str, target: str) -> str | None:
     """`text` (in `source`) composed in `target`, or None when the lexicon cannot say what is given.
 
-    A proper name followed after a comma by a phrase that cannot be composed ("PURL, the scheme
+    A phrase whose every word is capitalised is a proper name and stays as it is. A proper name
+    followed after a comma by a phrase that cannot be composed ("PURL, the scheme
     that …") is a name with an apposition explaining it: the name alone is given. Words running on
     after a complete phrase, not after a comma or "and" nor as its complement ("of", "des"):
     ("artillery shells through the scheme", "chars livrés au printemps") are the sentence going on
@@ -285,6 +288,8 @@ def translate(text: str, source: str, target: str) -> str | None:
         return None
     lex = lexicon()
     words = _words(text)
+    if len(words) > 1 and all(_NAME.match(w) for w in words):
+        return text  # every word capitalised: a proper name ("Czech Initiative On Ammo"), as it stands
     composed = _compose(words, source, target, lex)
     if composed is not None:
         return composed
