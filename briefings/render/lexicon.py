@@ -63,6 +63,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Modifier:
+    """An adjective with its French agreement forms and place ("prochain sommet", "chars légers")."""
+
     en: str
     fr: tuple[str, str, str, str]  # m, f, m plural, f plural
     after: bool  # in French, after the noun
@@ -72,6 +74,8 @@ class Modifier:
 
 @dataclass(frozen=True)
 class Owner:
+    """An organisation an event belongs to: "NATO summit", "sommet de l'OTAN"."""
+
     en: str
     fr: str
     match: list[tuple[str, ...]]
@@ -79,6 +83,8 @@ class Owner:
 
 @dataclass
 class Lexicon:
+    """data/fact_lexicon.toml, read into matchable keys once."""
+
     terms: list[Term] = field(default_factory=list)
     modifiers: list[Modifier] = field(default_factory=list)
     owners: list[Owner] = field(default_factory=list)
@@ -95,6 +101,7 @@ def _keys(text: str) -> tuple[str, ...]:
 
 @cache
 def lexicon() -> Lexicon:
+    """The lexicon, read once: every form of every entry as folded word keys."""
     raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
     lex = Lexicon()
     for entry in raw["terms"]:
@@ -155,6 +162,8 @@ def _plural(words: list[str], forms: tuple[str, str]) -> bool:
 
 
 def _read_phrase(words: list[str], language: str, lex: Lexicon) -> Phrase | None:
+    """One noun phrase read into its parts, or None when a word is neither a known term, modifier,
+    owner, count or determiner nor a proper name."""
     keys = [_key(w) for w in words]
     phrase = Phrase()
     i = 0
