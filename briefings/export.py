@@ -1,7 +1,9 @@
 """The JSON export: every story with its articles and merged facts, in the evaluation contract's shape.
 
 The contract (shared/eval/README.md) fixes the keys; values are the language-neutral ones the
-pipeline stores, so the export is a plain projection of `Story` objects.
+pipeline stores, so the export is a plain projection of `Story` objects; `text` gives each fact's
+line as the French and the English brief say it (a language is left out when its line would keep
+words of the other).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from briefings.models import Evidence, KeyDate, Mission, Pledge, Story
+from briefings.render.context import fact_texts
 
 
 def _sources(evidence: list[Evidence]) -> list[str]:
@@ -19,16 +22,16 @@ def _pledge(p: Pledge) -> dict[str, Any]:
     return {"donor": p.donor, "recipient": p.recipient, "amount": p.amount, "currency": p.currency,
             "quantity": p.quantity, "item": p.item, "condition": p.condition, "qualifier": p.qualifier,
             "converted": [{"amount": a, "currency": c} for a, c in p.converted], "period": p.period,
-            "sources": _sources(p.evidence)}
+            "text": fact_texts(p), "sources": _sources(p.evidence)}
 
 
 def _mission(m: Mission) -> dict[str, Any]:
     return {"name": m.name, "organisation": m.organisation, "launched": m.launched, "purpose": m.purpose,
-            "aliases": m.aliases, "sources": _sources(m.evidence)}
+            "aliases": m.aliases, "text": fact_texts(m), "sources": _sources(m.evidence)}
 
 
 def _date(d: KeyDate) -> dict[str, Any]:
-    return {"date": d.date, "event": d.event, "place": d.place, "sources": _sources(d.evidence)}
+    return {"date": d.date, "event": d.event, "place": d.place, "text": fact_texts(d), "sources": _sources(d.evidence)}
 
 
 def story_json(story: Story) -> dict[str, Any]:

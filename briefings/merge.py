@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from briefings.extract.missions import canonical_mission, same_mission
@@ -63,6 +63,20 @@ def _union(target: list[Evidence], extra: Iterable[Evidence]) -> None:
             seen.add((evidence.url, evidence.sentence))
 
 
+def wordings_by_language(facts: Sequence[Pledge | Mission | KeyDate], *names: str) -> dict[str, dict[str, str]]:
+    """Each language's own words for a merged fact: per language, each field as the first source in
+    that language that states it words it. A brief quotes these, so a fact French and English
+    sources both state reads in French in the French brief and in English in the English one."""
+    out: dict[str, dict[str, str]] = {}
+    for fact in facts:
+        words = out.setdefault(fact.language, {})
+        for name in names:
+            value = getattr(fact, name)
+            if value and name not in words:
+                words[name] = value
+    return {language: words for language, words in out.items() if words}
+
+
 def _merge_pledge_group(group: list[Pledge]) -> Pledge:
     """The most frequently stated donor and wording win; a condition or a qualifier any source
     gives is kept, since a source that omits it does not contradict it."""
@@ -81,6 +95,7 @@ def _merge_pledge_group(group: list[Pledge]) -> Pledge:
         converted=next((list(p.converted) for p in group if p.converted), []),
         period=next((p.period for p in group if p.period), None),
         language=worded.language,
+        wordings=wordings_by_language(group, "item", "condition"),
         evidence=[],
         confidence=max(p.confidence for p in group),  # more sources do not lower it
     )
@@ -140,6 +155,7 @@ def merge_missions(missions: list[Mission]) -> list[Mission]:
         for member in group:
             _union(evidence, member.evidence)
         mission.evidence = evidence
+        mission.wordings = wordings_by_language(group, "purpose")
         merged.append(mission)
     return merged
 
@@ -147,6 +163,7 @@ def merge_missions(missions: list[Mission]) -> list[Mission]:
 def merge_dates(dates: list[KeyDate]) -> list[KeyDate]:
     """One entry per date and place; a source that names no place joins one that does."""
     merged: list[KeyDate] = []
+    groups: dict[int, list[KeyDate]] = {}  # the dates each merged entry stands for
     for key_date in dates:
         for existing in merged:
             if existing.date == key_date.date and (
@@ -156,10 +173,15 @@ def merge_dates(dates: list[KeyDate]) -> list[KeyDate]:
                 existing.event = existing.event or key_date.event
                 existing.confidence = max(existing.confidence, key_date.confidence)
                 _union(existing.evidence, key_date.evidence)
+                groups[id(existing)].append(key_date)
                 break
         else:
-            merged.append(KeyDate(key_date.date, key_date.event, key_date.place, key_date.language,
-                                  list(key_date.evidence), key_date.confidence))
+            entry = KeyDate(key_date.date, key_date.event, key_date.place, key_date.language,
+                            evidence=list(key_date.evidence), confidence=key_date.confidence)
+            merged.append(entry)
+            groups[id(entry)] = [key_date]
+    for entry in merged:
+        entry.wordings = wordings_by_language(groups[id(entry)], "event")
     return merged
 
 

@@ -3,6 +3,10 @@
 Every stage takes and returns these types, so a stage can be tested alone and no stage knows
 about the stages after it. Values are normalised here (ISO country codes, ISO 4217 currencies,
 ISO 8601 dates at the precision the text gives); language enters only at rendering.
+
+A fact's free text (a pledge's item, a mission's purpose, a date's event) is in the words of one
+source, in `language`; merging keeps in `wordings` the words of the first source in each language
+that states it, so a brief in French quotes a French source and one in English an English source.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class Pledge:
     language: str = "en"  # language of `item` and `condition`
     evidence: list[Evidence] = field(default_factory=list)
     confidence: float = 1.0  # how sure extraction is (0-1); facts under data/precision.toml's floor are dropped
+    wordings: dict[str, dict[str, str]] = field(default_factory=dict)  # per language: {"item": …, "condition": …}
 
 
 @dataclass
@@ -83,6 +88,7 @@ class Mission:
     language: str = "en"  # language of `purpose`
     evidence: list[Evidence] = field(default_factory=list)
     confidence: float = 1.0  # how sure extraction is (0-1); see data/precision.toml
+    wordings: dict[str, dict[str, str]] = field(default_factory=dict)  # per language: {"purpose": …}
 
 
 @dataclass
@@ -95,6 +101,7 @@ class KeyDate:
     language: str = "en"  # language of `event`
     evidence: list[Evidence] = field(default_factory=list)
     confidence: float = 1.0  # how sure extraction is (0-1); see data/precision.toml
+    wordings: dict[str, dict[str, str]] = field(default_factory=dict)  # per language: {"event": …}
 
 
 @dataclass

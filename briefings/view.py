@@ -29,7 +29,7 @@ from briefings.store import codec
 
 # Raise when what a view holds, or how keys and signatures are made, changes: views built by an
 # older version are rebuilt from the articles on the next open.
-VIEW_VERSION = "1"
+VIEW_VERSION = "2"
 KINDS = ("pledge", "mission", "date")
 STORY_KEY = "story"  # the story itself, for "what a channel was told": its headline was sent
 
@@ -108,8 +108,12 @@ def identity(kind: str, fact: Pledge | Mission | KeyDate) -> str:
 
 
 def signature(fact: Pledge | Mission | KeyDate) -> str:
-    """A digest of everything a fact says and of its sources: any change, a new source included."""
+    """A digest of everything a fact says and of its sources: any change, a new source included.
+
+    Per-language wordings are left out: they change only with the sources, which count already,
+    and leaving them out keeps signatures from before they existed valid (no spurious "updated")."""
     values = codec.plain(asdict(fact))
+    values.pop("wordings", None)
     sources = sorted({e["url"] for e in values.pop("evidence", [])})
     text = json.dumps([values, sources], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -31,8 +31,13 @@ def test_demo_prints_the_bilingual_brief_without_tokens_or_internet():
     assert brussels_en.startswith("NATO defence ministers meet, Brussels, 12 February 2026")
     assert brussels_en.count("$35 billion") == 1
     assert "£500 million" in brussels_en and "£150 million" in brussels_en and "PURL" in brussels_en
-    assert "5 intercepteurs PAC-3 (fr), à condition que" in brussels_en
+    assert "5 PAC-3 interceptors, if allies send thirty more" in brussels_en  # the English source's words
     assert "Arctic Sentry (NATO), launched on 11 February 2026" in brussels_en
     assert "July 2026" in brussels_en and "Ankara" in brussels_en and "2035 — " in brussels_en
     # Three stories: the Brussels meeting, Eastern Sentry, and an unrelated sports story kept apart.
     assert french.count("▸ ") == 3 and english.count("▸ ") == 3
+    # Every fact line reads in the brief's language: no line keeps another language's words (issue #9).
+    for brief in (french, english):
+        facts = [story.split("  Sources")[0] for story in brief.split("▸ ")[1:]]
+        marked = [line for story in facts for line in story.splitlines() if re.search(r"\((?:en|fr)\)", line)]
+        assert not marked, marked

@@ -107,8 +107,8 @@ def test_french_text_brief() -> None:
     assert f"• Alliés → Ukraine{NBSP}: 35 milliards de dollars · 3 sources\n" in out
     assert out.count("35 milliards de dollars · ") == 1  # the pledge stated thrice is listed once
     assert (
-        f"• Allemagne → Ukraine{NBSP}: 5 PAC-3 interceptors (en)"
-        f" (condition{NBSP}: other allies supply about thirty more (en)) · 2 sources\n"
+        f"• Allemagne → Ukraine{NBSP}: 5 intercepteurs PAC-3"  # composed from the lexicon
+        f" (condition{NBSP}: other allies supply about thirty more (en)) · 2 sources\n"  # which cannot say this
     ) in out
     assert (
         f"⚠ chiffres divergents{NBSP}: 150 millions de livres sterling (2 sources)"
@@ -118,7 +118,7 @@ def test_french_text_brief() -> None:
         f"• Arctic Sentry (OTAN), lancée le 11 février 2026{NBSP}: renforcer la sécurité du Grand Nord · 2 sources"
         in out
     )
-    assert "  À venir\n    • juillet 2026 — NATO summit (en), Ankara · 1 source\n" in out
+    assert "  À venir\n    • juillet 2026 — sommet de l'OTAN, Ankara · 1 source\n" in out
     assert "meeting already held" not in out
     for label in ("Engagements", "Missions", "Sources"):
         assert f"\n  {label}\n" in out
@@ -152,7 +152,7 @@ def test_markdown_marks_foreign_text_links_sources_and_escapes_feed_text() -> No
 def test_markdown_in_french() -> None:
     out = render(build_story_brief(ministers_story(), as_of=AS_OF), locale="fr", fmt="markdown")
     assert "**Engagements**\n" in out and "**À venir**\n" in out
-    assert "- Allemagne → Ukraine\u00a0: 5 PAC-3 interceptors *(en)*" in out
+    assert "- Allemagne → Ukraine\u00a0: 5 intercepteurs PAC-3 (condition\u00a0: other allies supply" in out
 
 
 def test_feed_text_cannot_inject_markup_or_unsafe_links() -> None:

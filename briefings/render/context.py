@@ -18,7 +18,7 @@ from babel.lists import format_list
 from babel.support import Translations
 
 from briefings.brief import Brief, DateEntry, MissionEntry, PledgeEntry, StoryBrief
-from briefings.models import Pledge
+from briefings.models import KeyDate, Mission, Pledge
 from briefings.render.formatting import (
     actors_name,
     date_precision,
@@ -31,9 +31,11 @@ from briefings.render.formatting import (
     qualifier_text,
 )
 from briefings.render.i18n import translations
+from briefings.render.lexicon import other_language, translate
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _SAFE_SCHEMES = ("http://", "https://")
+COMPOSED = ("item", "event")  # the free text the lexicon may compose: noun phrases, not clauses
 MAX_SOURCES = 8  # article links listed per story; the rest are counted
 
 
@@ -67,6 +69,7 @@ class Line:
 
 
 Part = str | Segment | Line | None
+Fact = Pledge | Mission | KeyDate
 
 
 def _clean(text: str) -> str:
@@ -154,6 +157,33 @@ class _Wording:
     def labelled(self, label: Part, text: Part) -> Line:
         return compose(self.t.gettext("%(label)s: %(text)s"), label=label, text=text)
 
+    def words(self, fact: Fact, name: str) -> tuple[str | None, str]:
+        """A fact's free text (`name`: "item", "condition", "purpose", "event") for this brief, with
+        the language it is in, so `free_text` marks only what is left in another language.
+
+        First a source's own words in the brief's language. Items and events are noun phrases the
+        lexicon may compose from another language's words; when it can and cannot read the own
+        words ("held in Ankara" beside "prochain sommet de l'OTAN"), the composed words say the
+        fact more plainly and win. Conditions and purposes are clauses: never composed. Last, the
+        words of the source the fact was read from, as they stand."""
+        own = fact.wordings.get(self.locale, {}).get(name)
+        primary = getattr(fact, name)
+        if name not in COMPOSED:
+            return (own, self.locale) if own else (primary, fact.language)
+        if own and translate(own, self.locale, other_language(self.locale)) is not None:
+            return own, self.locale
+        others = [(lang, words[name]) for lang, words in fact.wordings.items()
+                  if lang != self.locale and words.get(name)]
+        if primary and fact.language != self.locale:
+            others.append((fact.language, primary))
+        for language, text in others:
+            composed = translate(text, language, self.locale)
+            if composed is not None:
+                return composed, self.locale
+        if own:
+            return own, self.locale
+        return primary, fact.language
+
     # -- pledges -------------------------------------------------------------------------------
 
     def amount(self, pledge: Pledge) -> str | None:
@@ -173,32 +203,33 @@ class _Wording:
         """What is pledged: the amount, the counted items, or the named items alone."""
         loc = self.locale
         money = self.amount(pledge)
+        item, language = self.words(pledge, "item")
         if money is not None:
-            if pledge.item:
-                return concat(money, " — ", free_text(pledge.item, pledge.language, loc))
+            if item:
+                return concat(money, " — ", free_text(item, language, loc))
             return concat(money)
         if pledge.quantity is not None:
             # The number joins the item so "5 PAC-3 interceptors" reads as one quoted phrase.
-            counted = f"{format_number(pledge.quantity, loc)} {pledge.item or ''}"
-            item = free_text(counted, pledge.language, loc)
+            counted = f"{format_number(pledge.quantity, loc)} {item or ''}"
             qualifier = f"{qualifier_text(pledge.qualifier, loc)} " if pledge.qualifier else None
-            return concat(qualifier, item)
-        return concat(free_text(pledge.item or "", pledge.language, loc))
+            return concat(qualifier, free_text(counted, language, loc))
+        return concat(free_text(item or "", language, loc))
 
     def condition(self, pledge: Pledge) -> Line | None:
         """ ", à condition que …" — in the brief's words when the article's language matches."""
-        if not pledge.condition:
+        condition, language = self.words(pledge, "condition")
+        if not condition:
             return None
-        text = _clean(pledge.condition)
+        text = _clean(condition)
         if opens_condition(text):
-            return concat(", ", free_text(text, pledge.language, self.locale))
-        if pledge.language == self.locale:
+            return concat(", ", free_text(text, language, self.locale))
+        if language == self.locale:
             conjunction = self.t.gettext("provided that")
             joined = join_elided(conjunction, text) if self.locale == "fr" else f"{conjunction} {text}"
             return concat(", ", joined)
         return compose(
             self.t.gettext(" (condition: %(condition)s)"),
-            condition=free_text(text, pledge.language, self.locale),
+            condition=free_text(text, language, self.locale),
         )
 
     def who(self, pledge: Pledge) -> str:
@@ -217,11 +248,15 @@ class _Wording:
             return compose(self.t.gettext("[updated] %(text)s"), text=line)
         return line
 
-    def pledge(self, entry: PledgeEntry) -> dict[str, Line | None]:
-        p = entry.pledge
+    def pledge_line(self, p: Pledge) -> Line:
+        """ "Royaume-Uni → Ukraine : 500 millions de livres sterling — missiles", without sources."""
         who = self.who(p)
         what = concat(self.figure(p), self.condition(p))
-        line = self.marked(self.labelled(who, what) if who else what, entry.status)
+        return self.labelled(who, what) if who else what
+
+    def pledge(self, entry: PledgeEntry) -> dict[str, Line | None]:
+        p = entry.pledge
+        line = self.marked(self.pledge_line(p), entry.status)
         conflict = None
         if entry.conflicting:
             versions = [(p, entry.sources), *entry.conflicting]
@@ -235,7 +270,10 @@ class _Wording:
     # -- missions, dates, sources --------------------------------------------------------------
 
     def mission(self, entry: MissionEntry) -> Line:
-        m = entry.mission
+        return self.with_sources(self.marked(self.mission_line(entry.mission), entry.status), entry.sources)
+
+    def mission_line(self, m: Mission) -> Line:
+        """ "Arctic Sentry (OTAN), lancée le 11 février 2026 : …", without sources."""
         names = [m.name, *[a for a in m.aliases if a != m.name][:1]]
         head: Line = concat(" / ".join(_clean(n) for n in names))
         if m.organisation:
@@ -247,17 +285,21 @@ class _Wording:
                 else self.t.gettext("%(mission)s, launched in %(date)s")
             )
             head = compose(pattern, mission=head, date=format_partial_date(m.launched, self.locale))
-        line = self.labelled(head, free_text(m.purpose, m.language, self.locale)) if m.purpose else head
-        return self.with_sources(self.marked(line, entry.status), entry.sources)
+        purpose, language = self.words(m, "purpose")
+        return self.labelled(head, free_text(purpose, language, self.locale)) if purpose else head
 
     def key_date(self, entry: DateEntry) -> Line:
-        d = entry.date
+        return self.with_sources(self.marked(self.date_line(entry.date), entry.status), entry.sources)
+
+    def date_line(self, d: KeyDate) -> Line:
+        """ "juillet 2026 — prochain sommet de l'OTAN, Ankara", without sources."""
         parts: list[Part] = [format_partial_date(d.date, self.locale)]
-        if d.event:
-            parts += [" — ", free_text(d.event, d.language, self.locale)]
+        event, language = self.words(d, "event")
+        if event:
+            parts += [" — ", free_text(event, language, self.locale)]
         if d.place:
-            parts += [", " if d.event else " — ", place_name(d.place, self.locale)]
-        return self.with_sources(self.marked(concat(*parts), entry.status), entry.sources)
+            parts += [", " if event else " — ", place_name(d.place, self.locale)]
+        return concat(*parts)
 
     def headline(self, story: StoryBrief) -> Line:
         if self.locale in story.titles:
@@ -318,6 +360,23 @@ class _Wording:
             shown.append(concat(self.t.ngettext("… and %(num)d more source", "… and %(num)d more sources", more)
                                 % {"num": more}))
         return shown
+
+
+def fact_texts(fact: Fact, locales: tuple[str, ...] = ("fr", "en")) -> dict[str, str]:
+    """A fact's line as each language's brief says it, without sources or marks, for the languages
+    that say all of it: a line with words left in another language is not that language's text."""
+    out = {}
+    for locale in locales:
+        wording = _Wording(locale)
+        if isinstance(fact, Pledge):
+            line = wording.pledge_line(fact)
+        elif isinstance(fact, Mission):
+            line = wording.mission_line(fact)
+        else:
+            line = wording.date_line(fact)
+        if not any(s.foreign for s in line.segments):
+            out[locale] = line.plain
+    return out
 
 
 def context(brief: Brief, locale: str) -> dict[str, Any]:

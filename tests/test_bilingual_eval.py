@@ -1,0 +1,71 @@
+"""Every fact in both languages, measured on the labelled sets (issue #9, part 1).
+
+The issue's target: on the dev2 and dev3 exports at least 90 % of facts have `text` in French and in
+English, and py3langid, restricted to French and English as ingestion uses it, reads each text of
+four words or more as the language it is given for. Met on dev2; not on dev3, where many item and
+event words extraction reads are clause fragments ("the initiative within the framework of its",
+"revealed") that no lexicon can compose — so the figures reached are held as floors, and dev3's
+target is a strict expected failure that turns into a failure the day it is met. Skipped when
+../shared/eval is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from briefings.export import export_json
+from briefings.ingest.language import identifier
+from briefings.pipeline import Pipeline
+from briefings.store import Store
+from tests.test_story_view import EVAL, _articles
+
+TARGET = 0.90
+MIN_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]")  # a word has a letter: "→", ":" and "4" are not words
+
+
+def bilingual_figures(export: dict) -> tuple[float, list[tuple[str, str, str]]]:
+    """(share of facts with text in both languages, texts py3langid reads as another language)."""
+    classify = identifier(("fr", "en"))
+    facts = [f for story in export["stories"] for kind in ("pledges", "missions", "dates") for f in story[kind]]
+    both = sum(1 for f in facts if {"fr", "en"} <= set(f["text"]))
+    misread = [(lang, text, found) for f in facts for lang, text in f["text"].items()
+               if sum(1 for w in text.split() if _WORD.search(w)) >= MIN_WORDS
+               and (found := classify.classify(text)[0]) != lang]
+    return (both / len(facts) if facts else 0.0), misread
+
+
+def figures(name: str, tmp_path: Path) -> tuple[float, list[tuple[str, str, str]]]:
+    folder = EVAL / name
+    if not (folder / "articles").is_dir():
+        pytest.skip(f"labelled set {folder} not present")
+    store = Store(f"sqlite:///{tmp_path / 'bilingual.db'}")
+    try:
+        pipeline = Pipeline(store)
+        pipeline.absorb(_articles(folder))
+        return bilingual_figures(export_json(pipeline.stories()))
+    finally:
+        store.close()
+
+
+# Reached so far: dev2 15 facts of 16, dev3 48 of 70; on dev3 py3langid reads one correct English
+# line ("…: Bastion armoured personnel carriers") as French.
+@pytest.mark.parametrize(("name", "floor", "misreads"), [("dev2", 0.93, 0), ("dev3", 0.68, 1)])
+def test_facts_read_in_both_languages_no_less_than_reached(name: str, floor: float, misreads: int,
+                                                           tmp_path: Path) -> None:
+    share, misread = figures(name, tmp_path)
+    assert share >= floor, f"{share:.0%} of facts have text in both languages"
+    assert len(misread) <= misreads, misread
+
+
+@pytest.mark.parametrize("name", [
+    "dev2",
+    pytest.param("dev3", marks=pytest.mark.xfail(
+        strict=True, reason="issue #9 target not reached on dev3: item and event words that are clause fragments")),
+])
+def test_facts_read_in_both_languages_as_the_issue_asks(name: str, tmp_path: Path) -> None:
+    share, misread = figures(name, tmp_path)
+    assert share >= TARGET and not misread, (share, misread)
