@@ -238,3 +238,14 @@ def test_french_catalog_translates_the_labels() -> None:
     assert fr.gettext("Upcoming dates") == "À venir"
     assert fr.ngettext("%(num)d source", "%(num)d sources", 1) % {"num": 1} == "1 source"
     assert fr.ngettext("%(num)d source", "%(num)d sources", 3) % {"num": 3} == "3 sources"
+
+
+def test_a_funding_period_reads_once_in_each_language() -> None:
+    from briefings.render.context import _Wording
+
+    worded = Pledge(donor="DE", recipient="UA", amount=11e9, currency="EUR", period="sur quatre ans", language="fr")
+    ranged = Pledge(donor="DE", recipient="UA", amount=5e9, currency="EUR", period="for 2027-2030", language="en")
+    assert _Wording("fr").amount(worded) == "11 milliards d'euros sur quatre ans"
+    assert _Wording("en").amount(worded) == "€11 billion"  # a French phrase is not glued into English
+    assert _Wording("fr").amount(ranged) == "5 milliards d'euros sur 2027-2030"
+    assert _Wording("en").amount(ranged) == "€5 billion over 2027-2030"

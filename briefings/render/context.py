@@ -36,6 +36,7 @@ from briefings.render.lexicon import other_language, translate
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _SAFE_SCHEMES = ("http://", "https://")
 COMPOSED = ("item", "event")  # the free text the lexicon may compose: noun phrases, not clauses
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–/]\s*((?:19|20)\d{2})")
 MAX_SOURCES = 8  # article links listed per story; the rest are counted
 
 
@@ -196,7 +197,13 @@ class _Wording:
         if extras:
             money += f" ({', '.join(extras)})"
         if pledge.period:
-            money = self.t.gettext("%(amount)s over %(period)s") % {"amount": money, "period": pledge.period}
+            years = _YEAR_RANGE.search(pledge.period)
+            if years:  # "for 2027-2030" / "sur 2027-2030": the years say it in any language
+                span = f"{years.group(1)}-{years.group(2)}"
+                money = self.t.gettext("%(amount)s over %(period)s") % {"amount": money, "period": span}
+            elif pledge.language == loc:  # "sur quatre ans" already carries its preposition
+                money = f"{money} {_clean(pledge.period)}"
+            # A worded period in the other language is left out rather than half-translating the line.
         return money
 
     def figure(self, pledge: Pledge) -> Line:
