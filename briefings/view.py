@@ -53,16 +53,13 @@ class PreviousFact:
 
 @dataclass
 class ViewFact:
-    """A merged fact as stored in `view_facts`, with its look-up columns."""
+    """A merged fact as stored in `view_facts`; a date's day for the upcoming-dates look-up."""
 
     kind: str
     key: str
     signature: str
     times: FactTimes
-    donor: str | None = None
-    recipient: str | None = None
     on_date: str | None = None
-    name: str | None = None
 
 
 @dataclass
@@ -78,17 +75,12 @@ class StoryView:
     learned: datetime
     search: str = ""
     facts: list[ViewFact] = field(default_factory=list)
+    actors: set[tuple[str, str]] = field(default_factory=set)  # ("donor" | "recipient", code) of its pledges
 
     @property
     def terms(self) -> set[str]:
         """The words `/sources` can find the story by."""
         return search_terms(self.search)
-
-    @property
-    def actors(self) -> set[tuple[str, str]]:
-        """("donor" | "recipient", code) of the story's pledges, joint donors split."""
-        return {(side, code) for f in self.facts for side in ("donor", "recipient")
-                for code in (getattr(f, side) or "").split(",") if code and f.kind == "pledge"}
 
 
 def facts_of(story: Story) -> list[tuple[str, Pledge | Mission | KeyDate]]:
@@ -153,7 +145,7 @@ def assign_keys(story: Story, previous: list[PreviousFact], now: datetime) -> li
     out = []
     for (kind, fact), key, sig, when in zip(facts, keys, sigs, times, strict=True):
         assert key is not None and when is not None
-        out.append(ViewFact(kind, key, sig, when, **_lookups(fact)))
+        out.append(ViewFact(kind, key, sig, when, on_date=fact.date[:10] if isinstance(fact, KeyDate) else None))
     return out
 
 
@@ -161,17 +153,10 @@ def _base(key: str) -> str:
     return key.split("#", 1)[0]
 
 
-def _lookups(fact: Pledge | Mission | KeyDate) -> dict[str, str | None]:
-    if isinstance(fact, Pledge):
-        return {"donor": _codes(fact.donor), "recipient": _codes(fact.recipient)}
-    if isinstance(fact, Mission):
-        return {"name": fact.name[:400], "donor": _codes(fact.organisation)}
-    return {"on_date": fact.date[:10]}
-
-
-def _codes(value: str | None) -> str | None:
-    """Joint actors as ",DK,NO,SE," so `LIKE '%,NO,%'` finds each of them."""
-    return f",{','.join(value.split('+'))}," if value else None
+def pledge_actors(story: Story) -> set[tuple[str, str]]:
+    """("donor" | "recipient", code) of a story's pledges, joint donors split: `view_actors`' rows."""
+    return {(side, code) for p in story.pledges for side, codes in (("donor", p.donor), ("recipient", p.recipient))
+            for code in (codes or "").split("+") if code}
 
 
 def build_view(story: Story, previous: list[PreviousFact], now: datetime) -> StoryView:
@@ -189,7 +174,7 @@ def build_view(story: Story, previous: list[PreviousFact], now: datetime) -> Sto
         first_published=articles[0].published if articles else now,
         last_published=articles[-1].published if articles else now,
         learned=now,
-        search=search_text(story), facts=facts,
+        search=search_text(story), facts=facts, actors=pledge_actors(story),
     )
 
 

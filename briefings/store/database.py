@@ -338,8 +338,7 @@ class Store:
                 session.add_all(
                     ViewFactRow(story_id=view.story_id, kind=f.kind, fact_key=f.key, signature=f.signature,
                                 first_seen=f.times.first_seen, changed=f.times.changed,
-                                last_published=view.last_published, donor=f.donor,
-                                recipient=f.recipient, on_date=f.on_date, name=f.name)
+                                last_published=view.last_published, on_date=f.on_date)
                     for f in view.facts
                 )
                 session.add_all(ViewActorRow(story_id=view.story_id, side=side, code=code[:64],

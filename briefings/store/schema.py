@@ -165,14 +165,12 @@ class StoryViewRow(Base):
 
 
 class ViewFactRow(Base):
-    """One merged fact of a story view: when the bot first saw it and last saw it change, and the
-    columns the look-ups filter on (donor, recipient, date, mission name)."""
+    """One merged fact of a story view: when the bot first saw it and last saw it change, indexed by
+    kind and story recency, and by day for the upcoming dates (donors and recipients: view_actors)."""
 
     __tablename__ = "view_facts"
     __table_args__ = (
         Index("ix_view_facts_kind_published", "kind", "last_published"),
-        Index("ix_view_facts_kind_donor", "kind", "donor"),
-        Index("ix_view_facts_kind_recipient", "kind", "recipient"),
         Index("ix_view_facts_kind_on_date", "kind", "on_date"),
         Index("ix_view_facts_changed", "changed"),
     )
@@ -185,10 +183,7 @@ class ViewFactRow(Base):
     first_seen: Mapped[datetime]
     changed: Mapped[datetime]
     last_published: Mapped[datetime]  # the story's newest article, for "newest first" listings
-    donor: Mapped[str | None] = mapped_column(String(200))  # joint donors as ",DK,NO,SE,"
-    recipient: Mapped[str | None] = mapped_column(String(200))
     on_date: Mapped[str | None] = mapped_column(String(10))  # ISO date at its precision
-    name: Mapped[str | None] = mapped_column(String(400))
 
 
 class ChannelSentRow(Base):

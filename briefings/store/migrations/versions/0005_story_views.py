@@ -53,16 +53,11 @@ def upgrade() -> None:
         sa.Column("first_seen", _WHEN, nullable=False),
         sa.Column("changed", _WHEN, nullable=False),
         sa.Column("last_published", _WHEN, nullable=False),
-        sa.Column("donor", sa.String(200), nullable=True),
-        sa.Column("recipient", sa.String(200), nullable=True),
         sa.Column("on_date", sa.String(10), nullable=True),
-        sa.Column("name", sa.String(400), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_view_facts"),
     )
     op.create_index("ix_view_facts_story_id", "view_facts", ["story_id"])
     op.create_index("ix_view_facts_kind_published", "view_facts", ["kind", "last_published"])
-    op.create_index("ix_view_facts_kind_donor", "view_facts", ["kind", "donor"])
-    op.create_index("ix_view_facts_kind_recipient", "view_facts", ["kind", "recipient"])
     op.create_index("ix_view_facts_kind_on_date", "view_facts", ["kind", "on_date"])
     op.create_index("ix_view_facts_changed", "view_facts", ["changed"])
     op.create_table(
