@@ -110,6 +110,9 @@ class Runtime:
         """The channel's brief for its scheduled time `fire`, delivered once."""
         key = brief_key(fire)
         outcome = await self.outbox.deliver(_target(channel), key, self.render(channel, fire))
+        # Posted: `_remember` took it. Otherwise a retry or resume renders the brief again, so what
+        # this attempt would have told is dropped, not kept for the life of the process.
+        self._told.pop((channel.key, key), None)
         metrics.DELIVERIES.labels(channel.platform, outcome.name.lower()).inc()
         if outcome in (Outcome.SENT, Outcome.ALREADY_SENT, Outcome.NOTHING):
             await asyncio.to_thread(self.store.record_run, f"brief:{channel.key}", fire)
@@ -124,7 +127,8 @@ class Runtime:
             messages = await asyncio.to_thread(self.channel_messages, channel, digest)
             # Remembered once the outbox has posted it (`_remember`), never before: a brief that
             # fails leaves its facts untold, so the next brief still carries them.
-            self._told[(channel.key, brief_key(fire))] = digest.told
+            if messages:  # a brief with nothing to post tells nothing
+                self._told[(channel.key, brief_key(fire))] = digest.told
             late_after = timedelta(minutes=self.settings.delivery.late_after_minutes)
             if messages and self.mark_late and datetime.now(UTC) - fire > late_after:
                 messages[0] = ceiling.late(messages[0], fire, channel)
