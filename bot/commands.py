@@ -22,7 +22,7 @@ from typing import Any
 from bot.config import Settings
 from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, is_upcoming, load_topics
 from briefings.extract.text import comparable
-from briefings.ledger import currencies, ledger_entries
+from briefings.ledger import currencies
 from briefings.models import Story
 from briefings.reads import StoryReads
 from briefings.render import context
@@ -41,8 +41,6 @@ MAX_STORIES = 10  # newest stories in a /summary
 MAX_CHOICES = 25  # Discord's autocomplete limit
 _DURATION = re.compile(r"^(\d{1,4})\s*(h|d)$")
 PUBLIC_WORDS = ("public", "--public", "channel", "--channel")  # Slack: post the answer in the channel
-LEDGER_STORIES = 300  # newest stories with pledges a /ledger without a donor reads
-DONOR_STORIES = 5000  # a donor's ledger reads every story with its pledges, through the index
 MAX_CHARTS = 3  # one chart per currency, the most pledged currencies first
 
 
@@ -214,9 +212,7 @@ class Commands:
         donor_code = self._actor(donor, locale) if donor else None
         recipient_code = self._actor(recipient, locale) if recipient else None
         start = self._since(since, self._now(), locale).date() if since else None
-        limit = DONOR_STORIES if donor_code or recipient_code else LEDGER_STORIES
-        stories = self.reads.with_pledges(donor=donor_code, recipient=recipient_code, limit=limit)
-        entries = ledger_entries(stories, donor=donor_code, recipient=recipient_code, since=start)
+        entries, bounded = self.reads.ledger(donor=donor_code, recipient=recipient_code, since=start)
         filters = " → ".join(actor_name(c, locale) if c else "…" for c in (donor_code, recipient_code))
         title = say(locale, "ledger_filtered_title", filters=filters) if donor or recipient else say(
             locale, "ledger_title")
@@ -233,8 +229,8 @@ class Commands:
             listed += 1
         if listed < len(groups):
             sums.append(say(locale, "ledger_earlier", count=len(groups) - listed))
-        if not (donor_code or recipient_code) and len(stories) >= limit:  # a bounded read: say so
-            sums.append(say(locale, "ledger_window", count=limit))
+        if bounded and not (donor_code or recipient_code):  # a bounded read: say so
+            sums.append(say(locale, "ledger_window", count=bounded))
         files = [Attachment(f"ledger-{currency}.png", ledger_chart(entries, currency, locale), "image/png")
                  for currency in currencies(entries)[:MAX_CHARTS]]
         return Reply(title, [*sums, *shown], locales=(locale,), files=files)

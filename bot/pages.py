@@ -24,10 +24,10 @@ from aiohttp import web
 from babel import Locale
 from jinja2 import Environment, PackageLoader
 
-from bot.commands import DONOR_STORIES, LEDGER_STORIES, MAX_CHARTS
+from bot.commands import MAX_CHARTS
 from bot.page_content import story_list, story_page, topic_names, topic_page
 from briefings.brief import Topic
-from briefings.ledger import LedgerEntry, currencies, ledger_entries
+from briefings.ledger import LedgerEntry, currencies
 from briefings.reads import StoryReads
 from briefings.render.chart import ledger_chart
 from briefings.render.formatting import actor_name
@@ -133,8 +133,7 @@ class Pages:
         return ledger_chart(entries, currency, locale)
 
     def _ledger_entries(self, donor: str | None) -> list[LedgerEntry]:
-        stories = self.reads.with_pledges(donor=donor, limit=DONOR_STORIES if donor else LEDGER_STORIES)
-        return ledger_entries(stories, donor=donor)
+        return self.reads.ledger(donor=donor)[0]
 
     def not_found(self, locale: str) -> tuple[int, str]:
         return 404, render_page("not_found.html.j2", locale, {})

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 from briefings.extract.text import comparable
+from briefings.ledger import LedgerEntry, ledger_entries
 from briefings.models import Story
 from briefings.store import Store
 
+LEDGER_STORIES = 300  # newest stories with pledges a ledger of every donor reads
+DONOR_STORIES = 5000  # a donor's (or recipient's) ledger reads every story with its pledges, by index
 ACTORS_TTL = 300.0  # seconds a process that does not poll keeps the actor lists
 
 
@@ -44,6 +47,15 @@ class StoryReads:
     def with_pledges(self, *, donor: str | None = None, recipient: str | None = None, limit: int = 40) -> list[Story]:
         """Newest stories holding a pledge by `donor` to `recipient` (either may be None)."""
         return self._stories(self.store.fact_story_ids("pledge", donor=donor, recipient=recipient, limit=limit))
+
+    def ledger(self, *, donor: str | None = None, recipient: str | None = None,
+               since: date | None = None) -> tuple[list[LedgerEntry], int | None]:
+        """The ledger's entries, and the bound its read stopped at, if it did (a ledger of every
+        donor reads only the newest LEDGER_STORIES stories with pledges: its reply says so)."""
+        limit = DONOR_STORIES if donor or recipient else LEDGER_STORIES
+        stories = self.with_pledges(donor=donor, recipient=recipient, limit=limit)
+        entries = ledger_entries(stories, donor=donor, recipient=recipient, since=since)
+        return entries, limit if len(stories) >= limit else None
 
     def with_missions(self, *, limit: int = 40) -> list[Story]:
         return self._stories(self.store.fact_story_ids("mission", limit=limit))

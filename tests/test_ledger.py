@@ -193,7 +193,7 @@ async def test_demo_writes_the_readme_chart(tmp_path: Path) -> None:
 
 def test_a_ledger_without_donor_says_when_its_read_was_bounded(commands: Commands,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.commands.LEDGER_STORIES", 1)
+    monkeypatch.setattr("briefings.reads.LEDGER_STORIES", 1)
     text = [str(line) for line in commands.run("ledger", {}, "en").lines]
     assert "Totals over the 1 newest stories with pledges; name a donor for its whole ledger." in text
     assert not any("Total Sweden: SEK" in t for t in text)  # the older story's pledge is outside the read
