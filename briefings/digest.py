@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from briefings.brief import Brief, StoryBrief, Topic, story_brief
+from briefings.brief import Brief, DateEntry, MissionEntry, PledgeEntry, StoryBrief, Topic, story_brief
+from briefings.models import Evidence
 from briefings.view import STORY_KEY, ViewedStory
 
 NEW = "new"
@@ -118,6 +119,7 @@ def _story_digest(viewed: ViewedStory, sent: Mapping[tuple[str, str], str], *, a
     return brief, told
 
 
-def _evidence(entry: object) -> list:
-    fact = getattr(entry, "pledge", None) or getattr(entry, "mission", None) or getattr(entry, "date", None)
-    return list(getattr(fact, "evidence", []))
+def _evidence(entry: PledgeEntry | MissionEntry | DateEntry) -> list[Evidence]:
+    if isinstance(entry, PledgeEntry):
+        return entry.pledge.evidence
+    return entry.mission.evidence if isinstance(entry, MissionEntry) else entry.date.evidence

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from briefings.brief import load_topics, topics_for
 from briefings.cluster import Clusterer
@@ -276,9 +277,10 @@ class Pipeline:
             log.info("retention: pruned %d articles older than %s", gone, keep)
         return gone
 
-    @property
+    @cached_property
     def _view_version(self) -> str:
-        """Views hold topics: they are rebuilt when the view rules or the topics' definitions change."""
+        """Views hold topics: they are rebuilt when the view rules or the topics' definitions change
+        (both fixed for the pipeline's life: worked out once, not at every poll)."""
         topics = json.dumps({slug: [dict(t.names), {k: list(v) for k, v in t.keywords.items()}, list(t.actors)]
                              for slug, t in sorted(self.topics.items())}, sort_keys=True)
         return f"{VIEW_VERSION}:{hashlib.sha256(topics.encode()).hexdigest()[:16]}"
