@@ -17,6 +17,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -181,12 +182,19 @@ class Pipeline:
         # threaded process, no import per worker).
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["briefings.extract", "briefings.pipeline"])
-        with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
-            for article, (facts, error) in zip(todo, pool.map(extract_or_error, todo, chunksize=8), strict=True):
-                if error is not None:
-                    log.error("extraction failed for %s; the article is kept without facts\n%s", article.url, error)
-                    report.extraction_failed += 1
-                out[article.url] = facts
+        failed = 0
+        try:
+            with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+                for article, (facts, error) in zip(todo, pool.map(extract_or_error, todo, chunksize=8), strict=True):
+                    if error is not None:
+                        log.error("extraction failed for %s; the article is kept without facts\n%s", article.url,
+                                  error)
+                        failed += 1
+                    out[article.url] = facts
+        except (OSError, BrokenProcessPool) as exc:  # no worker processes here (limits, a killed worker)
+            log.warning("extracting on one core: the worker processes failed (%s)", exc)
+            return {}
+        report.extraction_failed += failed
         return out
 
     def _changed(self, article: Article) -> bool:
