@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased, defer, sessionmaker
 
 from briefings.models import Article, ArticleFacts, FeedState
 from briefings.store import codec, migrate
+from briefings.store.channel_settings import ChannelSettingsStore
 from briefings.store.records import Delivery, StoredStory
 from briefings.store.schema import (
     ArticleRow,
@@ -48,7 +49,7 @@ class DuplicateArticle(ValueError):
     """The canonical URL is already stored: use `update_article` for a publisher's edit."""
 
 
-class Store:
+class Store(ChannelSettingsStore):
     """briefbot's persistent state. `Store("sqlite:///briefbot.db")` or a `postgresql+psycopg://` URL."""
 
     def __init__(self, url: str) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0005"
+HEAD = "0006"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # alembic keeps the running migration context in module globals: two Stores opened at once in two
