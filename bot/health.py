@@ -60,14 +60,14 @@ def failed_key(delivery: Delivery) -> str:
 
 
 @cache
-def _report_wording() -> dict[str, str]:
+def report_wording() -> dict[str, str]:
     text = resources.files("bot").joinpath("templates/admin_reports.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)["en"]
 
 
 def failure_message(platform: str, delivery: Delivery) -> dict:
     """The admin report of a delivery that failed for good, in the admin channel's platform format."""
-    words = _report_wording()
+    words = report_wording()
     lines = [words["delivery_failed_brief"].format(brief=delivery.brief_key),
              words["delivery_failed_reason"].format(reason=delivery.last_error or "?"),
              words["delivery_failed_next"]]
@@ -83,7 +83,7 @@ def pause_key(platform: str, since: datetime, restored: bool) -> str:
 def pause_message(admin_platform: str, key: str) -> dict:
     """The admin report of a platform whose token is refused (or works again), from its key alone."""
     event, platform, since = key.split(":", 2)
-    words = _report_wording()
+    words = report_wording()
     shown = since.replace("T", " ").removesuffix("Z")
     if event == "paused":
         title = words["platform_paused"].format(platform=platform.capitalize())
@@ -105,7 +105,7 @@ def down_key(state: PlatformState) -> str:
 def down_message(admin_platform: str, key: str, error: str | None) -> dict:
     """The admin report of a platform not connected for a while (or connected again)."""
     event, platform, since = key.split(":", 2)
-    words = _report_wording()
+    words = report_wording()
     shown, name = since.replace("T", " ").removesuffix("Z"), platform.capitalize()
     if event == "down":
         title = words["platform_down"].format(platform=name, since=shown)

@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.admin_commands import GROUP, Caller, ChannelAdmin, admin_messages
 from bot.commands import LANGUAGES, Commands, locale_of, say
 from bot.platforms import Mark, Place, PostError
 from bot.platforms.replies import reply_messages, run_command
@@ -211,9 +212,11 @@ def _kind(exc: discord.HTTPException) -> str:
     return "transient"
 
 
-def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree], None]:
-    """Registers the slash commands on a tree. Each one defers at once (ephemeral unless `public`),
-    does the work in a thread, then follows up: Discord's 3-second window is met by the defer."""
+def command_installer(commands: Commands, admin: ChannelAdmin | None = None
+                      ) -> Callable[[app_commands.CommandTree], None]:
+    """Registers the slash commands on a tree (and the `/briefbot` admin group, given `admin`). Each
+    one defers at once (ephemeral unless `public`), does the work in a thread, then follows up:
+    Discord's 3-second window is met by the defer."""
 
     async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
                       public: bool) -> None:
@@ -285,8 +288,70 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
     async def sources(interaction: discord.Interaction, query: str, public: bool = False) -> None:
         await respond(interaction, "sources", {"query": query}, public)
 
+    group = admin_group(admin, topic_choices) if admin is not None else None
+
     def install(tree: app_commands.CommandTree) -> None:
         for command in (summary, pledges, missions, dates, topics, sources, ledger):
             tree.add_command(command, override=True)  # a login after a restart installs them again
+        if group is not None:
+            tree.add_command(group, override=True)
 
     return install
+
+
+def admin_group(admin: ChannelAdmin, topic_choices: Any) -> app_commands.Group:
+    """`/briefbot …`: hidden by Discord from members without Manage Server (`default_member_permissions`,
+    which a server can loosen), so each call checks the caller's permissions in the channel again."""
+    group = app_commands.Group(name=GROUP, description="Set up briefs in this channel / Configurer les points ici",
+                               guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
+
+    async def respond(interaction: discord.Interaction, action: str, args: dict[str, str | None]) -> None:
+        locale = locale_of(str(interaction.locale))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            allowed = interaction.guild_id is not None and interaction.permissions.manage_guild
+            caller = Caller("discord", str(interaction.channel_id or ""), str(interaction.user.id),
+                            interaction.user.name, allowed)
+            reply = await admin.answer(action, args, caller, locale)
+            for message in admin_messages("discord", reply):
+                await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
+                                                content=message.get("content"), ephemeral=True,
+                                                allowed_mentions=discord.AllowedMentions.none())
+        except Exception:  # any failure after the defer ends in an answer, never "thinking…" forever
+            log.exception("discord: /%s %s failed while answering", GROUP, action)
+            await _answer_error(interaction, False, locale)
+
+    languages = [app_commands.Choice(name=lang, value=lang) for lang in LANGUAGES]
+
+    @group.command(name="subscribe", description="Post a topic's briefs in this channel / Abonner ce salon")
+    @app_commands.describe(topic="topic", schedule="crontab, e.g. 0 8 * * * (08:00 daily)",
+                           timezone="IANA time zone, e.g. Europe/Paris", language="fr, en or both")
+    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.choices(language=languages)
+    async def subscribe(interaction: discord.Interaction, topic: str, schedule: str | None = None,
+                        timezone: str | None = None, language: str | None = None) -> None:
+        await respond(interaction, "subscribe",
+                      {"topic": topic, "schedule": schedule, "timezone": timezone, "language": language})
+
+    @group.command(name="unsubscribe", description="Stop a topic, or all briefs, here / Désabonner ce salon")
+    @app_commands.autocomplete(topic=topic_choices)
+    async def unsubscribe(interaction: discord.Interaction, topic: str | None = None) -> None:
+        await respond(interaction, "unsubscribe", {"topic": topic})
+
+    @group.command(name="settings", description="What this channel gets, and when / Réglages de ce salon")
+    async def settings(interaction: discord.Interaction) -> None:
+        await respond(interaction, "settings", {})
+
+    @group.command(name="preview", description="The next brief as it stands now / Aperçu du prochain point")
+    async def preview(interaction: discord.Interaction) -> None:
+        await respond(interaction, "preview", {})
+
+    @group.command(name="mute", description="Hold this channel's briefs / Suspendre les points ici")
+    async def mute(interaction: discord.Interaction) -> None:
+        await respond(interaction, "mute", {})
+
+    @group.command(name="resume", description="Post this channel's briefs again / Reprendre les points ici")
+    async def resume(interaction: discord.Interaction) -> None:
+        await respond(interaction, "resume", {})
+
+    return group

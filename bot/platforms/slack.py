@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.admin_commands import GROUP, Caller, ChannelAdmin, admin_messages, parse_admin_text
 from bot.commands import COMMANDS, Commands, parse_slack_text, say
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
@@ -96,8 +97,10 @@ async def _call(coro: Any) -> Any:
         raise PostError(f"slack unreachable: {exc!r}") from exc
 
 
-def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) -> AsyncApp:
-    """The bolt app answering the slash commands: ack at once, then answer through response_url.
+def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
+              admin: ChannelAdmin | None = None) -> AsyncApp:
+    """The bolt app answering the slash commands: ack at once, then answer through response_url;
+    with `admin`, also `/briefbot` (the admin group).
 
     The same app serves Socket Mode (`python -m bot run` with SLACK_APP_TOKEN) and HTTP
     (`python -m bot web`, requests verified with SLACK_SIGNING_SECRET).
@@ -129,4 +132,48 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
 
     for name in COMMANDS:
         app.command(f"/{name}")(answer)
+    if admin is not None:
+        app.command(f"/{GROUP}")(_admin_answer(settings, admin, client))
     return app
+
+
+def _admin_answer(settings: Settings, admin: ChannelAdmin, client: AsyncWebClient) -> Any:
+    """`/briefbot …`, answered privately. Slack has no per-command permission: who may is decided here,
+    on each call — workspace admins and owners (`users.info`, scope `users:read`) and the user ids in
+    config.toml's `[admin] slack_admins`."""
+    named = set(settings.admin.slack_admins if settings.admin else ())
+
+    async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        channel = command.get("channel_id") or ""
+        locale = "en"  # Slack sends no user locale: the reply speaks the channel's language (`locale=None`)
+        action, args = parse_admin_text(command.get("text") or "")
+        try:
+            user = command.get("user_id") or ""
+            caller = Caller("slack", channel, user, command.get("user_name") or "",
+                            user in named or await _workspace_admin(client, user))
+            reply = await admin.answer(action, args, caller, None)
+            for message in admin_messages("slack", reply):
+                sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
+                                     response_type="ephemeral")
+                if sent.status_code != 200:
+                    raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
+        except Exception:  # any failure ends in a private answer, never in silence
+            log.exception("slack: /%s %s failed while answering", GROUP, action)
+            try:
+                await respond(text=say(locale, "failed"), replace_original=False, response_type="ephemeral")
+            except Exception:
+                log.exception("slack: the error reply could not be sent either")
+
+    return answer
+
+
+async def _workspace_admin(client: AsyncWebClient, user: str) -> bool:
+    """Whether Slack says `user` is an admin or owner of the workspace; a failed look-up is a no."""
+    try:
+        found = (await client.users_info(user=user)).get("user") or {}
+    except SlackApiError as exc:
+        log.warning("slack: users.info for %s failed (%s): treated as not an admin", user,
+                    exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code)
+        return False
+    return bool(found.get("is_admin") or found.get("is_owner"))

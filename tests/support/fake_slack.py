@@ -17,6 +17,8 @@ Clients reach it with `base_url=server.api_url` (or `BRIEFBOT_SLACK_API_URL`). I
   uploaded files in `channel_id` (or keeps them private without one); a file whose bytes did not
   arrive, or not at the declared length, fails the completion. Completed files are in `files`
   (with their bytes and the conversation they went to); `conversations.open` gives a user's DM;
+- `users.info`: the workspace's members in `users` (id -> `is_admin`, `is_owner`, `name`…), answered
+  in Slack's shape; an id not there answers `user_not_found`;
 - Socket Mode: `apps.connections.open` (with the app token) hands out `ws://…/link`, where the fake
   greets each connection with `hello` as Slack does; `slash_command(…)` then sends a `slash_commands`
   envelope to the newest connection and `ack_delay(envelope_id)` says how long its ack took.
@@ -57,6 +59,7 @@ class FakeSlack(LoopbackApp):
     refused_blocks: set[str] = field(default_factory=set)  # block types answered with invalid_blocks
     refusals: list[str] = field(default_factory=list)  # every error answered, in order
     files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, with their bytes
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> is_admin, is_owner, name…
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
@@ -172,6 +175,8 @@ class FakeSlack(LoopbackApp):
             if not users or "," in users:
                 return web.json_response({"ok": False, "error": "users_list_not_supplied"})
             return web.json_response({"ok": True, "channel": {"id": f"D{users}", "is_im": True}})
+        if method == "users.info":
+            return web.json_response(self._user(str(params.get("user") or "")))
         if method == "files.getUploadURLExternal":
             return web.json_response(self._upload_url(params))
         if method == "files.completeUploadExternal":
@@ -227,6 +232,16 @@ class FakeSlack(LoopbackApp):
         finally:
             self._sockets.remove(socket)
         return socket
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        """`users.info` as Slack answers it: the member's flags, false when not set."""
+        if user_id not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        known = self.users[user_id]
+        flags = {flag: bool(known.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner", "is_restricted",
+                                                         "is_ultra_restricted", "is_bot", "deleted")}
+        return {"ok": True, "user": {"id": user_id, "team_id": "T1", "name": known.get("name", user_id.lower()),
+                                     "real_name": known.get("name", ""), "tz": "Europe/Paris", **flags}}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, length = params.get("filename"), str(params.get("length") or "")

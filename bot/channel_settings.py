@@ -1,0 +1,174 @@
+"""Each channel's settings as layers, and the plan of brief jobs that follows them on every worker.
+
+A value comes from the highest layer that sets it: what chat admins set (stored in the database),
+else the channel's [[channels]] table in config.toml, else config.toml's [defaults], else the
+built-in default. `check-config` and the chat `settings` command name each value's layer.
+
+Changes made from chat go through the store, never through one process's memory: each worker's
+scheduler looks at the newest logged change every few seconds (`SettingsFollower`), re-plans the
+brief job of each channel that changed, and the admin channel hears one line per change. The worker
+that took the command looks at once, so the change is live there without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.commands import say
+from bot.config import ChannelConfig, Settings
+from bot.scheduler import replan_brief_job, trigger
+from briefings.store import ChannelSetting, SettingChange, Store
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("topics", "schedule", "timezone", "language")
+BUILT_IN, DEFAULTS, CONFIG, CHAT, NONE = "built_in", "defaults", "config", "chat", "none"  # layer names
+FOLLOW_EVERY_S = 3.0  # how often each worker looks for settings changed elsewhere
+
+
+@dataclass(frozen=True)
+class LayeredChannel:
+    """A channel's effective settings, where each came from, and whether chat muted it."""
+
+    channel: ChannelConfig
+    layers: dict[str, str]  # field -> BUILT_IN | DEFAULTS | CONFIG | CHAT | NONE
+    stored: ChannelSetting | None = None
+    configured: bool = False  # a [[channels]] table names it
+
+    @property
+    def muted(self) -> bool:
+        return self.stored is not None and self.stored.muted
+
+    @property
+    def active(self) -> bool:
+        """Whether it has a brief job: some topic, and not muted."""
+        return bool(self.channel.topics) and not self.muted
+
+    def next_brief(self, now: datetime) -> datetime | None:
+        return trigger(self.channel).get_next_fire_time(None, now) if self.active else None
+
+
+def layer(settings: Settings, platform: str, channel: str, stored: ChannelSetting | None) -> LayeredChannel:
+    """`platform:channel`'s settings: chat's over config.toml's over [defaults] over the built-in ones."""
+    key = f"{platform}:{channel}"
+    configured = next((c for c in settings.channels if c.key == key), None)
+    defaults = settings.defaults
+    base = configured or ChannelConfig(platform=platform, channel=channel, topics=(), schedule=defaults.schedule,
+                                       timezone=defaults.timezone, language=defaults.language,
+                                       nothing_new=defaults.nothing_new, name=key)
+    layers = {}
+    for name in FIELDS:
+        if stored is not None and getattr(stored, name) is not None:
+            layers[name] = CHAT
+        elif configured is not None and name in configured.given:
+            layers[name] = CONFIG
+        elif name == "topics":
+            layers[name] = NONE
+        else:
+            layers[name] = DEFAULTS if name in defaults.given else BUILT_IN
+    chat = {name: getattr(stored, name) for name in FIELDS if layers[name] == CHAT}
+    return LayeredChannel(replace(base, **chat), layers, stored, configured is not None)
+
+
+class ChannelPlan:
+    """Which channels get briefs and when, as of the last `refresh`: config.toml's channels with the
+    chat-made settings over them. Read by the scheduler, the outbox's resume and the catch-up."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.seen_change = store.last_setting_change()  # read before the rows: nothing slips between
+        self._channels: dict[str, LayeredChannel] = {}
+        self.refresh(self.seen_change)
+
+    def refresh(self, seen_change: int) -> None:
+        """Read the stored settings again (blocking: call it off the event loop); every change up to
+        `seen_change` is then in the plan."""
+        stored = {s.key: s for s in self.store.channel_settings()}
+        keys = [c.key for c in self.settings.channels] + [k for k in stored if k not in
+                                                          {c.key for c in self.settings.channels}]
+        self._channels = {}
+        for key in keys:
+            platform, channel = key.split(":", 1)
+            self._channels[key] = layer(self.settings, platform, channel, stored.get(key))
+        self.seen_change = max(self.seen_change, seen_change)
+
+    def channels(self) -> tuple[ChannelConfig, ...]:
+        """The channels that get briefs: some topic, not muted."""
+        return tuple(c.channel for c in self._channels.values() if c.active)
+
+    def channel(self, key: str) -> ChannelConfig | None:
+        found = self._channels.get(key)
+        return found.channel if found is not None and found.active else None
+
+    def everything(self) -> list[LayeredChannel]:
+        """Every channel config.toml or chat knows, active or not (for `check-config`)."""
+        return list(self._channels.values())
+
+
+def layer_lines(settings: Settings, store: Store | None) -> list[str]:
+    """`check-config`'s view of the channels: each value with the layer it comes from, chat-made
+    settings included when the database can be read (`store`), in English like the rest of its output."""
+    stored = {s.key: s for s in store.channel_settings()} if store is not None else {}
+    keys = dict.fromkeys([c.key for c in settings.channels] + list(stored))
+    lines = []
+    for key in keys:
+        platform, channel = key.split(":", 1)
+        current = layer(settings, platform, channel, stored.get(key))
+        values = {"topics": ", ".join(current.channel.topics) or say("en", "admin_no_topic"),
+                  "schedule": current.channel.schedule, "timezone": current.channel.timezone,
+                  "language": current.channel.language}
+        parts = [f"{name} {values[name]} ({say('en', f'layer_{current.layers[name]}')})" for name in FIELDS]
+        if current.muted:
+            parts.append("muted from chat")
+        if current.stored is not None:
+            parts.append(f"last changed from chat by {current.stored.updated_by}")
+        lines.append(f"{key}: {', '.join(parts)}")
+    return lines
+
+
+BriefJob = Callable[[ChannelConfig, datetime], Awaitable[object]]
+Announce = Callable[[SettingChange], Awaitable[object]]
+
+
+class SettingsFollower:
+    """Keeps one worker's brief jobs in step with the stored settings: `follow()` runs every
+    FOLLOW_EVERY_S on each worker, and at once on the worker that took a command."""
+
+    def __init__(self, plan: ChannelPlan, job: BriefJob, announce: Announce) -> None:
+        self.plan = plan
+        self.job = job
+        self.announce = announce
+        self.scheduler: AsyncIOScheduler | None = None  # set when the scheduler is built
+        self._lock = asyncio.Lock()  # the periodic look and a command's own never interleave
+
+    async def follow(self) -> list[SettingChange]:
+        """Re-plan each channel changed since the last look, then tell the admin channel, one line per
+        change; returns the changes seen. Another worker's look at the same changes posts nothing more
+        (the admin line's outbox key is the change's id)."""
+        store = self.plan.store
+        async with self._lock:
+            if await asyncio.to_thread(store.last_setting_change) == self.plan.seen_change:
+                return []
+            changes = await asyncio.to_thread(store.setting_changes, after=self.plan.seen_change)
+            if not changes:
+                return []
+            await asyncio.to_thread(self.plan.refresh, changes[-1].id)
+            for key in dict.fromkeys(c.channel_key for c in changes):
+                channel = self.plan.channel(key)
+                if self.scheduler is not None:
+                    replan_brief_job(self.scheduler, key, channel, self.job)
+                log.info("settings of %s changed: %s", key,
+                         f"briefs at {channel.schedule} ({channel.timezone})" if channel else "no briefs")
+        for change in changes:
+            try:
+                await self.announce(change)
+            except Exception:
+                log.exception("settings change %s could not be announced", change.id)
+        return changes

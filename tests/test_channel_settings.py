@@ -1,0 +1,199 @@
+"""Channel settings made from chat: stored on SQLite and PostgreSQL, layered over config.toml, checked by
+the same rules as `check-config`, followed by every worker's scheduler, and shown by `check-config`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.admin_commands import Caller, ChannelAdmin, parse_admin_text
+from bot.channel_settings import ChannelPlan, SettingsFollower, layer
+from bot.config import ChannelConfig, ChannelDefaults, ConfigError, Settings, load_settings
+from briefings.store import ChannelSetting, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGURED = ChannelConfig("slack", "C0CONF", ("nato",), schedule="30 7 * * 1-5", timezone="Europe/Brussels",
+                           language="fr", given=("topics", "schedule", "timezone", "language"))
+ADMIN = Caller("slack", "C0NEW", "U1", "ana", allowed=True)
+
+
+def _admin(settings: Settings, store: Store) -> ChannelAdmin:
+    def preview(channel: ChannelConfig, now: datetime) -> list[dict]:
+        return [{"text": f"would brief {','.join(channel.topics)}", "blocks": []}]
+
+    return ChannelAdmin(settings, store, preview)
+
+
+def test_a_setting_and_its_change_are_stored_together_and_survive_reopening(store: Store) -> None:
+    setting = ChannelSetting("discord", "42", topics=("nato",), schedule="0 9 * * *", timezone="Europe/Paris")
+    first = store.save_channel_setting(setting, "ana (1)", "subscribed to nato")
+    second = store.save_channel_setting(ChannelSetting("discord", "42", topics=()), "bob (2)", "unsubscribed")
+    assert second.id > first.id and store.last_setting_change() == second.id
+    assert [c.what for c in store.setting_changes(after=0)] == ["subscribed to nato", "unsubscribed"]
+    assert [c.id for c in store.setting_changes(after=first.id)] == [second.id]
+    reopened = Store(store.engine.url.render_as_string(hide_password=False))
+    try:
+        (stored,) = reopened.channel_settings()
+        assert (stored.key, stored.topics, stored.schedule, stored.updated_by) == ("discord:42", (), None, "bob (2)")
+        assert reopened.setting_change(first.id).who == "ana (1)"
+    finally:
+        reopened.close()
+
+
+def test_each_value_comes_from_the_highest_layer_that_sets_it() -> None:
+    settings = Settings(path=None, channels=(CONFIGURED,),
+                        defaults=ChannelDefaults(timezone="Europe/Paris", given=("timezone",)))
+    configured = layer(settings, "slack", "C0CONF", ChannelSetting("slack", "C0CONF", schedule="0 6 * * *"))
+    assert configured.channel.schedule == "0 6 * * *" and configured.channel.topics == ("nato",)
+    assert configured.layers == {"topics": "config", "schedule": "chat", "timezone": "config", "language": "config"}
+    fresh = layer(settings, "slack", "C0NEW", ChannelSetting("slack", "C0NEW", topics=("arctic",)))
+    assert (fresh.channel.timezone, fresh.channel.schedule) == ("Europe/Paris", "0 8 * * *")
+    assert fresh.layers == {"topics": "chat", "schedule": "built_in", "timezone": "defaults", "language": "built_in"}
+    assert not layer(settings, "slack", "C0NONE", None).active
+
+
+@pytest.mark.parametrize(("text", "action", "args"), [
+    ('subscribe ukraine-aid "0 8 * * *" Europe/Paris fr', "subscribe",
+     {"topic": "ukraine-aid", "schedule": "0 8 * * *", "timezone": "Europe/Paris", "language": "fr"}),
+    ("subscribe nato 30 7 * * 1-5 Europe/Brussels", "subscribe",
+     {"topic": "nato", "schedule": "30 7 * * 1-5", "timezone": "Europe/Brussels", "language": None}),
+    ("subscribe nato “0 8 * * *”", "subscribe",
+     {"topic": "nato", "schedule": "0 8 * * *", "timezone": None, "language": None}),
+    ("subscribe arctic Europe/Oslo both", "subscribe",
+     {"topic": "arctic", "schedule": None, "timezone": "Europe/Oslo", "language": "both"}),
+    ("unsubscribe nato", "unsubscribe", {"topic": "nato"}),
+    ("Settings", "settings", {}),
+])
+def test_slack_text_is_read_as_an_action_and_its_arguments(text: str, action: str, args: dict) -> None:
+    assert parse_admin_text(text) == (action, args)
+
+
+def test_a_bad_value_gets_check_configs_own_message_with_a_suggestion(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+    admin = _admin(Settings(path=None), store)
+    bad_zone = admin.run("subscribe", {"topic": "nato", "timezone": "Europe/Pariss"}, ADMIN, "en")
+    bad_cron = admin.run("subscribe", {"topic": "nato", "schedule": "8:30"}, ADMIN, "fr")
+    never = admin.run("subscribe", {"topic": "nato", "schedule": "0 8 31 2 *"}, ADMIN, "en")
+    unknown = admin.run("subscribe", {"topic": "cricket"}, ADMIN, "en")
+    assert not any(r.ok for r in (bad_zone, bad_cron, never, unknown))
+    assert bad_zone.title == ("Time zone refused: unknown time zone 'Europe/Pariss' (use an IANA name such as "
+                              "'Europe/Paris'); did you mean 'Europe/Paris'?")
+    assert bad_cron.title.startswith("Horaire refusé : not a crontab expression")
+    assert "for 8:30 every day write '30 8 * * *'" in bad_cron.title
+    assert "never fires" in never.title
+    assert "cricket" in unknown.title and "ukraine-aid" in unknown.lines[0]
+    assert store.channel_settings() == [] and store.last_setting_change() == 0  # nothing stored
+    path = tmp_path / "config.toml"
+    path.write_text('[[channels]]\nplatform = "slack"\nchannel = "C1"\ntopics = ["nato"]\n'
+                    'timezone = "Europe/Pariss"\nschedule = "8:30"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    reasons = {p.key: p.reason for p in caught.value.problems}
+    assert f"Time zone refused: {reasons['channels[0].timezone']}" == bad_zone.title
+    assert "for 8:30 every day write '30 8 * * *'" in reasons["channels[0].schedule"]
+    store.close()
+
+
+def test_subscribe_unsubscribe_mute_and_resume_layer_over_the_config(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+    settings = Settings(path=None, channels=(CONFIGURED,))
+    admin = _admin(settings, store)
+    caller = Caller("slack", "C0CONF", "U1", "ana", allowed=True)
+    reply = admin.run("subscribe", {"topic": "arctic", "schedule": "0 6 * * *"}, caller, None)
+    assert reply.ok and reply.title == "Ce salon reçoit désormais arctic"  # the channel's language
+    assert "Thèmes : nato, arctic — réglé depuis le chat" in reply.lines
+    assert "Fuseau horaire : Europe/Brussels — config.toml" in reply.lines
+    assert store.setting_change(reply.change.id).what == (
+        "subscribed to arctic; briefs at 0 6 * * * (Europe/Brussels), language fr")
+    assert admin.run("unsubscribe", {"topic": "cricket"}, caller, "en").title == (
+        "This channel does not receive “cricket”; it receives: nato, arctic.")
+    admin.run("unsubscribe", {"topic": "nato"}, caller, "en")
+    admin.run("mute", {}, caller, "en")
+    plan = ChannelPlan(settings, store)
+    assert plan.channels() == ()  # muted: no brief job
+    shown = admin.run("settings", {}, caller, "en").lines
+    assert "Topics: arctic — set from chat" in shown and "Next brief: none (no topic, or muted)." in shown
+    admin.run("resume", {}, caller, "en")
+    plan = ChannelPlan(settings, store)
+    (channel,) = plan.channels()
+    assert (channel.topics, channel.schedule, channel.timezone) == (("arctic",), "0 6 * * *", "Europe/Brussels")
+    preview = admin.run("preview", {}, caller, "en")
+    assert preview.messages == [{"text": "would brief arctic", "blocks": []}]
+    admin.run("unsubscribe", {}, caller, "en")
+    assert ChannelPlan(settings, store).channels() == ()  # a config channel unsubscribed stays so
+    store.close()
+
+
+def test_a_caller_without_the_right_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+    admin = _admin(Settings(path=None), store)
+    for platform in ("discord", "slack"):
+        stranger = Caller(platform, "C0NEW", "U9", "eve", allowed=False)
+        reply = admin.run("subscribe", {"topic": "nato"}, stranger, "en")
+        assert not reply.ok and reply.change is None
+    assert "Manage Server" in admin.run("mute", {}, Caller("discord", "1", "2", "eve", False), "en").title
+    assert "workspace admins" in admin.run("preview", {}, Caller("slack", "C1", "U2", "eve", False), "en").title
+    assert store.last_setting_change() == 0
+    store.close()
+
+
+async def test_every_worker_re_plans_from_the_store(store: Store) -> None:
+    """Two workers on one database: a change taken by one is planned by the other's scheduler at its
+    next look, and each announces it (the outbox posts the line once; here the lines are collected)."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    other_store = Store(url)
+    settings = Settings(path=None)
+    announced: list[tuple[str, int]] = []
+
+    async def job(channel: ChannelConfig, fire: datetime) -> None:
+        raise AssertionError("no brief is due in this test")
+
+    def worker(name: str, its_store: Store) -> tuple[SettingsFollower, AsyncIOScheduler]:
+        async def announce(change) -> None:
+            announced.append((name, change.id))
+
+        follower = SettingsFollower(ChannelPlan(settings, its_store), job, announce)
+        follower.scheduler = AsyncIOScheduler(timezone=UTC)
+        return follower, follower.scheduler
+
+    first, first_jobs = worker("a", store)
+    second, second_jobs = worker("b", other_store)
+    admin = _admin(settings, store)
+    reply = admin.run("subscribe", {"topic": "nato", "schedule": "15 6 * * *", "timezone": "Asia/Tokyo"}, ADMIN, "en")
+    assert reply.ok
+    assert second_jobs.get_job("brief:slack:C0NEW") is None
+    assert [c.id for c in await second.follow()] == [reply.change.id]
+    job_b = second_jobs.get_job("brief:slack:C0NEW")
+    assert "hour='6', minute='15'" in str(job_b.trigger) and str(job_b.trigger.timezone) == "Asia/Tokyo"
+    assert await second.follow() == []  # nothing new: one cheap look, no re-plan
+    await first.follow()
+    assert first_jobs.get_job("brief:slack:C0NEW") is not None
+    assert sorted(announced) == [("a", reply.change.id), ("b", reply.change.id)]
+    admin.run("unsubscribe", {}, ADMIN, "en")
+    await second.follow()
+    assert second_jobs.get_job("brief:slack:C0NEW") is None
+    other_store.close()
+
+
+def test_check_config_names_each_values_layer(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    store = Store(f"sqlite:///{db}")
+    store.save_channel_setting(ChannelSetting("slack", "C0123", schedule="0 6 * * *"), "ana (U1)", "schedule")
+    store.save_channel_setting(ChannelSetting("discord", "77", topics=("arctic",)), "bob (2)", "subscribed")
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\nurl = "sqlite:///{db}"\n[defaults]\ntimezone = "Europe/Paris"\n'
+                      '[[channels]]\nplatform = "slack"\nchannel = "C0123"\ntopics = ["nato"]\nlanguage = "fr"\n',
+                      encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(config)],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    out = result.stdout
+    assert "slack:C0123: topics nato (config.toml), schedule 0 6 * * * (set from chat), timezone Europe/Paris " \
+           "(config.toml [defaults]), language fr (config.toml), last changed from chat by ana (U1)" in out, out
+    assert "discord:77: topics arctic (set from chat), schedule 0 8 * * * (built-in default), timezone " \
+           "Europe/Paris (config.toml [defaults])" in out, out
