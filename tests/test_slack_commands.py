@@ -165,3 +165,38 @@ async def test_a_command_that_does_not_finish_in_time_is_answered_with_an_error(
                 assert resp.status == 200
             (answer, *_) = await _answers(fake, "stuck", timeout=5.0)  # the first answer decides
     assert answer["response_type"] == "ephemeral" and "went wrong" in answer["text"]
+
+
+async def test_the_admin_group_over_http_stores_the_change_for_the_workers(monkeypatch, tmp_path: Path) -> None:
+    """`bot web` takes `/briefbot` too: the change is stored (who, what) for the `run` workers to follow;
+    a member who is not a workspace admin is refused."""
+    from bot.run import Runtime
+    from briefings.store import Store
+
+    async with FakeSlack() as fake:
+        monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
+        fake.users = {"U7": {"name": "marc"}, "U8": {"name": "ines", "is_admin": True}}
+        settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
+        store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+        runtime = Runtime(settings, store, {})
+        try:
+            app = make_web_app(settings, runtime.commands, admin=runtime.admin)
+            async with serving(app) as base, aiohttp.ClientSession() as session:
+                for user, name in (("U7", "member"), ("U8", "admin")):
+                    body = urlencode({"token": "legacy", "team_id": "T1", "channel_id": "C42", "user_id": user,
+                                      "user_name": fake.users[user]["name"], "command": "/briefbot",
+                                      "text": 'subscribe nato "30 7 * * 1-5" Europe/Brussels fr',
+                                      "response_url": fake.response_url(name), "trigger_id": "1.2.3"})
+                    async with session.post(f"{base}/slack/commands", data=body, headers=_signed(body)) as resp:
+                        assert resp.status == 200
+                    assert await _answers(fake, name)
+            (refused,) = fake.responses["member"]
+            (taken,) = fake.responses["admin"]
+            assert refused["response_type"] == taken["response_type"] == "ephemeral"
+            assert "workspace admins" in refused["text"]
+            assert "nato" in taken["text"]
+            (change,) = store.setting_changes()
+            assert (change.channel_key, change.who) == ("slack:C42", "ines (U8)")
+            assert change.what == "subscribed to nato; briefs at 30 7 * * 1-5 (Europe/Brussels), language fr"
+        finally:
+            store.close()
