@@ -42,6 +42,8 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "‘": "'
 _ZONE_LIKE = re.compile(r"^(UTC|GMT|[A-Za-z][\w+-]*(/[\w+-]+)+)$")
 
 Preview = Callable[[Any, datetime], list[dict[str, Any]]]  # (ChannelConfig, now) -> the brief's messages
+# (the channel's settings as they stand, its stored row) -> (the new row, what changed); raises Refusal
+Decide = Callable[[LayeredChannel, ChannelSetting], tuple[ChannelSetting, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -168,37 +170,41 @@ class ChannelAdmin:
 
     def subscribe(self, caller: Caller, locale: str, topic: str | None = None, schedule: str | None = None,
                   timezone: str | None = None, language: str | None = None) -> AdminReply:
-        current = self._current(caller)
         slug = self._topic(topic, locale)
         if timezone is not None and (reason := timezone_problem(timezone)) is not None:
             raise Refusal(say(locale, "admin_bad_timezone", reason=reason))
-        zone = timezone or current.channel.timezone
-        if schedule is not None and (reason := schedule_problem(schedule, zone)) is not None:
-            raise Refusal(say(locale, "admin_bad_schedule", reason=reason))
         if language is not None and (reason := language_problem(language)) is not None:
             raise Refusal(say(locale, "admin_bad_language", reason=reason))
-        stored = current.stored or ChannelSetting(caller.platform, caller.channel)
-        topics = tuple(dict.fromkeys((*current.channel.topics, slug)))
-        setting = replace(stored, topics=topics, schedule=schedule or stored.schedule,
-                          timezone=timezone or stored.timezone, language=language or stored.language)
-        after = layer(self.settings, caller.platform, caller.channel, setting).channel
-        what = report_wording()["settings_subscribed"].format(topic=slug, schedule=after.schedule,
-                                                              timezone=after.timezone, language=after.language)
-        return self._save(caller, locale, setting, what, say(locale, "admin_subscribed_title", topic=slug))
+
+        def decide(current: LayeredChannel, stored: ChannelSetting) -> tuple[ChannelSetting, dict[str, Any]]:
+            zone = timezone or current.channel.timezone
+            if schedule is not None and (reason := schedule_problem(schedule, zone)) is not None:
+                raise Refusal(say(locale, "admin_bad_schedule", reason=reason))
+            setting = replace(stored, topics=tuple(dict.fromkeys((*current.channel.topics, slug))),
+                              schedule=schedule or stored.schedule, timezone=timezone or stored.timezone,
+                              language=language or stored.language)
+            after = layer(self.settings, caller.platform, caller.channel, setting).channel
+            return setting, {"action": "subscribe", "topic": slug, "schedule": after.schedule,
+                             "timezone": after.timezone, "language": after.language}
+
+        return self._change(caller, locale, decide, say(locale, "admin_subscribed_title", topic=slug))
 
     def unsubscribe(self, caller: Caller, locale: str, topic: str | None = None) -> AdminReply:
-        current = self._current(caller)
-        topics = current.channel.topics
-        if not topics:
-            raise Refusal(say(locale, "admin_nothing_subscribed"))
-        if topic is not None and topic.lower() not in topics:
-            raise Refusal(say(locale, "admin_not_subscribed", topic=topic, topics=", ".join(topics)))
-        gone = (topic.lower(),) if topic is not None else topics
-        setting = replace(current.stored or ChannelSetting(caller.platform, caller.channel),
-                          topics=tuple(t for t in topics if t not in gone))
-        what = report_wording()["settings_unsubscribed"].format(topics=", ".join(gone))
-        return self._save(caller, locale, setting, what,
-                          say(locale, "admin_unsubscribed_title", topics=", ".join(gone)))
+        gone: list[str] = []
+
+        def decide(current: LayeredChannel, stored: ChannelSetting) -> tuple[ChannelSetting, dict[str, Any]]:
+            topics = current.channel.topics
+            if not topics:
+                raise Refusal(say(locale, "admin_nothing_subscribed"))
+            if topic is not None and topic.lower() not in topics:
+                raise Refusal(say(locale, "admin_not_subscribed", topic=topic, topics=", ".join(topics)))
+            gone[:] = [topic.lower()] if topic is not None else topics
+            setting = replace(stored, topics=tuple(t for t in topics if t not in gone))
+            return setting, {"action": "unsubscribe", "topics": list(gone)}
+
+        reply = self._change(caller, locale, decide, "")
+        reply.title = say(locale, "admin_unsubscribed_title", topics=", ".join(gone))
+        return reply
 
     def mute(self, caller: Caller, locale: str) -> AdminReply:
         return self._set_muted(caller, locale, True)
@@ -238,19 +244,25 @@ class ChannelAdmin:
         raise Refusal(title, [say(locale, "known_topics", topics=", ".join(self.topics))])
 
     def _set_muted(self, caller: Caller, locale: str, muted: bool) -> AdminReply:
-        current = self._current(caller)
-        if not current.channel.topics:
-            raise Refusal(say(locale, "admin_nothing_subscribed"))
-        setting = replace(current.stored or ChannelSetting(caller.platform, caller.channel), muted=muted)
-        what = report_wording()["settings_muted" if muted else "settings_resumed"]
-        return self._save(caller, locale, setting, what, say(locale, "admin_muted_title" if muted
-                                                              else "admin_resumed_title"))
+        def decide(current: LayeredChannel, stored: ChannelSetting) -> tuple[ChannelSetting, dict[str, Any]]:
+            if not current.channel.topics:
+                raise Refusal(say(locale, "admin_nothing_subscribed"))
+            return replace(stored, muted=muted), {"action": "mute" if muted else "resume"}
 
-    def _save(self, caller: Caller, locale: str, setting: ChannelSetting, what: str, title: str) -> AdminReply:
-        change = self.store.save_channel_setting(setting, caller.who, what)
-        log.info("settings of %s changed by %s: %s", setting.key, caller.who, what)
-        after = layer(self.settings, caller.platform, caller.channel, replace(setting, updated_by=caller.who,
-                                                                               updated_at=change.at))
+        return self._change(caller, locale, decide, say(locale, "admin_muted_title" if muted
+                                                        else "admin_resumed_title"))
+
+    def _change(self, caller: Caller, locale: str, decide: Decide, title: str) -> AdminReply:
+        """Apply `decide` to the channel's stored settings, holding them while it decides, so two
+        admins changing one channel at once (on any workers) apply one after the other."""
+
+        def apply(stored: ChannelSetting | None) -> tuple[ChannelSetting, dict[str, Any]]:
+            current = layer(self.settings, caller.platform, caller.channel, stored)
+            return decide(current, stored or ChannelSetting(caller.platform, caller.channel))
+
+        setting, change = self.store.change_channel_setting(caller.platform, caller.channel, apply, caller.who)
+        log.info("settings of %s changed by %s: %s", setting.key, caller.who, change.what)
+        after = layer(self.settings, caller.platform, caller.channel, setting)
         return AdminReply(title, describe(after, locale, self._now()), change=change)
 
 
@@ -281,7 +293,14 @@ def describe(current: LayeredChannel, locale: str, now: datetime) -> list[str]:
 
 def change_line(change: SettingChange) -> str:
     """The admin channel's line about one change: who, where, what."""
-    return report_wording()["settings_line"].format(who=change.who, channel=change.channel_key, what=change.what)
+    what = dict(change.what)
+    words = report_wording()
+    action = {"subscribe": "settings_subscribed", "unsubscribe": "settings_unsubscribed", "mute": "settings_muted",
+              "resume": "settings_resumed"}[what.pop("action")]
+    if "topics" in what:
+        what["topics"] = ", ".join(what["topics"])
+    return words["settings_line"].format(who=change.who, channel=change.channel_key,
+                                         what=words[action].format(**what))
 
 
 class ChangeLog:

@@ -3,8 +3,10 @@ the same rules as `check-config`, followed by every worker's scheduler, and show
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,20 +31,59 @@ def _admin(settings: Settings, store: Store) -> ChannelAdmin:
     return ChannelAdmin(settings, store, preview)
 
 
+def _set(store: Store, setting: ChannelSetting, who: str, what: dict):
+    return store.change_channel_setting(setting.platform, setting.channel, lambda _stored: (setting, what), who)[1]
+
+
 def test_a_setting_and_its_change_are_stored_together_and_survive_reopening(store: Store) -> None:
     setting = ChannelSetting("discord", "42", topics=("nato",), schedule="0 9 * * *", timezone="Europe/Paris")
-    first = store.save_channel_setting(setting, "ana (1)", "subscribed to nato")
-    second = store.save_channel_setting(ChannelSetting("discord", "42", topics=()), "bob (2)", "unsubscribed")
+    first = _set(store, setting, "ana (1)", {"action": "subscribe", "topic": "nato"})
+    second = _set(store, ChannelSetting("discord", "42", topics=()), "bob (2)", {"action": "unsubscribe"})
     assert second.id > first.id and store.last_setting_change() == second.id
-    assert [c.what for c in store.setting_changes(after=0)] == ["subscribed to nato", "unsubscribed"]
+    assert [c.what["action"] for c in store.setting_changes(after=0)] == ["subscribe", "unsubscribe"]
     assert [c.id for c in store.setting_changes(after=first.id)] == [second.id]
     reopened = Store(store.engine.url.render_as_string(hide_password=False))
     try:
         (stored,) = reopened.channel_settings()
         assert (stored.key, stored.topics, stored.schedule, stored.updated_by) == ("discord:42", (), None, "bob (2)")
         assert reopened.setting_change(first.id).who == "ana (1)"
+        assert reopened.setting_change(first.id).what == {"action": "subscribe", "topic": "nato"}
     finally:
         reopened.close()
+
+
+def test_a_change_that_refuses_leaves_nothing_behind(store: Store) -> None:
+    def refuse(_stored: ChannelSetting | None):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        store.change_channel_setting("slack", "C1", refuse, "eve (U9)")
+    assert store.channel_settings() == [] and store.last_setting_change() == 0
+
+
+def test_two_workers_changing_one_channel_at_once_lose_neither_change(store: Store) -> None:
+    """Each change reads the row it replaces while holding it: two admins adding a topic to one channel
+    at the same moment, through two workers' connections, end with both topics."""
+    other = Store(store.engine.url.render_as_string(hide_password=False))
+    inside = threading.Barrier(2, timeout=5)
+
+    def add(its_store: Store, topic: str) -> None:
+        def change(stored: ChannelSetting | None):
+            topics = stored.topics if stored is not None else ()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                inside.wait(timeout=0.5)  # both read together when the database lets them (it must not)
+            return ChannelSetting("slack", "C1", topics=(*topics, topic)), {"action": "subscribe", "topic": topic}
+
+        its_store.change_channel_setting("slack", "C1", change, topic)
+
+    threads = [threading.Thread(target=add, args=(s, t)) for s, t in ((store, "nato"), (other, "arctic"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    (stored,) = store.channel_settings()
+    assert sorted(stored.topics) == ["arctic", "nato"]
+    other.close()
 
 
 def test_each_value_comes_from_the_highest_layer_that_sets_it() -> None:
@@ -108,8 +149,9 @@ def test_subscribe_unsubscribe_mute_and_resume_layer_over_the_config(tmp_path: P
     assert reply.ok and reply.title == "Ce salon reçoit désormais arctic"  # the channel's language
     assert "Thèmes : nato, arctic — réglé depuis le chat" in reply.lines
     assert "Fuseau horaire : Europe/Brussels — config.toml" in reply.lines
-    assert store.setting_change(reply.change.id).what == (
-        "subscribed to arctic; briefs at 0 6 * * * (Europe/Brussels), language fr")
+    assert store.setting_change(reply.change.id).what == {
+        "action": "subscribe", "topic": "arctic", "schedule": "0 6 * * *", "timezone": "Europe/Brussels",
+        "language": "fr"}
     assert admin.run("unsubscribe", {"topic": "cricket"}, caller, "en").title == (
         "This channel does not receive “cricket”; it receives: nato, arctic.")
     admin.run("unsubscribe", {"topic": "nato"}, caller, "en")
@@ -183,8 +225,8 @@ async def test_every_worker_re_plans_from_the_store(store: Store) -> None:
 def test_check_config_names_each_values_layer(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
     store = Store(f"sqlite:///{db}")
-    store.save_channel_setting(ChannelSetting("slack", "C0123", schedule="0 6 * * *"), "ana (U1)", "schedule")
-    store.save_channel_setting(ChannelSetting("discord", "77", topics=("arctic",)), "bob (2)", "subscribed")
+    _set(store, ChannelSetting("slack", "C0123", schedule="0 6 * * *"), "ana (U1)", {"action": "subscribe"})
+    _set(store, ChannelSetting("discord", "77", topics=("arctic",)), "bob (2)", {"action": "subscribe"})
     store.close()
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\nurl = "sqlite:///{db}"\n[defaults]\ntimezone = "Europe/Paris"\n'

@@ -197,6 +197,7 @@ async def test_the_admin_group_over_http_stores_the_change_for_the_workers(monke
             assert "nato" in taken["text"]
             (change,) = store.setting_changes()
             assert (change.channel_key, change.who) == ("slack:C42", "ines (U8)")
-            assert change.what == "subscribed to nato; briefs at 30 7 * * 1-5 (Europe/Brussels), language fr"
+            assert change.what == {"action": "subscribe", "topic": "nato", "schedule": "30 7 * * 1-5",
+                                   "timezone": "Europe/Brussels", "language": "fr"}
         finally:
             store.close()

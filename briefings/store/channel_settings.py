@@ -6,9 +6,10 @@ of a change by watching one number (the log's newest id), never from another pro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,13 +40,18 @@ class ChannelSetting:
 
 @dataclass(frozen=True)
 class SettingChange:
-    """One logged change: which channel, when, who made it and what it was, in words."""
+    """One logged change: which channel, when, who made it and what it was (worded when shown, in
+    the reader's language)."""
 
     id: int
     channel_key: str
     at: datetime
     who: str
-    what: str
+    what: dict[str, Any]  # the action and its values: {"action": "subscribe", "topic": "nato", …}
+
+
+# The stored setting (None: none yet) -> the new setting, and what changed (JSON-able, for the log).
+Change = Callable[[ChannelSetting | None], tuple[ChannelSetting, dict[str, Any]]]
 
 
 class ChannelSettingsStore:
@@ -66,23 +72,31 @@ class ChannelSettingsStore:
             row = session.get(ChannelSettingRow, channel_key)
             return _setting(row) if row is not None else None
 
-    def save_channel_setting(self, setting: ChannelSetting, who: str, what: str) -> SettingChange:
-        """Store `setting` (replacing the channel's row) and log the change, in one transaction."""
+    def change_channel_setting(self, platform: str, channel: str, change: Change, who: str
+                               ) -> tuple[ChannelSetting, SettingChange]:
+        """Let `change` turn the channel's stored setting (None: none yet) into the new one and say what
+        it did, then store both, in one transaction that holds the channel's row: two admins changing
+        one channel at once, on any workers, apply one after the other and neither change is lost.
+        `change` may raise to change nothing."""
+        key = f"{platform}:{channel}"
         now = datetime.now(UTC)
-        values = {"platform": setting.platform, "channel": setting.channel,
-                  "topics": list(setting.topics) if setting.topics is not None else None,
-                  "schedule": setting.schedule, "timezone": setting.timezone, "language": setting.language,
-                  "muted": setting.muted, "updated_at": now, "updated_by": who[:200]}
         with self._session() as session:
-            self._insert_ignore(session, ChannelSettingRow, {"channel_key": setting.key, **values}, ["channel_key"])
-            row = session.get(ChannelSettingRow, setting.key, with_for_update=True)
+            # A blank row first, so there is always a row to hold (it is rolled back if `change` raises).
+            self._insert_ignore(session, ChannelSettingRow, {
+                "channel_key": key, "platform": platform, "channel": channel, "muted": False, "updated_at": now,
+                "updated_by": ""}, ["channel_key"])
+            row = session.get(ChannelSettingRow, key, with_for_update=True, populate_existing=True)
             assert row is not None
-            for name, value in values.items():
-                setattr(row, name, value)
-            change = ChannelSettingChangeRow(channel_key=setting.key, at=now, who=who[:200], what=what)
-            session.add(change)
+            setting, what = change(_setting(row) if row.updated_by else None)
+            setting = replace(setting, updated_at=now, updated_by=who[:200])
+            row.topics = list(setting.topics) if setting.topics is not None else None
+            row.schedule, row.timezone, row.language = setting.schedule, setting.timezone, setting.language
+            row.muted, row.updated_at, row.updated_by = setting.muted, now, setting.updated_by
+            logged = ChannelSettingChangeRow(channel_key=key, at=now, who=who[:200],
+                                             what=json.dumps(what, ensure_ascii=False))
+            session.add(logged)
             session.flush()
-            return _change(change)
+            return setting, _change(logged)
 
     def last_setting_change(self) -> int:
         """The newest change's id (0 when none): what each worker's scheduler compares every few seconds."""
@@ -111,5 +125,5 @@ def _setting(row: ChannelSettingRow) -> ChannelSetting:
 
 
 def _change(row: ChannelSettingChangeRow) -> SettingChange:
-    return SettingChange(id=row.id, channel_key=row.channel_key, at=row.at, who=row.who, what=row.what)
+    return SettingChange(id=row.id, channel_key=row.channel_key, at=row.at, who=row.who, what=json.loads(row.what))
 

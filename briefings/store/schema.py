@@ -263,4 +263,4 @@ class ChannelSettingChangeRow(Base):
     channel_key: Mapped[str] = mapped_column(String(200), index=True)
     at: Mapped[datetime]
     who: Mapped[str] = mapped_column(String(200))
-    what: Mapped[str] = mapped_column(Text)
+    what: Mapped[str] = mapped_column(Text)  # JSON: the action and its values, worded when shown
