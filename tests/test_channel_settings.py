@@ -239,3 +239,14 @@ def test_check_config_names_each_values_layer(tmp_path: Path) -> None:
            "(config.toml [defaults]), language fr (config.toml), last changed from chat by ana (U1)" in out, out
     assert "discord:77: topics arctic (set from chat), schedule 0 8 * * * (built-in default), timezone " \
            "Europe/Paris (config.toml [defaults])" in out, out
+
+
+def test_check_config_says_when_the_chat_settings_cannot_be_read(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\nurl = "postgresql+psycopg://briefbot:hunter2@127.0.0.1:1/briefs"\n'
+                      '[[channels]]\nplatform = "slack"\nchannel = "C0123"\ntopics = ["nato"]\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "bot", "check-config", "--config", str(config)],
+                            capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})
+    assert "slack:C0123: topics nato (config.toml), schedule 0 8 * * * (built-in default)" in result.stdout
+    assert "note: settings made from chat not read, the database cannot be used:" in result.stdout
+    assert "hunter2" not in result.stdout + result.stderr and "Traceback" not in result.stderr
