@@ -7,7 +7,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.commands import Commands, parse_slack_text
+from bot.command_registry import Invocation, parse_text
+from bot.commands import Commands
 from bot.config import ChannelConfig, Secrets, Settings
 from bot.platforms import describe_startup
 from bot.scheduler import brief_key, fire_time, missed_fire
@@ -43,11 +44,13 @@ def test_only_the_latest_missed_brief_is_caught_up() -> None:
 
 
 def test_slack_text_parsing() -> None:
-    assert parse_slack_text("/summary", "ukraine-aid fr") == (
-        {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
-    assert parse_slack_text("/pledges", "recipient:UA public") == ({"donor": None, "recipient": "UA"}, True)
-    assert parse_slack_text("/sources", "Baltic Sentry câbles") == ({"query": "Baltic Sentry câbles"}, False)
-    assert parse_slack_text("/topics", "") == ({}, False)
+    assert parse_text("/summary", "ukraine-aid fr") == Invocation(
+        "summary", {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
+    assert parse_text("/pledges", "recipient:UA public") == Invocation(
+        "pledges", {"donor": None, "recipient": "UA"}, True)
+    assert parse_text("/sources", "Baltic Sentry câbles") == Invocation(
+        "sources", {"query": "Baltic Sentry câbles"}, False)
+    assert parse_text("/topics", "") == Invocation("topics", {}, False)
 
 
 def test_bad_arguments_get_a_helpful_reply_not_a_traceback(tmp_path: Path) -> None:
