@@ -7,7 +7,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.command_registry import Invocation, parse_text
+import pytest
+
+from bot.command_registry import PUBLIC, REGISTRY, Command, Group, Invocation, Option, UsageError, parse_text
 from bot.commands import Commands
 from bot.config import ChannelConfig, Secrets, Settings
 from bot.platforms import describe_startup
@@ -51,6 +53,26 @@ def test_slack_text_parsing() -> None:
     assert parse_text("/sources", "Baltic Sentry câbles") == Invocation(
         "sources", {"query": "Baltic Sentry câbles"}, False)
     assert parse_text("/topics", "") == Invocation("topics", {}, False)
+    assert parse_text("/ledger", "GB since:30d channel") == Invocation(
+        "ledger", {"donor": "GB", "recipient": None, "since": "30d"}, True)
+
+
+def test_slack_text_of_a_command_group_picks_the_subcommand() -> None:
+    group = Group("briefbot", "The bot's settings", (
+        Command("mute", "Pause the briefs", (Option("hours", "For how many hours"), PUBLIC)),
+        Command("resume", "Post the briefs again", (PUBLIC,))))
+    registry = (*REGISTRY, group)
+    assert parse_text("/briefbot", "mute 2 public", registry=registry) == Invocation(
+        "briefbot mute", {"hours": "2"}, True)
+    assert parse_text("/briefbot", "resume", registry=registry) == Invocation("briefbot resume", {}, False)
+    with pytest.raises(UsageError) as caught:
+        parse_text("/briefbot", "mutt", "fr", registry)
+    assert caught.value.title == "Utilisation de /briefbot"
+    assert caught.value.lines == ["/briefbot mute [hours] [public] — Pause the briefs",
+                                  "/briefbot resume [public] — Post the briefs again"]
+    with pytest.raises(UsageError) as caught:
+        parse_text("/briefbot", "mute 2")  # not in the default registry
+    assert caught.value.title.startswith("Unknown command “briefbot”") and "/summary" in caught.value.title
 
 
 def test_bad_arguments_get_a_helpful_reply_not_a_traceback(tmp_path: Path) -> None:
