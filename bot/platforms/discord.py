@@ -289,33 +289,26 @@ def command_installer(commands: Commands, registry: tuple[Command | Group, ...] 
 
     def install(tree: app_commands.CommandTree) -> None:
         for entry in registry:
-            if isinstance(entry, Group):
+            if isinstance(entry, Group):  # a login after a restart adds them again: override
                 group = app_commands.Group(name=locale_str(entry.name, context=NAME_CONTEXT),
                                            description=locale_str(entry.description))
                 for command in entry.commands:
                     group.add_command(build(command, entry, group))
                 tree.add_command(group, override=True)
             else:
-                tree.add_command(build(entry, None, None), override=True)  # a login after a restart adds them again
+                tree.add_command(build(entry, None, None), override=True)
 
     return install
 
 
 class CatalogTranslator(app_commands.Translator):
     """Command names, descriptions and choices in the user's language, from the bot's catalogs: the
-    registry's English text is the msgid, names are looked up under their msgctxt."""
+    registry's English text is the msgid, and names carry their msgctxt in the locale_str's extras."""
 
-    LOCALES: ClassVar[dict[discord.Locale, str]] = {discord.Locale.french: "fr", discord.Locale.american_english: "en",
-               discord.Locale.british_english: "en"}
-    _CONTEXTS: ClassVar[dict[app_commands.TranslationContextLocation, str]] = {
-        app_commands.TranslationContextLocation.command_name: NAME_CONTEXT,
-        app_commands.TranslationContextLocation.group_name: NAME_CONTEXT,
-        app_commands.TranslationContextLocation.parameter_name: OPTION_CONTEXT,
-    }
+    LOCALES: ClassVar[dict[discord.Locale, str]] = {
+        discord.Locale.french: "fr", discord.Locale.american_english: "en", discord.Locale.british_english: "en"}
 
     async def translate(self, string: locale_str, locale: discord.Locale,
                         context: app_commands.TranslationContextTypes) -> str | None:
         language = self.LOCALES.get(locale)
-        if language is None:
-            return None
-        return text(language, string.message, string.extras.get("context") or self._CONTEXTS.get(context.location))
+        return None if language is None else text(language, string.message, string.extras.get("context"))
