@@ -137,8 +137,8 @@ def parse_text(slash: str, words_typed: str, locale: str = "en",
                registry: tuple[Command | Group, ...] = REGISTRY) -> Invocation:
     """A Slack command's free text as a command path, its arguments and whether to answer in the
     channel: `/summary ukraine-aid fr`, `/pledges GB UA`, `/pledges recipient:UA public`,
-    `/sources words…`, `/briefbot subscribe …`. Raises UsageError (in `locale`) on text that does
-    not fit."""
+    `/sources words…`, `/briefbot subscribe …`; option names in English or in `locale`
+    (`donateur:NO`). Raises UsageError (in `locale`) on text that does not fit."""
     name = slash.lstrip("/")
     entry = next((e for e in registry if e.name == name), None)
     if entry is None:
@@ -155,7 +155,8 @@ def parse_text(slash: str, words_typed: str, locale: str = "en",
         words = words[1:]
     else:
         command = entry
-    flags = {word: o for o in command.options if o.kind is bool for word in (o.name, f"--{o.name}", *o.aliases)}
+    flags = {word: o for o in command.options if o.kind is bool
+             for word in (o.name, f"--{o.name}", option_name(o, locale), *o.aliases)}
     given: set[str] = set()
     while words and words[-1].lower() in flags:
         given.add(flags[words.pop().lower()].name)
@@ -166,13 +167,21 @@ def parse_text(slash: str, words_typed: str, locale: str = "en",
     if any(o.rest for o in valued):
         args = {o.name: " ".join(words) or None for o in valued}
         return Invocation(command_path(command, group), args | switches, public)
-    named = {k: v for k, _, v in (w.partition(":") for w in words if ":" in w and not w.startswith("http"))}
+    names = {word: o.name for o in valued for word in (o.name, option_name(o, locale))}
+    named = {k.lower(): v for k, _, v in (w.partition(":") for w in words if ":" in w and not w.startswith("http"))}
     positional = [w for w in words if ":" not in w or w.startswith("http")]
-    if set(named) - {o.name for o in valued}:
+    if set(named) - set(names):
         raise UsageError(say(locale, "Usage of /{name}", name=entry.name), usage(entry, locale))
-    args = {o.name: named.get(o.name) or (positional[i] if i < len(positional) else None)
+    by_name = {names[k]: v for k, v in named.items()}
+    args = {o.name: by_name.get(o.name) or (positional[i] if i < len(positional) else None)
             for i, o in enumerate(valued)}
     return Invocation(command_path(command, group), args | switches, public)
+
+
+def option_name(option: Option, locale: str) -> str:
+    """An option's name in `locale`, as Discord shows it; Slack takes it as well as the English one
+    (`/pledges donateur:NO`)."""
+    return text(locale, option.name, OPTION_CONTEXT)
 
 
 def flag_value(on: bool) -> str | None:
@@ -186,7 +195,8 @@ def usage(entry: Command | Group, locale: str) -> list[str]:
     group = entry if isinstance(entry, Group) else None
     lines = []
     for command in group.commands if group else (entry,):
-        shown = [f"<{o.name}>" if o.required else f"[{o.name}]" for o in command.options]
+        shown = [f"<{option_name(o, locale)}>" if o.required else f"[{option_name(o, locale)}]"
+                 for o in command.options]
         head = " ".join([f"/{command_path(command, group)}", *shown])
         lines.append(f"{head} — {text(locale, command.description)}")
     return lines

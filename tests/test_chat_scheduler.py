@@ -57,6 +57,20 @@ def test_slack_text_parsing() -> None:
         "ledger", {"donor": "GB", "recipient": None, "since": "30d"}, True)
 
 
+
+def test_slack_takes_option_names_in_the_users_language() -> None:
+    assert parse_text("/pledges", "donateur:NO Bénéficiaire:UA public", "fr") == Invocation(
+        "pledges", {"donor": "NO", "recipient": "UA"}, True)
+    assert parse_text("/pledges", "donor:NO", "fr").args["donor"] == "NO"
+    with pytest.raises(UsageError) as caught:
+        parse_text("/pledges", "donateur:NO", "en")  # French names are for French users
+    assert caught.value.lines == ["/pledges [donor] [recipient] [public] — Aid pledges, by donor and recipient"]
+    with pytest.raises(UsageError) as caught:
+        parse_text("/summary", "thème:nato depuis:7d langue:fr pays:NO", "fr")
+    assert caught.value.lines == [
+        "/summary <thème> [langue] [depuis] [public] — Les sujets les plus récents d'un thème"]
+
+
 def test_slack_text_of_a_command_group_picks_the_subcommand() -> None:
     group = Group("briefbot", "The bot's settings", (
         Command("mute", "Pause the briefs", (Option("hours", "For how many hours"), PUBLIC)),
