@@ -89,6 +89,20 @@ def test_slack_text_of_a_command_group_picks_the_subcommand() -> None:
     assert caught.value.title.startswith("Unknown command “briefbot”") and "/summary" in caught.value.title
 
 
+def test_every_declared_command_and_option_is_handled(tmp_path: Path) -> None:
+    """Each command of the registry reaches its handler with each of its options (an unknown name or
+    keyword would be answered "Unknown command")."""
+    moment = now()
+    commands = Commands(Settings(path=None), stored_reads([plain_story(moment)], tmp_path), now=lambda: moment)
+    for entry in REGISTRY:
+        assert isinstance(entry, Command)
+        args = {o.name: "x" for o in entry.options if o is not PUBLIC}
+        for given in ({}, args):
+            reply = commands.run(entry.name, given, "en")
+            assert not reply.title.startswith("Unknown command"), (entry.name, given)
+    assert commands.run("summary", {"colour": "x"}, "en").title.startswith("Unknown command")
+
+
 def test_bad_arguments_get_a_helpful_reply_not_a_traceback(tmp_path: Path) -> None:
     moment = now()
     commands = Commands(Settings(path=None), stored_reads([plain_story(moment)], tmp_path), now=lambda: moment)
