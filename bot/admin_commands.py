@@ -1,45 +1,39 @@
 """The admin command group, the same on Discord and Slack: `/briefbot subscribe | unsubscribe |
-settings | preview | mute | resume`, for the channel it is typed in.
+settings | preview | mute | resume`, for the channel it is typed in (declared in
+`bot.command_registry`, as an `admin` group; worded through `bot.wording`'s catalogs).
 
 This module knows no platform. A platform adapter says who is calling and whether they may (Discord:
-Manage Server; Slack: workspace admin or owner, or named in config.toml), runs `ChannelAdmin.run` in a
-worker thread, then lets the worker's `SettingsFollower` re-plan at once. Values are checked by the
-same rules as `check-config` (`bot.config`), so a bad schedule or time zone reads the same, with a
-suggestion. Each change is stored with who made it and what it was, in one transaction; every worker
-re-plans from there, and the admin channel hears one line per change.
+Manage Server; Slack: workspace admin or owner, or named in config.toml), and `ChannelAdmin.answer`
+runs the command in a worker thread, then lets this worker's `SettingsFollower` re-plan at once.
+Values are checked by the same rules as `check-config` (`bot.config`), so a bad schedule or time
+zone reads the same, with a suggestion. Each change is stored with who made it and what it was, in
+one transaction; every worker re-plans from there, and the admin channel hears one line per change.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import shlex
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.channel_settings import FIELDS, LayeredChannel, layer
-from bot.commands import LANGUAGES, say
+from bot.channel_settings import LayeredChannel, layer, layer_words
+from bot.command_registry import paths
 from bot.config import AdminChannel, Settings, language_problem, schedule_problem, timezone_problem
 from bot.delivery import Outbox, Outcome, Render, Target
-from bot.health import report_wording
 from bot.metrics import command_timer
 from bot.platforms import discord_embeds, slack_blocks
 from bot.platforms.replies import COMMAND_TIMEOUT_S
+from bot.wording import failed, say
 from briefings.brief import load_topics
 from briefings.store import ChannelSetting, SettingChange, Store
 
 log = logging.getLogger(__name__)
 
 GROUP = "briefbot"
-ACTIONS = ("subscribe", "unsubscribe", "settings", "preview", "mute", "resume")
-CHANGES = ("subscribe", "unsubscribe", "mute", "resume")
 MAX_PREVIEW_MESSAGES = 4  # an ephemeral preview shows the brief's first messages, and says how many more
-# Slack clients turn typed quotes into typographic ones; the schedule's quotes must still group it.
-_QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
-_ZONE_LIKE = re.compile(r"^(UTC|GMT|[A-Za-z][\w+-]*(/[\w+-]+)+)$")
 
 Preview = Callable[[Any, datetime], list[dict[str, Any]]]  # (ChannelConfig, now) -> the brief's messages
 # (the channel's settings as they stand, its stored row) -> (the new row, what changed); raises Refusal
@@ -81,34 +75,6 @@ class Refusal(ValueError):
         self.reply = AdminReply(title, lines or [], ok=False)
 
 
-def parse_admin_text(text: str) -> tuple[str, dict[str, str | None]]:
-    """A Slack `/briefbot` command's text as (action, arguments).
-
-    `subscribe ukraine-aid "0 8 * * *" Europe/Paris fr`, also with the five cron fields unquoted
-    (`subscribe nato 30 7 * * 1-5 Europe/Brussels`); schedule, time zone and language are optional
-    and told apart by position and shape: a last `fr`/`en`/`both` is the language, and a time zone
-    follows a whole schedule (one quoted word or five fields) or stands alone.
-    """
-    cleaned = text.translate(_QUOTES)
-    try:
-        words = shlex.split(cleaned)
-    except ValueError:  # an unbalanced quote: take the words as they are, the checks say what is wrong
-        words = cleaned.split()
-    action = words[0].lower() if words else ""
-    rest = words[1:]
-    if action == "unsubscribe":
-        return action, {"topic": rest[0] if rest else None}
-    if action != "subscribe":
-        return action, {}
-    topic, rest = (rest[0], rest[1:]) if rest else (None, [])
-    language = rest.pop() if rest and rest[-1].lower() in LANGUAGES else None
-    timezone = None
-    if len(rest) in (2, 6) or (len(rest) == 1 and _ZONE_LIKE.match(rest[0])):
-        timezone = rest.pop()
-    return action, {"topic": topic, "schedule": " ".join(rest) or None, "timezone": timezone,
-                    "language": language.lower() if language else None}
-
-
 class ChannelAdmin:
     """Admin commands over the stored channel settings. `preview(channel, now)` builds the messages
     the channel's next brief would post (the running bot's own digest and rendering)."""
@@ -123,8 +89,7 @@ class ChannelAdmin:
         self.on_change = on_change  # this worker's SettingsFollower.follow: the change is live here at once
         self._now = now
 
-    async def answer(self, action: str, args: Mapping[str, str | None], caller: Caller,
-                     locale: str | None) -> AdminReply:
+    async def answer(self, action: str, args: Mapping[str, str | None], caller: Caller, locale: str) -> AdminReply:
         """`run` in a worker thread within the commands' time limit; a change is then followed at once
         on this worker (the others follow within FOLLOW_EVERY_S)."""
         try:
@@ -133,38 +98,40 @@ class ChannelAdmin:
                     reply = await asyncio.to_thread(self.run, action, args, caller, locale)
         except TimeoutError:
             log.error("/%s %s %r: no answer within %g s", GROUP, action, dict(args), COMMAND_TIMEOUT_S)
-            return AdminReply(say(locale or "en", "failed"), ok=False)
+            return AdminReply(failed(locale), ok=False)
         if reply.change is not None and self.on_change is not None:
             await self.on_change()
         return reply
 
-    def run(self, action: str, args: Mapping[str, str | None], caller: Caller, locale: str | None) -> AdminReply:
-        """Answer an admin command; never raises. Blocking (the store): call it in a worker thread.
-        `locale` None (Slack sends none): the channel's language, English unless it is French."""
-        if locale is None:
-            try:
-                locale = "fr" if self._current(caller).channel.language == "fr" else "en"
-            except Exception:
-                log.exception("/%s: the settings of %s:%s could not be read", GROUP, caller.platform, caller.channel)
-                locale = "en"
+    def run(self, action: str, args: Mapping[str, str | None], caller: Caller, locale: str) -> AdminReply:
+        """Answer an admin command (`action`: "subscribe"…); never raises. Blocking (the store): call
+        it in a worker thread."""
         if not caller.allowed:
-            return AdminReply(say(locale, f"admin_refused_{caller.platform}"), ok=False)
+            return AdminReply(say(locale, "Only members with the Manage Server permission can change briefbot's "
+                                          "settings.") if caller.platform == "discord" else
+                              say(locale, "Only workspace admins and owners, or people named in briefbot's "
+                                          "config.toml, can change its settings."), ok=False)
         if not caller.channel:
-            return AdminReply(say(locale, "admin_not_here"), ok=False)
+            return AdminReply(say(locale, "Use this command in the channel you want to set up."), ok=False)
         handler = {"subscribe": self.subscribe, "unsubscribe": self.unsubscribe, "settings": self.show,
                    "preview": self.preview, "mute": self.mute, "resume": self.resume}.get(action)
         if handler is None:
-            return AdminReply(say(locale, "admin_unknown_action", action=action), ok=False)
+            return self._unknown(action, locale)
         try:
             return handler(caller, locale, **{k: v for k, v in args.items() if v not in (None, "")})
         except Refusal as exc:
             return exc.reply
         except TypeError as exc:  # an argument the action does not take
             log.info("/%s %s: bad arguments %r: %s", GROUP, action, dict(args), exc)
-            return AdminReply(say(locale, "admin_unknown_action", action=action), ok=False)
+            return self._unknown(action, locale)
         except Exception:
             log.exception("/%s %s %r failed", GROUP, action, dict(args))
-            return AdminReply(say(locale, "failed"), ok=False)
+            return AdminReply(failed(locale), ok=False)
+
+    def _unknown(self, action: str, locale: str) -> AdminReply:
+        names = ", ".join(f"/{path}" for path in paths() if path.startswith(f"{GROUP} "))
+        typed = f"{GROUP} {action}"
+        return AdminReply(say(locale, "Unknown command “{name}”. Commands: {names}", name=typed, names=names), ok=False)
 
     # --- actions ----------------------------------------------------------------------------------
 
@@ -172,14 +139,14 @@ class ChannelAdmin:
                   timezone: str | None = None, language: str | None = None) -> AdminReply:
         slug = self._topic(topic, locale)
         if timezone is not None and (reason := timezone_problem(timezone)) is not None:
-            raise Refusal(say(locale, "admin_bad_timezone", reason=reason))
+            raise Refusal(say(locale, "Time zone refused: {reason}", reason=reason))
         if language is not None and (reason := language_problem(language)) is not None:
-            raise Refusal(say(locale, "admin_bad_language", reason=reason))
+            raise Refusal(say(locale, "Language refused: {reason}", reason=reason))
 
         def decide(current: LayeredChannel, stored: ChannelSetting) -> tuple[ChannelSetting, dict[str, Any]]:
             zone = timezone or current.channel.timezone
             if schedule is not None and (reason := schedule_problem(schedule, zone)) is not None:
-                raise Refusal(say(locale, "admin_bad_schedule", reason=reason))
+                raise Refusal(say(locale, "Schedule refused: {reason}", reason=reason))
             setting = replace(stored, topics=tuple(dict.fromkeys((*current.channel.topics, slug))),
                               schedule=schedule or stored.schedule, timezone=timezone or stored.timezone,
                               language=language or stored.language)
@@ -187,7 +154,7 @@ class ChannelAdmin:
             return setting, {"action": "subscribe", "topic": slug, "schedule": after.schedule,
                              "timezone": after.timezone, "language": after.language}
 
-        return self._change(caller, locale, decide, say(locale, "admin_subscribed_title", topic=slug))
+        return self._change(caller, locale, decide, say(locale, "This channel now receives {topic}", topic=slug))
 
     def unsubscribe(self, caller: Caller, locale: str, topic: str | None = None) -> AdminReply:
         gone: list[str] = []
@@ -195,15 +162,16 @@ class ChannelAdmin:
         def decide(current: LayeredChannel, stored: ChannelSetting) -> tuple[ChannelSetting, dict[str, Any]]:
             topics = current.channel.topics
             if not topics:
-                raise Refusal(say(locale, "admin_nothing_subscribed"))
+                raise Refusal(say(locale, "This channel receives no brief."))
             if topic is not None and topic.lower() not in topics:
-                raise Refusal(say(locale, "admin_not_subscribed", topic=topic, topics=", ".join(topics)))
+                raise Refusal(say(locale, "This channel does not receive “{topic}”; it receives: {topics}.",
+                                  topic=topic, topics=", ".join(topics)))
             gone[:] = [topic.lower()] if topic is not None else topics
             setting = replace(stored, topics=tuple(t for t in topics if t not in gone))
             return setting, {"action": "unsubscribe", "topics": list(gone)}
 
         reply = self._change(caller, locale, decide, "")
-        reply.title = say(locale, "admin_unsubscribed_title", topics=", ".join(gone))
+        reply.title = say(locale, "This channel no longer receives {topics}", topics=", ".join(gone))
         return reply
 
     def mute(self, caller: Caller, locale: str) -> AdminReply:
@@ -214,20 +182,22 @@ class ChannelAdmin:
 
     def show(self, caller: Caller, locale: str) -> AdminReply:
         """What this channel gets and when, where each value comes from, and the next brief's time."""
-        return AdminReply(say(locale, "admin_settings_title"), describe(self._current(caller), locale, self._now()))
+        return AdminReply(say(locale, "briefbot in this channel"), describe(self._current(caller), locale, self._now()))
 
     def preview(self, caller: Caller, locale: str) -> AdminReply:
         """What the next brief would post if it were due now, built by the brief job's own code and
         recording nothing (the channel is still told it all at its next brief)."""
         current = self._current(caller)
         if not current.channel.topics:
-            raise Refusal(say(locale, "admin_preview_unsubscribed"))
+            raise Refusal(say(locale, "This channel receives no brief yet: subscribe it to a topic first."))
         messages = self._preview(current.channel, self._now())
+        title = say(locale, "Preview: the next brief as it stands now (only you see this)")
         if not messages:
-            return AdminReply(say(locale, "admin_preview_title"), [say(locale, "admin_preview_nothing")])
-        lines = [say(locale, "admin_preview_more", count=len(messages) - MAX_PREVIEW_MESSAGES)
-                 ] if len(messages) > MAX_PREVIEW_MESSAGES else []
-        return AdminReply(say(locale, "admin_preview_title"), lines, messages[:MAX_PREVIEW_MESSAGES])
+            nothing = say(locale, "Nothing new for this channel now: the next brief would post nothing.")
+            return AdminReply(title, [nothing])
+        more = len(messages) - MAX_PREVIEW_MESSAGES
+        lines = [say(locale, "…and {count} more message(s) in the brief.", count=more)] if more > 0 else []
+        return AdminReply(title, lines, messages[:MAX_PREVIEW_MESSAGES])
 
     # --- helpers ------------------------------------------------------------------------------------
 
@@ -240,17 +210,19 @@ class ChannelAdmin:
     def _topic(self, slug: str | None, locale: str) -> str:
         if slug and slug.lower() in self.topics:
             return slug.lower()
-        title = say(locale, "unknown_topic", topic=slug) if slug else say(locale, "admin_missing_topic")
-        raise Refusal(title, [say(locale, "known_topics", topics=", ".join(self.topics))])
+        title = say(locale, "Unknown topic “{topic}”.", topic=slug) if slug else say(
+            locale, "Say which topic: subscribe <topic> [schedule] [time zone] [fr|en|both].")
+        raise Refusal(title, [say(locale, "Known topics: {topics}", topics=", ".join(self.topics))])
 
     def _set_muted(self, caller: Caller, locale: str, muted: bool) -> AdminReply:
         def decide(current: LayeredChannel, stored: ChannelSetting) -> tuple[ChannelSetting, dict[str, Any]]:
             if not current.channel.topics:
-                raise Refusal(say(locale, "admin_nothing_subscribed"))
+                raise Refusal(say(locale, "This channel receives no brief."))
             return replace(stored, muted=muted), {"action": "mute" if muted else "resume"}
 
-        return self._change(caller, locale, decide, say(locale, "admin_muted_title" if muted
-                                                        else "admin_resumed_title"))
+        title = say(locale, "Briefs are muted in this channel") if muted else say(
+            locale, "Briefs are back on in this channel")
+        return self._change(caller, locale, decide, title)
 
     def _change(self, caller: Caller, locale: str, decide: Decide, title: str) -> AdminReply:
         """Apply `decide` to the channel's stored settings, holding them while it decides, so two
@@ -275,32 +247,39 @@ def admin_messages(platform: str, reply: AdminReply) -> list[dict[str, Any]]:
 def describe(current: LayeredChannel, locale: str, now: datetime) -> list[str]:
     """The channel's settings, one line each with the layer it comes from, then the next brief."""
     channel = current.channel
-    values = {"topics": ", ".join(channel.topics) or say(locale, "admin_no_topic"), "schedule": channel.schedule,
-              "timezone": channel.timezone, "language": channel.language}
-    lines = [say(locale, f"admin_line_{name}", value=values[name], layer=say(locale, f"layer_{current.layers[name]}"))
-             for name in FIELDS]
+    where = {name: layer_words(which, locale) for name, which in current.layers.items()}
+    lines = [say(locale, "Topics: {value} — {layer}", value=", ".join(channel.topics) or say(locale, "none"),
+                 layer=where["topics"]),
+             say(locale, "Schedule: {value} — {layer}", value=channel.schedule, layer=where["schedule"]),
+             say(locale, "Time zone: {value} — {layer}", value=channel.timezone, layer=where["timezone"]),
+             say(locale, "Language: {value} — {layer}", value=channel.language, layer=where["language"])]
     upcoming = current.next_brief(now)
-    lines.append(say(locale, "admin_line_next", when=f"{upcoming:%Y-%m-%d %H:%M} ({channel.timezone})")
-                 if upcoming else say(locale, "admin_line_no_next"))
+    if upcoming is not None:
+        when = f"{upcoming:%Y-%m-%d %H:%M} ({channel.timezone})"
+        lines.append(say(locale, "Next brief: {when}", when=when))
+    else:
+        lines.append(say(locale, "Next brief: none (no topic, or muted)."))
     if current.muted:
-        lines.append(say(locale, "admin_line_muted"))
+        lines.append(say(locale, "Muted: no brief is posted until `resume`."))
     stored = current.stored
     if stored is not None and stored.updated_at is not None:
-        lines.append(say(locale, "admin_line_changed", who=stored.updated_by,
-                         when=f"{stored.updated_at.astimezone(UTC):%Y-%m-%d %H:%M}"))
+        changed = f"{stored.updated_at.astimezone(UTC):%Y-%m-%d %H:%M}"
+        lines.append(say(locale, "Last changed from chat by {who}, {when} UTC.", who=stored.updated_by, when=changed))
     return lines
 
 
-def change_line(change: SettingChange) -> str:
-    """The admin channel's line about one change: who, where, what."""
-    what = dict(change.what)
-    words = report_wording()
-    action = {"subscribe": "settings_subscribed", "unsubscribe": "settings_unsubscribed", "mute": "settings_muted",
-              "resume": "settings_resumed"}[what.pop("action")]
-    if "topics" in what:
-        what["topics"] = ", ".join(what["topics"])
-    return words["settings_line"].format(who=change.who, channel=change.channel_key,
-                                         what=words[action].format(**what))
+def change_line(change: SettingChange, locale: str) -> str:
+    """The admin channel's line about one change, in its language: who, where, what."""
+    what = change.what
+    if what["action"] == "subscribe":
+        done = say(locale, "subscribed to {topic}; briefs at {schedule} ({timezone}), language {language}",
+                   topic=what["topic"], schedule=what["schedule"], timezone=what["timezone"],
+                   language=what["language"])
+    elif what["action"] == "unsubscribe":
+        done = say(locale, "unsubscribed from {topics}", topics=", ".join(what["topics"]))
+    else:
+        done = say(locale, "muted the briefs") if what["action"] == "mute" else say(locale, "resumed the briefs")
+    return say(locale, "{who} in {channel}: {what}", who=change.who, channel=change.channel_key, what=done)
 
 
 class ChangeLog:
@@ -332,10 +311,10 @@ class ChangeLog:
         return Target(self.admin.platform, self.admin.channel), self._render(change)
 
     def _render(self, change: SettingChange) -> Render:
-        platform = self.admin.platform if self.admin else "discord"
+        platform, locale = (self.admin.platform, self.admin.language) if self.admin else ("discord", "en")
         module = slack_blocks if platform == "slack" else discord_embeds
 
         async def build() -> list[dict[str, Any]]:
-            return [module.reply_message(report_wording()["settings_changed"], [change_line(change)])]
+            return [module.reply_message(say(locale, "Channel settings changed"), [change_line(change, locale)])]
 
         return build

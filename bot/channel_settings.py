@@ -20,9 +20,9 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.commands import say
 from bot.config import ChannelConfig, Settings
 from bot.scheduler import replan_brief_job, trigger
+from bot.wording import say
 from briefings.store import ChannelSetting, SettingChange, Store
 
 log = logging.getLogger(__name__)
@@ -121,16 +121,23 @@ def layer_lines(settings: Settings, store: Store | None) -> list[str]:
     for key in keys:
         platform, channel = key.split(":", 1)
         current = layer(settings, platform, channel, stored.get(key))
-        values = {"topics": ", ".join(current.channel.topics) or say("en", "admin_no_topic"),
+        values = {"topics": ", ".join(current.channel.topics) or say("en", "none"),
                   "schedule": current.channel.schedule, "timezone": current.channel.timezone,
                   "language": current.channel.language}
-        parts = [f"{name} {values[name]} ({say('en', f'layer_{current.layers[name]}')})" for name in FIELDS]
+        parts = [f"{name} {values[name]} ({layer_words(current.layers[name], 'en')})" for name in FIELDS]
         if current.muted:
             parts.append("muted from chat")
         if current.stored is not None:
             parts.append(f"last changed from chat by {current.stored.updated_by}")
         lines.append(f"{key}: {', '.join(parts)}")
     return lines
+
+
+def layer_words(which: str, locale: str) -> str:
+    """A layer's name as a reader sees it: "set from chat", "config.toml", "built-in default"…"""
+    return {CHAT: say(locale, "set from chat"), CONFIG: say(locale, "config.toml"),
+            DEFAULTS: say(locale, "config.toml [defaults]"), BUILT_IN: say(locale, "built-in default"),
+            NONE: say(locale, "not subscribed")}[which]
 
 
 BriefJob = Callable[[ChannelConfig, datetime], Awaitable[object]]

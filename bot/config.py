@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,7 @@ class AdminChannel:
     platform: str
     channel: str
     fallback: AdminChannel | None = None
+    language: str = "en"  # the reports' language: "fr" or "en"
     slack_admins: tuple[str, ...] = ()  # Slack user ids allowed the admin commands beside workspace admins
 
 
@@ -289,12 +290,12 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
                 r.bad("admin.fallback.platform", "must be the other platform: it hears when the admin "
                                                  f"platform's own token is refused, got {fallback.platform!r}")
             elif fallback is not None:
-                admin = AdminChannel(admin.platform, admin.channel, fallback)
+                admin = AdminChannel(admin.platform, admin.channel, fallback, admin.language)
         slack_admins = r.get(admin_table, "slack_admins", "admin.", list, [])
         if any(not isinstance(u, str) or not re.fullmatch(r"[UW][A-Z0-9]{2,}", u) for u in slack_admins):
             r.bad("admin.slack_admins", f"list Slack user ids such as 'U0123ABCD', got {slack_admins!r}")
         elif admin is not None:
-            admin = AdminChannel(admin.platform, admin.channel, admin.fallback, tuple(slack_admins))
+            admin = replace(admin, slack_admins=tuple(slack_admins))
     delivery_table = r.get(data, "delivery", "", dict, {})
     delivery = DeliveryConfig(**{
         key: r.get(delivery_table, key, "delivery.", (int, float) if isinstance(default, float) else int, default)
@@ -324,8 +325,10 @@ def _admin(table: dict, where: str, r: _Reader) -> AdminChannel | None:
         r.bad(f"{where}platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
     elif not str(channel):
         r.bad(f"{where}channel", "missing channel id")
+    elif (language := r.get(table, "language", where, str, "en")) not in ("fr", "en"):
+        r.bad(f"{where}language", f"must be 'fr' or 'en', got {language!r}")
     else:
-        return AdminChannel(platform, str(channel))
+        return AdminChannel(platform, str(channel), language=language)
     return None
 
 

@@ -24,7 +24,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role",
                  "nothing_new"),
     "defaults": ("schedule", "timezone", "language", "nothing_new"),
-    "admin": ("platform", "channel", "fallback", "slack_admins"),
+    "admin": ("platform", "channel", "fallback", "language", "slack_admins"),
     "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
     "health": ("host", "port", "alert_after_minutes"),
 }
@@ -61,7 +61,7 @@ def unknown_keys(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         elif isinstance(value, dict):
             yield from _stray(value, TABLE_KEYS[key], f"{key}.")
             if key == "admin" and isinstance(value.get("fallback"), dict):
-                yield from _stray(value["fallback"], ("platform", "channel"), "admin.fallback.")
+                yield from _stray(value["fallback"], ("platform", "channel", "language"), "admin.fallback.")
 
 
 def _stray(table: dict[str, Any], known: tuple[str, ...], where: str) -> Iterator[tuple[str, str]]:

@@ -36,7 +36,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import ceiling, metrics
 from bot.admin_commands import ChangeLog, ChannelAdmin
 from bot.channel_settings import FOLLOW_EVERY_S, ChannelPlan, SettingsFollower
-from bot.commands import Commands, say
+from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
@@ -55,6 +55,7 @@ from bot.platforms import (
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
 from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import pipeline_for, settle_heap
+from bot.wording import say
 from briefings.digest import Digest, Told, channel_digest
 from briefings.pipeline import FeedSpec
 from briefings.reads import StoryReads
@@ -185,7 +186,8 @@ class Runtime:
                 break
             kept, waiting = kept[:-1], waiting + 1  # the oldest story waits for the next brief
         if waiting:  # untold, so the next brief carries them: said, never silently dropped
-            note = " / ".join(say(locale, "stories_later", count=waiting) for locale in locales)
+            note = " / ".join(say(locale, "…and {count} more stories: they follow in the next brief.", count=waiting)
+                             for locale in locales)
             messages[-1] = ceiling.with_note(messages[-1], note, channel.platform)
         told_stories = {s.story_id for s in kept} | {""}
         digest.told = [t for t in digest.told if t.story_id in told_stories]
@@ -329,7 +331,7 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
             state.connected()
 
     def new_client() -> BriefClient:
-        return BriefClient(install_commands=command_installer(runtime.commands, runtime.admin),
+        return BriefClient(install_commands=command_installer(runtime.commands, admin=runtime.admin),
                            on_ready_hook=ready)
 
     poster = DiscordPoster(new_client())
@@ -373,7 +375,7 @@ def _start_slack(settings: Settings, runtime: Runtime, posters: dict[str, Poster
         return _nothing
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    app = build_app(settings, runtime.commands, web_client(token), runtime.admin)
+    app = build_app(settings, runtime.commands, web_client(token), admin=runtime.admin)
 
     async def connect(state: PlatformState) -> None:
         handler = AsyncSocketModeHandler(app, app_token)

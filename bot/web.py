@@ -47,7 +47,7 @@ def make_web_app(settings: Settings, commands: Commands, pages: Pages | None = N
     app = web.Application()
     app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics_handler)])
     if serves_slack(settings):
-        bolt = build_app(settings, commands, web_client(settings.secrets.slack_bot_token or ""), admin)
+        bolt = build_app(settings, commands, web_client(settings.secrets.slack_bot_token or ""), admin=admin)
 
         async def slack(request: web.Request) -> web.Response:
             return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))

@@ -62,7 +62,7 @@ async def discord_rig(tmp_path: Path) -> AsyncIterator[DiscordRig]:
         store_stories(store, [plain_story(now())])
         posters: dict[str, Poster] = {}
         runtime = Runtime(Settings(path=None, admin=AdminChannel("discord", DISCORD_ADMIN)), store, posters)
-        client = BriefClient(install_commands=command_installer(runtime.commands, runtime.admin))
+        client = BriefClient(install_commands=command_installer(runtime.commands, admin=runtime.admin))
         posters["discord"] = DiscordPoster(client)
         await client.login("discord-test-token")
         gateway = asyncio.create_task(client.connect())
@@ -246,14 +246,15 @@ class SlackRig:
 async def slack_rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SlackRig]:
     async with FakeSlack() as fake:
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
-        fake.users = {"U0MEMBER": {"name": "marc"}, "U0ADMIN": {"name": "ines", "is_admin": True},
-                      "U0OWNER": {"name": "olga", "is_owner": True}}
+        fake.user_flags = {"U0MEMBER": {"name": "marc"}, "U0ADMIN": {"name": "ines", "is_admin": True},
+                           "U0OWNER": {"name": "olga", "is_owner": True}}
+        fake.user_locales |= {"U0OWNER": "fr-FR", "U0NAMED": "fr-FR"}  # answered in their Slack language
         store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
         store_stories(store, [plain_story(now())])
         settings = Settings(path=None, admin=AdminChannel("slack", SLACK_ADMIN, slack_admins=("U0NAMED",)))
         runtime = Runtime(settings, store, {"slack": SlackPoster(web_client(BOT_TOKEN, retries=False))})
-        handler = AsyncSocketModeHandler(build_app(settings, runtime.commands, web_client(BOT_TOKEN), runtime.admin),
-                                         APP_TOKEN)
+        app = build_app(settings, runtime.commands, web_client(BOT_TOKEN), admin=runtime.admin)
+        handler = AsyncSocketModeHandler(app, APP_TOKEN)
         await handler.connect_async()
         await fake.socket_connected()
         scheduler = runtime.scheduler(poll=False)
@@ -291,10 +292,12 @@ async def test_slack_refuses_a_member_and_takes_admins_owners_and_named_users(sl
     (admin,) = await _slash(fake, 'subscribe ukraine-aid "0 8 * * *" Europe/Paris fr', "U0ADMIN", "admin")
     assert "This channel now receives ukraine-aid" in _slack_text(admin)
     (owner,) = await _slash(fake, "settings", "U0OWNER", "owner")
-    assert "Thèmes : ukraine-aid — réglé depuis le chat" in _slack_text(owner)  # the channel is French now
+    assert "Thèmes : ukraine-aid — réglé depuis le chat" in _slack_text(owner)
     (named,) = await _slash(fake, "unsubscribe", "U0NAMED", "named")
     assert "Ce salon ne reçoit plus ukraine-aid" in _slack_text(named)
-    assert fake.calls.count("users.info") == 4  # asked on every call, never remembered
+    # Asked for admin rights on every call, never remembered (the named user is not asked); the
+    # language look-ups beside them are cached per user.
+    assert fake.calls.count("users.info") == 4 + 5
     await _until(lambda: len(fake.posted(SLACK_ADMIN)) >= 2, 5)
     lines = [m["text"] + json.dumps(m["blocks"]) for m in fake.posted(SLACK_ADMIN)]
     assert len(lines) == 2
@@ -304,10 +307,10 @@ async def test_slack_refuses_a_member_and_takes_admins_owners_and_named_users(sl
 
 async def test_slack_bad_time_zone_gets_a_suggestion_and_preview_shows_the_brief(slack_rig: SlackRig) -> None:
     fake = slack_rig.fake
-    (bad,) = await _slash(fake, "subscribe ukraine-aid 0 8 * * * Europe/Pariss", "U0ADMIN", "bad")
+    (bad,) = await _slash(fake, 'subscribe ukraine-aid "0 8 * * *" Europe/Pariss', "U0ADMIN", "bad")
     assert "did you mean 'Europe/Paris'?" in _slack_text(bad)
     assert slack_rig.scheduler.get_job(f"brief:slack:{SLACK_CHANNEL}") is None
-    await _slash(fake, "subscribe ukraine-aid 0 8 * * * Europe/Paris en", "U0ADMIN", "good")
+    await _slash(fake, 'subscribe ukraine-aid "0 8 * * *" Europe/Paris en', "U0ADMIN", "good")
     job = slack_rig.scheduler.get_job(f"brief:slack:{SLACK_CHANNEL}")
     assert job is not None and job.next_run_time.astimezone(ZoneInfo("Europe/Paris")).hour == 8
     title, *brief = await _slash(fake, "preview", "U0ADMIN", "preview")

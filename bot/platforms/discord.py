@@ -9,24 +9,37 @@ configured role, allowed for that one message. Every brief part carries a nonce 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 import discord
 import yarl
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.admin_commands import GROUP, Caller, ChannelAdmin, admin_messages
-from bot.commands import LANGUAGES, Commands, locale_of, say
+from bot.admin_commands import Caller, ChannelAdmin, admin_messages
+from bot.command_registry import (
+    NAME_CONTEXT,
+    OPTION_CONTEXT,
+    PUBLIC,
+    REGISTRY,
+    Command,
+    Group,
+    command_path,
+    flag_value,
+)
+from bot.commands import Commands
 from bot.platforms import Mark, Place, PostError
 from bot.platforms.replies import reply_messages, run_command
 from bot.safety import discord_escape, discord_plain
+from bot.wording import failed, locale_of, text
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +68,7 @@ class BriefClient(discord.Client):
 
     async def setup_hook(self) -> None:
         if self._install_commands is not None:
+            await self.tree.set_translator(CatalogTranslator())
             self._install_commands(self.tree)
             synced = await self.tree.sync()
             log.info("discord: %d application commands synced", len(synced))
@@ -155,8 +169,8 @@ class DiscordPoster:
                 if msg.author.id != me:
                     continue
                 marks = [embed.footer.text or "" for embed in msg.embeds] + [msg.content or ""]
-                for text in marks:
-                    place = Mark.place_in(brief_key, text.rsplit(" ", 1)[-1])
+                for mark_text in marks:
+                    place = Mark.place_in(brief_key, mark_text.rsplit(" ", 1)[-1])
                     if place is not None:
                         found[place] = str(msg.id)
 
@@ -192,7 +206,7 @@ async def _answer_error(interaction: discord.Interaction, public: bool, locale: 
     """The one-sentence error reply, ephemeral (the public placeholder withdrawn first)."""
     if public:
         await _go_private(interaction)
-    embed = discord.Embed(description=discord_escape(say(locale, "failed")))
+    embed = discord.Embed(description=discord_escape(failed(locale)))
     try:
         await interaction.followup.send(embeds=[embed], ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
     except Exception:
@@ -212,11 +226,12 @@ def _kind(exc: discord.HTTPException) -> str:
     return "transient"
 
 
-def command_installer(commands: Commands, admin: ChannelAdmin | None = None
-                      ) -> Callable[[app_commands.CommandTree], None]:
-    """Registers the slash commands on a tree (and the `/briefbot` admin group, given `admin`). Each
-    one defers at once (ephemeral unless `public`), does the work in a thread, then follows up:
-    Discord's 3-second window is met by the defer."""
+def command_installer(commands: Commands, registry: tuple[Command | Group, ...] = REGISTRY, *,
+                      admin: ChannelAdmin | None = None) -> Callable[[app_commands.CommandTree], None]:
+    """Registers the commands of `registry` on a tree, with names and descriptions as `locale_str`
+    for `CatalogTranslator` (an admin group only given `admin`, which answers it). Each one defers at
+    once (ephemeral unless `public`), does the work in a thread, then follows up: Discord's 3-second
+    window is met by the defer."""
 
     async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
                       public: bool) -> None:
@@ -238,77 +253,14 @@ def command_installer(commands: Commands, admin: ChannelAdmin | None = None
             log.exception("discord: /%s failed while answering", name)
             await _answer_error(interaction, public, locale)
 
-    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pairs = await asyncio.to_thread(commands.topic_choices, current, locale_of(str(interaction.locale)))
-        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
-
-    async def donor_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pairs = await asyncio.to_thread(commands.donor_choices, current, locale_of(str(interaction.locale)))
-        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
-
-    languages = [app_commands.Choice(name=lang, value=lang) for lang in LANGUAGES]
-
-    @app_commands.command(name="summary", description="Brief on a topic / Point sur un thème")
-    @app_commands.describe(topic="topic", lang="fr, en or both", since="24h, 7d or a date (default: newest stories)",
-                           public="post in the channel")
-    @app_commands.autocomplete(topic=topic_choices)
-    @app_commands.choices(lang=languages)
-    async def summary(interaction: discord.Interaction, topic: str, lang: str | None = None,
-                      since: str | None = None, public: bool = False) -> None:
-        await respond(interaction, "summary", {"topic": topic, "lang": lang, "since": since}, public)
-
-    @app_commands.command(name="pledges", description="Aid pledges / Engagements d'aide")
-    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
-    async def pledges(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
-                      public: bool = False) -> None:
-        await respond(interaction, "pledges", {"donor": donor, "recipient": recipient}, public)
-
-    @app_commands.command(name="ledger", description="Pledges over time, with a chart / Registre des engagements")
-    @app_commands.describe(since="30d or a date such as 2026-02-12 (default: all)")
-    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
-    async def ledger(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
-                     since: str | None = None, public: bool = False) -> None:
-        await respond(interaction, "ledger", {"donor": donor, "recipient": recipient, "since": since}, public)
-
-    @app_commands.command(name="missions", description="Missions and operations / Missions et opérations")
-    async def missions(interaction: discord.Interaction, public: bool = False) -> None:
-        await respond(interaction, "missions", {}, public)
-
-    @app_commands.command(name="dates", description="Upcoming dates, with a calendar file / Dates à venir")
-    @app_commands.autocomplete(topic=topic_choices)
-    async def dates(interaction: discord.Interaction, topic: str | None = None, public: bool = False) -> None:
-        await respond(interaction, "dates", {"topic": topic}, public)
-
-    @app_commands.command(name="topics", description="Topics you can follow / Thèmes disponibles")
-    async def topics(interaction: discord.Interaction, public: bool = False) -> None:
-        await respond(interaction, "topics", {}, public)
-
-    @app_commands.command(name="sources", description="Where a story or fact comes from / Sources d'un sujet")
-    @app_commands.describe(query="story id, or words from a headline or a fact")
-    async def sources(interaction: discord.Interaction, query: str, public: bool = False) -> None:
-        await respond(interaction, "sources", {"query": query}, public)
-
-    group = admin_group(admin, topic_choices) if admin is not None else None
-
-    def install(tree: app_commands.CommandTree) -> None:
-        for command in (summary, pledges, missions, dates, topics, sources, ledger):
-            tree.add_command(command, override=True)  # a login after a restart installs them again
-        if group is not None:
-            tree.add_command(group, override=True)
-
-    return install
-
-
-def admin_group(admin: ChannelAdmin, topic_choices: Any) -> app_commands.Group:
-    """`/briefbot …`: hidden by Discord from members without Manage Server (`default_member_permissions`,
-    which a server can loosen), so each call checks the caller's permissions in the channel again."""
-    group = app_commands.Group(name=GROUP, description="Set up briefs in this channel / Configurer les points ici",
-                               guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
-
-    async def respond(interaction: discord.Interaction, action: str, args: dict[str, str | None]) -> None:
+    async def respond_admin(interaction: discord.Interaction, action: str, args: dict[str, str | None]) -> None:
+        """An admin subcommand, always private. Discord hides the group from members without Manage
+        Server by default, but a server can open it to anyone: the caller's permissions in this
+        channel are checked again on every call."""
         locale = locale_of(str(interaction.locale))
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
+            assert admin is not None
             allowed = interaction.guild_id is not None and interaction.permissions.manage_guild
             caller = Caller("discord", str(interaction.channel_id or ""), str(interaction.user.id),
                             interaction.user.name, allowed)
@@ -318,40 +270,75 @@ def admin_group(admin: ChannelAdmin, topic_choices: Any) -> app_commands.Group:
                                                 content=message.get("content"), ephemeral=True,
                                                 allowed_mentions=discord.AllowedMentions.none())
         except Exception:  # any failure after the defer ends in an answer, never "thinking…" forever
-            log.exception("discord: /%s %s failed while answering", GROUP, action)
+            log.exception("discord: /%s failed while answering", action)
             await _answer_error(interaction, False, locale)
 
-    languages = [app_commands.Choice(name=lang, value=lang) for lang in LANGUAGES]
+    def suggester(source: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
+        async def suggest(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            pairs = await asyncio.to_thread(commands.suggest, source, current, locale_of(str(interaction.locale)))
+            return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
 
-    @group.command(name="subscribe", description="Post a topic's briefs in this channel / Abonner ce salon")
-    @app_commands.describe(topic="topic", schedule="crontab, e.g. 0 8 * * * (08:00 daily)",
-                           timezone="IANA time zone, e.g. Europe/Paris", language="fr, en or both")
-    @app_commands.autocomplete(topic=topic_choices)
-    @app_commands.choices(language=languages)
-    async def subscribe(interaction: discord.Interaction, topic: str, schedule: str | None = None,
-                        timezone: str | None = None, language: str | None = None) -> None:
-        await respond(interaction, "subscribe",
-                      {"topic": topic, "schedule": schedule, "timezone": timezone, "language": language})
+        return suggest
 
-    @group.command(name="unsubscribe", description="Stop a topic, or all briefs, here / Désabonner ce salon")
-    @app_commands.autocomplete(topic=topic_choices)
-    async def unsubscribe(interaction: discord.Interaction, topic: str | None = None) -> None:
-        await respond(interaction, "unsubscribe", {"topic": topic})
+    def callback(command: Command, group: Group | None) -> Callable[..., Awaitable[None]]:
+        """A callback whose signature declares the command's options, as discord.py reads them."""
+        path = command_path(command, group)
 
-    @group.command(name="settings", description="What this channel gets, and when / Réglages de ce salon")
-    async def settings(interaction: discord.Interaction) -> None:
-        await respond(interaction, "settings", {})
+        async def run(interaction: discord.Interaction, **values: Any) -> None:
+            public = bool(values.pop(PUBLIC.name, False))
+            args = {k: flag_value(v) if isinstance(v, bool) else v for k, v in values.items()}
+            if group is not None and group.admin:
+                await respond_admin(interaction, command.name, args)
+            else:
+                await respond(interaction, path, args, public)
 
-    @group.command(name="preview", description="The next brief as it stands now / Aperçu du prochain point")
-    async def preview(interaction: discord.Interaction) -> None:
-        await respond(interaction, "preview", {})
+        params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=discord.Interaction)]
+        for option in command.options:
+            kind = bool if option.kind is bool else str if option.required else str | None
+            default = inspect.Parameter.empty if option.required else False if option.kind is bool else None
+            params.append(inspect.Parameter(option.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind,
+                                            default=default))
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        options = command.options
+        app_commands.rename(**{o.name: locale_str(o.name, context=OPTION_CONTEXT) for o in options})(run)
+        app_commands.describe(**{o.name: locale_str(o.description) for o in options})(run)
+        app_commands.choices(**{o.name: [app_commands.Choice(name=locale_str(c.name), value=c.value)
+                                         for c in o.choices] for o in options if o.choices})(run)
+        app_commands.autocomplete(**{o.name: suggester(o.autocomplete) for o in options if o.autocomplete})(run)
+        return run
 
-    @group.command(name="mute", description="Hold this channel's briefs / Suspendre les points ici")
-    async def mute(interaction: discord.Interaction) -> None:
-        await respond(interaction, "mute", {})
+    def build(command: Command, group: Group | None, parent: app_commands.Group | None) -> app_commands.Command:
+        return app_commands.Command(name=locale_str(command.name, context=NAME_CONTEXT),
+                                    description=locale_str(command.description),
+                                    callback=callback(command, group), parent=parent)
 
-    @group.command(name="resume", description="Post this channel's briefs again / Reprendre les points ici")
-    async def resume(interaction: discord.Interaction) -> None:
-        await respond(interaction, "resume", {})
+    def install(tree: app_commands.CommandTree) -> None:
+        for entry in registry:
+            if isinstance(entry, Group) and entry.admin and admin is None:
+                continue  # nothing here could answer it
+            if isinstance(entry, Group):  # a login after a restart adds them again: override
+                manage = discord.Permissions(manage_guild=True) if entry.admin else None
+                group = app_commands.Group(name=locale_str(entry.name, context=NAME_CONTEXT),
+                                           description=locale_str(entry.description), guild_only=entry.admin,
+                                           default_permissions=manage)
+                for command in entry.commands:
+                    group.add_command(build(command, entry, group))
+                tree.add_command(group, override=True)
+            else:
+                tree.add_command(build(entry, None, None), override=True)
 
-    return group
+    return install
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Command names, descriptions and choices in the user's language, from the bot's catalogs: the
+    registry's English text is the msgid, and names carry their msgctxt in the locale_str's extras."""
+
+    LOCALES: ClassVar[dict[discord.Locale, str]] = {
+        discord.Locale.french: "fr", discord.Locale.american_english: "en", discord.Locale.british_english: "en"}
+
+    async def translate(self, string: locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        language = self.LOCALES.get(locale)
+        return None if language is None else text(language, string.message, string.extras.get("context"))

@@ -9,6 +9,9 @@ after checking the channel, so a post that reached Slack before the connection d
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +20,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.admin_commands import GROUP, Caller, ChannelAdmin, admin_messages, parse_admin_text
-from bot.commands import COMMANDS, Commands, parse_slack_text, say
+from bot.admin_commands import Caller, ChannelAdmin, admin_messages
+from bot.command_registry import REGISTRY, Command, Group, UsageError, admin_group, parse_text, slash_names
+from bot.commands import Commands, Reply
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
 from bot.platforms.replies import reply_messages, run_command
 from bot.platforms.slack_files import upload_files
+from bot.wording import failed, locale_of
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +102,48 @@ async def _call(coro: Any) -> Any:
         raise PostError(f"slack unreachable: {exc!r}") from exc
 
 
+class UserLocales:
+    """Slack users' languages, from `users.info` with `include_locale` (the user's Slack language,
+    "fr-FR"), kept for `ttl_s` and for at most `size` users. A user Slack gives no locale for (or a
+    failed look-up: a missing `users:read` scope) is remembered as unknown too, so it costs one call
+    per TTL, not one per command; the channel's language is used then."""
+
+    def __init__(self, client: AsyncWebClient, ttl_s: float = 3600.0, size: int = 1000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.ttl_s = ttl_s
+        self.size = size
+        self._clock = clock
+        self._known: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+
+    async def get(self, user: str | None) -> str | None:
+        """"fr" or "en" for `user`, or None when Slack does not say."""
+        if not user:
+            return None
+        now = self._clock()
+        cached = self._known.get(user)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            self._known.move_to_end(user)
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user, include_locale=True)
+            tag = (response.get("user") or {}).get("locale")
+        except (SlackApiError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.info("slack: no locale for user %s: %r", user, exc)
+            tag = None
+        locale = locale_of(tag) if tag else None
+        self._known[user] = (now, locale)
+        self._known.move_to_end(user)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+        return locale
+
+
 def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
-              admin: ChannelAdmin | None = None) -> AsyncApp:
-    """The bolt app answering the slash commands: ack at once, then answer through response_url;
-    with `admin`, also `/briefbot` (the admin group).
+              registry: tuple[Command | Group, ...] = REGISTRY, *, admin: ChannelAdmin | None = None) -> AsyncApp:
+    """The bolt app answering the slash commands of `registry`: ack at once, then answer through
+    response_url, in the user's Slack language (else the channel's). An admin group is answered by
+    `admin` (and not served without it), privately, to those `may_administer` lets through.
 
     The same app serves Socket Mode (`python -m bot run` with SLACK_APP_TOKEN) and HTTP
     (`python -m bot web`, requests verified with SLACK_SIGNING_SECRET).
@@ -108,14 +151,25 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
     app = AsyncApp(client=client, signing_secret=settings.secrets.slack_signing_secret or "",
                    request_verification_enabled=bool(settings.secrets.slack_signing_secret))
     french = {c.channel for c in settings.channels if c.platform == "slack" and c.language == "fr"}
+    locales = UserLocales(client)
 
     async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within Slack's 3 seconds, before any work
         name = command["command"].lstrip("/")
         locale = "fr" if command.get("channel_id") in french else "en"
         try:
-            args, public = parse_slack_text(name, command.get("text") or "")
-            reply = await run_command(commands, name, args, locale)
+            locale = await locales.get(command.get("user_id")) or locale
+            try:
+                invocation = parse_text(name, command.get("text") or "", locale, registry)
+            except UsageError as exc:
+                reply, public = Reply(exc.title, list(exc.lines), ok=False, locales=(locale,)), False
+            else:
+                if admin_group(invocation.path, registry) is not None and admin is not None:
+                    await _answer_admin(admin, settings, client, command, invocation.path, invocation.args,
+                                        locale, respond)
+                    return
+                reply = await run_command(commands, invocation.path, invocation.args, locale)
+                public = invocation.public
             for message in reply_messages("slack", reply):
                 sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
                                      response_type="in_channel" if public and reply.ok else "ephemeral")
@@ -126,54 +180,41 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
         except Exception:  # any failure ends in a private answer, never in silence
             log.exception("slack: /%s failed while answering", name)
             try:
-                await respond(text=say(locale, "failed"), replace_original=False, response_type="ephemeral")
+                await respond(text=failed(locale), replace_original=False, response_type="ephemeral")
             except Exception:
                 log.exception("slack: the error reply could not be sent either")
 
-    for name in COMMANDS:
-        app.command(f"/{name}")(answer)
-    if admin is not None:
-        app.command(f"/{GROUP}")(_admin_answer(settings, admin, client))
+    served = [e.name for e in registry if admin is not None or not (isinstance(e, Group) and e.admin)]
+    for name in slash_names(registry):
+        if name in served:
+            app.command(f"/{name}")(answer)
     return app
 
 
-def _admin_answer(settings: Settings, admin: ChannelAdmin, client: AsyncWebClient) -> Any:
-    """`/briefbot …`, answered privately. Slack has no per-command permission: who may is decided here,
-    on each call — workspace admins and owners (`users.info`, scope `users:read`) and the user ids in
-    config.toml's `[admin] slack_admins`."""
-    named = set(settings.admin.slack_admins if settings.admin else ())
-
-    async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        channel = command.get("channel_id") or ""
-        locale = "en"  # Slack sends no user locale: the reply speaks the channel's language (`locale=None`)
-        action, args = parse_admin_text(command.get("text") or "")
-        try:
-            user = command.get("user_id") or ""
-            caller = Caller("slack", channel, user, command.get("user_name") or "",
-                            user in named or await _workspace_admin(client, user))
-            reply = await admin.answer(action, args, caller, None)
-            for message in admin_messages("slack", reply):
-                sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
-                                     response_type="ephemeral")
-                if sent.status_code != 200:
-                    raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
-        except Exception:  # any failure ends in a private answer, never in silence
-            log.exception("slack: /%s %s failed while answering", GROUP, action)
-            try:
-                await respond(text=say(locale, "failed"), replace_original=False, response_type="ephemeral")
-            except Exception:
-                log.exception("slack: the error reply could not be sent either")
-
-    return answer
+async def _answer_admin(admin: ChannelAdmin, settings: Settings, client: AsyncWebClient, command: dict[str, Any],
+                        path: str, args: dict[str, str | None], locale: str, respond: AsyncRespond) -> None:
+    """An admin subcommand, answered privately. Slack has no per-command permission: who may is
+    decided here, on every call."""
+    user = command.get("user_id") or ""
+    caller = Caller("slack", command.get("channel_id") or "", user, command.get("user_name") or "",
+                    await may_administer(settings, client, user))
+    reply = await admin.answer(path.split(" ", 1)[1], args, caller, locale)
+    for message in admin_messages("slack", reply):
+        sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
+                             response_type="ephemeral")
+        if sent.status_code != 200:
+            raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
 
 
-async def _workspace_admin(client: AsyncWebClient, user: str) -> bool:
-    """Whether Slack says `user` is an admin or owner of the workspace; a failed look-up is a no."""
+async def may_administer(settings: Settings, client: AsyncWebClient, user: str) -> bool:
+    """Whether `user` may change channels' settings: named in config.toml's `[admin] slack_admins`, or
+    an admin or owner of the workspace as `users.info` says now (scope `users:read`); a failed look-up
+    is a no."""
+    if settings.admin is not None and user in settings.admin.slack_admins:
+        return True
     try:
         found = (await client.users_info(user=user)).get("user") or {}
-    except SlackApiError as exc:
-        log.warning("slack: users.info for %s failed (%s): treated as not an admin", user,
-                    exc.response.get("error") if isinstance(exc.response.data, dict) else exc.response.status_code)
+    except (SlackApiError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+        log.warning("slack: users.info for %s failed (%r): treated as not an admin", user, exc)
         return False
     return bool(found.get("is_admin") or found.get("is_owner"))

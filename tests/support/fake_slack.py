@@ -17,8 +17,8 @@ Clients reach it with `base_url=server.api_url` (or `BRIEFBOT_SLACK_API_URL`). I
   uploaded files in `channel_id` (or keeps them private without one); a file whose bytes did not
   arrive, or not at the declared length, fails the completion. Completed files are in `files`
   (with their bytes and the conversation they went to); `conversations.open` gives a user's DM;
-- `users.info`: the workspace's members in `users` (id -> `is_admin`, `is_owner`, `name`…), answered
-  in Slack's shape; an id not there answers `user_not_found`;
+- `users.info`: a member's admin and owner flags from `user_flags` (id -> `is_admin`, `is_owner`,
+  `name`…), false when not set; an id it knows nothing of answers `user_not_found`;
 - Socket Mode: `apps.connections.open` (with the app token) hands out `ws://…/link`, where the fake
   greets each connection with `hello` as Slack does; `slash_command(…)` then sends a `slash_commands`
   envelope to the newest connection and `ack_delay(envelope_id)` says how long its ack took.
@@ -59,7 +59,9 @@ class FakeSlack(LoopbackApp):
     refused_blocks: set[str] = field(default_factory=set)  # block types answered with invalid_blocks
     refusals: list[str] = field(default_factory=list)  # every error answered, in order
     files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, with their bytes
-    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> is_admin, is_owner, name…
+    user_locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale ("fr-FR"); others: none
+    users: set[str] = field(default_factory=lambda: {"U7"})  # users.info knows these (and those with a locale)
+    user_flags: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> is_admin, is_owner, name…
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
@@ -176,7 +178,7 @@ class FakeSlack(LoopbackApp):
                 return web.json_response({"ok": False, "error": "users_list_not_supplied"})
             return web.json_response({"ok": True, "channel": {"id": f"D{users}", "is_im": True}})
         if method == "users.info":
-            return web.json_response(self._user(str(params.get("user") or "")))
+            return web.json_response(self._user_info(params))
         if method == "files.getUploadURLExternal":
             return web.json_response(self._upload_url(params))
         if method == "files.completeUploadExternal":
@@ -199,6 +201,20 @@ class FakeSlack(LoopbackApp):
                    "blocks": _decoded(params.get("blocks")) or [], "metadata": _decoded(params.get("metadata"))}
         self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """users.info: the user object, with `locale` only when asked (`include_locale`) and known."""
+        user = str(params.get("user") or "")
+        if user not in self.users and user not in self.user_locales and user not in self.user_flags:
+            return {"ok": False, "error": "user_not_found"}
+        known = self.user_flags.get(user, {})
+        flags = {flag: bool(known.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner", "is_restricted",
+                                                         "is_ultra_restricted")}
+        found: dict[str, Any] = {"id": user, "team_id": "T1", "name": known.get("name", f"user-{user.lower()}"),
+                                 "deleted": False, "is_bot": False, "tz": "Europe/Paris", **flags}
+        if str(params.get("include_locale", "")).lower() in ("1", "true") and user in self.user_locales:
+            found["locale"] = self.user_locales[user]
+        return {"ok": True, "user": found}
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel", "")
@@ -232,16 +248,6 @@ class FakeSlack(LoopbackApp):
         finally:
             self._sockets.remove(socket)
         return socket
-
-    def _user(self, user_id: str) -> dict[str, Any]:
-        """`users.info` as Slack answers it: the member's flags, false when not set."""
-        if user_id not in self.users:
-            return {"ok": False, "error": "user_not_found"}
-        known = self.users[user_id]
-        flags = {flag: bool(known.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner", "is_restricted",
-                                                         "is_ultra_restricted", "is_bot", "deleted")}
-        return {"ok": True, "user": {"id": user_id, "team_id": "T1", "name": known.get("name", user_id.lower()),
-                                     "real_name": known.get("name", ""), "tz": "Europe/Paris", **flags}}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename, length = params.get("filename"), str(params.get("length") or "")
