@@ -93,6 +93,7 @@ class AdminChannel:
     platform: str
     channel: str
     fallback: AdminChannel | None = None
+    language: str = "en"  # the reports' language: "fr" or "en"
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
                 r.bad("admin.fallback.platform", "must be the other platform: it hears when the admin "
                                                  f"platform's own token is refused, got {fallback.platform!r}")
             elif fallback is not None:
-                admin = AdminChannel(admin.platform, admin.channel, fallback)
+                admin = AdminChannel(admin.platform, admin.channel, fallback, admin.language)
     delivery_table = r.get(data, "delivery", "", dict, {})
     delivery = DeliveryConfig(**{
         key: r.get(delivery_table, key, "delivery.", (int, float) if isinstance(default, float) else int, default)
@@ -299,8 +300,10 @@ def _admin(table: dict, where: str, r: _Reader) -> AdminChannel | None:
         r.bad(f"{where}platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
     elif not str(channel):
         r.bad(f"{where}channel", "missing channel id")
+    elif (language := r.get(table, "language", where, str, "en")) not in ("fr", "en"):
+        r.bad(f"{where}language", f"must be 'fr' or 'en', got {language!r}")
     else:
-        return AdminChannel(platform, str(channel))
+        return AdminChannel(platform, str(channel), language=language)
     return None
 
 

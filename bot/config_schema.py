@@ -22,7 +22,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "feeds": ("name", "url", "interval", "language"),
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role",
                  "nothing_new"),
-    "admin": ("platform", "channel", "fallback"),
+    "admin": ("platform", "channel", "fallback", "language"),
     "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
     "health": ("host", "port", "alert_after_minutes"),
 }
@@ -59,7 +59,7 @@ def unknown_keys(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         elif isinstance(value, dict):
             yield from _stray(value, TABLE_KEYS[key], f"{key}.")
             if key == "admin" and isinstance(value.get("fallback"), dict):
-                yield from _stray(value["fallback"], ("platform", "channel"), "admin.fallback.")
+                yield from _stray(value["fallback"], ("platform", "channel", "language"), "admin.fallback.")
 
 
 def _stray(table: dict[str, Any], known: tuple[str, ...], where: str) -> Iterator[tuple[str, str]]:

@@ -34,7 +34,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import ceiling, metrics
-from bot.commands import Commands, say
+from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
@@ -53,6 +53,7 @@ from bot.platforms import (
 from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
 from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import pipeline_for, settle_heap
+from bot.wording import say
 from briefings.digest import Digest, Told, channel_digest
 from briefings.pipeline import FeedSpec
 from briefings.reads import StoryReads
@@ -178,7 +179,8 @@ class Runtime:
                 break
             kept, waiting = kept[:-1], waiting + 1  # the oldest story waits for the next brief
         if waiting:  # untold, so the next brief carries them: said, never silently dropped
-            note = " / ".join(say(locale, "stories_later", count=waiting) for locale in locales)
+            note = " / ".join(say(locale, "…and {count} more stories: they follow in the next brief.", count=waiting)
+                             for locale in locales)
             messages[-1] = ceiling.with_note(messages[-1], note, channel.platform)
         told_stories = {s.story_id for s in kept} | {""}
         digest.told = [t for t in digest.told if t.story_id in told_stories]

@@ -7,7 +7,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.commands import Commands, parse_slack_text
+import pytest
+
+from bot.command_registry import PUBLIC, REGISTRY, Command, Group, Invocation, Option, UsageError, parse_text
+from bot.commands import Commands
 from bot.config import ChannelConfig, Secrets, Settings
 from bot.platforms import describe_startup
 from bot.scheduler import brief_key, fire_time, missed_fire
@@ -43,11 +46,61 @@ def test_only_the_latest_missed_brief_is_caught_up() -> None:
 
 
 def test_slack_text_parsing() -> None:
-    assert parse_slack_text("/summary", "ukraine-aid fr") == (
-        {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
-    assert parse_slack_text("/pledges", "recipient:UA public") == ({"donor": None, "recipient": "UA"}, True)
-    assert parse_slack_text("/sources", "Baltic Sentry câbles") == ({"query": "Baltic Sentry câbles"}, False)
-    assert parse_slack_text("/topics", "") == ({}, False)
+    assert parse_text("/summary", "ukraine-aid fr") == Invocation(
+        "summary", {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
+    assert parse_text("/pledges", "recipient:UA public") == Invocation(
+        "pledges", {"donor": None, "recipient": "UA"}, True)
+    assert parse_text("/sources", "Baltic Sentry câbles") == Invocation(
+        "sources", {"query": "Baltic Sentry câbles"}, False)
+    assert parse_text("/topics", "") == Invocation("topics", {}, False)
+    assert parse_text("/ledger", "GB since:30d channel") == Invocation(
+        "ledger", {"donor": "GB", "recipient": None, "since": "30d"}, True)
+
+
+
+def test_slack_takes_option_names_in_the_users_language() -> None:
+    assert parse_text("/pledges", "donateur:NO Bénéficiaire:UA public", "fr") == Invocation(
+        "pledges", {"donor": "NO", "recipient": "UA"}, True)
+    assert parse_text("/pledges", "donor:NO", "fr").args["donor"] == "NO"
+    with pytest.raises(UsageError) as caught:
+        parse_text("/pledges", "donateur:NO", "en")  # French names are for French users
+    assert caught.value.lines == ["/pledges [donor] [recipient] [public] — Aid pledges, by donor and recipient"]
+    with pytest.raises(UsageError) as caught:
+        parse_text("/summary", "thème:nato depuis:7d langue:fr pays:NO", "fr")
+    assert caught.value.lines == [
+        "/summary <thème> [langue] [depuis] [public] — Les sujets les plus récents d'un thème"]
+
+
+def test_slack_text_of_a_command_group_picks_the_subcommand() -> None:
+    group = Group("briefbot", "The bot's settings", (
+        Command("mute", "Pause the briefs", (Option("hours", "For how many hours"), PUBLIC)),
+        Command("resume", "Post the briefs again", (PUBLIC,))))
+    registry = (*REGISTRY, group)
+    assert parse_text("/briefbot", "mute 2 public", registry=registry) == Invocation(
+        "briefbot mute", {"hours": "2"}, True)
+    assert parse_text("/briefbot", "resume", registry=registry) == Invocation("briefbot resume", {}, False)
+    with pytest.raises(UsageError) as caught:
+        parse_text("/briefbot", "mutt", "fr", registry)
+    assert caught.value.title == "Utilisation de /briefbot"
+    assert caught.value.lines == ["/briefbot mute [hours] [public] — Pause the briefs",
+                                  "/briefbot resume [public] — Post the briefs again"]
+    with pytest.raises(UsageError) as caught:
+        parse_text("/briefbot", "mute 2")  # not in the default registry
+    assert caught.value.title.startswith("Unknown command “briefbot”") and "/summary" in caught.value.title
+
+
+def test_every_declared_command_and_option_is_handled(tmp_path: Path) -> None:
+    """Each command of the registry reaches its handler with each of its options (an unknown name or
+    keyword would be answered "Unknown command")."""
+    moment = now()
+    commands = Commands(Settings(path=None), stored_reads([plain_story(moment)], tmp_path), now=lambda: moment)
+    for entry in REGISTRY:
+        assert isinstance(entry, Command)
+        args = {o.name: "x" for o in entry.options if o is not PUBLIC}
+        for given in ({}, args):
+            reply = commands.run(entry.name, given, "en")
+            assert not reply.title.startswith("Unknown command"), (entry.name, given)
+    assert commands.run("summary", {"colour": "x"}, "en").title.startswith("Unknown command")
 
 
 def test_bad_arguments_get_a_helpful_reply_not_a_traceback(tmp_path: Path) -> None:

@@ -59,7 +59,8 @@ class FakeDiscord(LoopbackApp):
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) in arrival order
     interaction_responses: list[dict[str, Any]] = field(default_factory=list)
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)  # as Discord stores them (ids added)
+    command_puts: list[list[dict[str, Any]]] = field(default_factory=list)  # each registration body, as sent
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     identifies: int = 0
 
@@ -181,6 +182,7 @@ class FakeDiscord(LoopbackApp):
                                                               "reset_after": 0, "max_concurrency": 1}})
         if match := re.fullmatch(r"/applications/(\d+)/commands", path):
             if method == "PUT":
+                self.command_puts.append(body)
                 self.commands = [dict(c, id=self._snowflake(), application_id=match.group(1), version="1")
                                  for c in body]
             return _reply(self.commands)
