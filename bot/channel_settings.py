@@ -39,7 +39,6 @@ class LayeredChannel:
     channel: ChannelConfig
     layers: dict[str, str]  # field -> BUILT_IN | DEFAULTS | CONFIG | CHAT | NONE
     stored: ChannelSetting | None = None
-    configured: bool = False  # a [[channels]] table names it
 
     @property
     def muted(self) -> bool:
@@ -73,7 +72,14 @@ def layer(settings: Settings, platform: str, channel: str, stored: ChannelSettin
         else:
             layers[name] = DEFAULTS if name in defaults.given else BUILT_IN
     chat = {name: getattr(stored, name) for name in FIELDS if layers[name] == CHAT}
-    return LayeredChannel(replace(base, **chat), layers, stored, configured is not None)
+    return LayeredChannel(replace(base, **chat), layers, stored)
+
+
+def layered_channels(settings: Settings, stored: list[ChannelSetting]) -> dict[str, LayeredChannel]:
+    """Every channel config.toml or chat knows (config.toml's first, in file order), layered."""
+    rows = {s.key: s for s in stored}
+    keys = dict.fromkeys([c.key for c in settings.channels] + list(rows))
+    return {key: layer(settings, *key.split(":", 1), rows.get(key)) for key in keys}
 
 
 class ChannelPlan:
@@ -90,13 +96,7 @@ class ChannelPlan:
     def refresh(self, seen_change: int) -> None:
         """Read the stored settings again (blocking: call it off the event loop); every change up to
         `seen_change` is then in the plan."""
-        stored = {s.key: s for s in self.store.channel_settings()}
-        keys = [c.key for c in self.settings.channels] + [k for k in stored if k not in
-                                                          {c.key for c in self.settings.channels}]
-        self._channels = {}
-        for key in keys:
-            platform, channel = key.split(":", 1)
-            self._channels[key] = layer(self.settings, platform, channel, stored.get(key))
+        self._channels = layered_channels(self.settings, self.store.channel_settings())
         self.seen_change = max(self.seen_change, seen_change)
 
     def channels(self) -> tuple[ChannelConfig, ...]:
@@ -107,20 +107,12 @@ class ChannelPlan:
         found = self._channels.get(key)
         return found.channel if found is not None and found.active else None
 
-    def everything(self) -> list[LayeredChannel]:
-        """Every channel config.toml or chat knows, active or not (for `check-config`)."""
-        return list(self._channels.values())
-
 
 def layer_lines(settings: Settings, store: Store | None) -> list[str]:
     """`check-config`'s view of the channels: each value with the layer it comes from, chat-made
     settings included when the database can be read (`store`), in English like the rest of its output."""
-    stored = {s.key: s for s in store.channel_settings()} if store is not None else {}
-    keys = dict.fromkeys([c.key for c in settings.channels] + list(stored))
     lines = []
-    for key in keys:
-        platform, channel = key.split(":", 1)
-        current = layer(settings, platform, channel, stored.get(key))
+    for key, current in layered_channels(settings, store.channel_settings() if store is not None else []).items():
         values = {"topics": ", ".join(current.channel.topics) or say("en", "none"),
                   "schedule": current.channel.schedule, "timezone": current.channel.timezone,
                   "language": current.channel.language}
