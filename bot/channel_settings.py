@@ -21,7 +21,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import ChannelConfig, Settings
-from bot.scheduler import replan_brief_job, trigger
+from bot.scheduler import missed_fire, replan_brief_job, trigger
 from bot.wording import say
 from briefings.store import ChannelSetting, SettingChange, Store
 
@@ -102,6 +102,18 @@ class ChannelPlan:
     def channels(self) -> tuple[ChannelConfig, ...]:
         """The channels that get briefs: some topic, not muted."""
         return tuple(c.channel for c in self._channels.values() if c.active)
+
+    def missed(self, now: datetime) -> list[tuple[ChannelConfig, datetime]]:
+        """Each channel's brief to catch up on at start-up (`missed_fire`), except a slot from before
+        the channel's last change from chat: it was not subscribed then, or not this way (a channel
+        subscribed at 10:00 for 08:00 does not get the 08:00 brief at the next restart)."""
+        out = []
+        for current in self._channels.values():
+            fire = missed_fire(current.channel, now) if current.active else None
+            changed = current.stored.updated_at if current.stored is not None else None
+            if fire is not None and (changed is None or fire > changed):
+                out.append((current.channel, fire))
+        return out
 
     def channel(self, key: str) -> ChannelConfig | None:
         found = self._channels.get(key)

@@ -52,7 +52,7 @@ from bot.platforms import (
     discord_embeds,
     slack_blocks,
 )
-from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
+from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time
 from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import pipeline_for, settle_heap
 from bot.wording import say
@@ -230,8 +230,7 @@ class Runtime:
             return await self.brief(channel, fire)
 
         outcomes = await self.resume()
-        missed = [(c, missed_fire(c, now)) for c in self.plan.channels()]
-        jobs = [when_ready(c, fire) for c, fire in missed if fire is not None]
+        jobs = [when_ready(c, fire) for c, fire in self.plan.missed(now)]
         results = await asyncio.gather(*jobs, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):

@@ -197,8 +197,9 @@ async def test_settings_survive_a_restart_and_unsubscribe_stops_the_briefs(disco
         restarted_jobs = restarted.scheduler(poll=False)
         assert restarted_jobs.get_job(f"brief:{key}") is not None
 
-        # The 06:00 Tokyo brief of today goes out through the brief job's path (the start-up catch-up).
-        six = datetime.now(ZoneInfo("Asia/Tokyo")).replace(hour=6, minute=0, second=0, microsecond=0)
+        # The next 06:00 Tokyo brief goes out through the brief job's path (the start-up catch-up).
+        tokyo = datetime.now(ZoneInfo("Asia/Tokyo"))
+        six = tokyo.replace(hour=6, minute=0, second=0, microsecond=0) + timedelta(days=1)
         await discord_rig.runtime.catch_up(six.astimezone(UTC) + timedelta(minutes=1))
         posted = len(fake.posted(GUILD_CHANNEL_ID))
         assert posted >= 1

@@ -7,7 +7,7 @@ import contextlib
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -181,6 +181,23 @@ def test_every_subcommand_of_the_admin_group_is_handled_with_each_option(tmp_pat
             reply = admin.run(command.name, given, ADMIN, "en")
             assert not reply.title.startswith("Unknown command"), (command.name, given)
     assert admin.run("subscribe", {"colour": "x"}, ADMIN, "en").title.startswith("Unknown command")
+    store.close()
+
+
+def test_a_restart_does_not_catch_up_a_slot_from_before_the_channel_was_set_up(tmp_path: Path) -> None:
+    """Subscribed at 10:00 for 08:00: the next restart does not post the 08:00 brief it never had;
+    a config.toml channel is caught up as before, and a slot after the change is caught up too."""
+    store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    earlier = now - timedelta(hours=2)
+    configured = ChannelConfig("slack", "C0CONF", ("nato",), schedule=f"{earlier.minute} {earlier.hour} * * *")
+    settings = Settings(path=None, channels=(configured,))
+    admin = _admin(settings, store)
+    assert admin.run("subscribe", {"topic": "nato", "schedule": configured.schedule}, ADMIN, "en").ok
+    plan = ChannelPlan(settings, store)
+    assert [(c.key, fire) for c, fire in plan.missed(now)] == [("slack:C0CONF", earlier)]
+    later = now + timedelta(hours=1)
+    assert [c.key for c, _ in plan.missed(later + timedelta(days=1))] == ["slack:C0CONF", "slack:C0NEW"]
     store.close()
 
 
