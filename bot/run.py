@@ -39,6 +39,7 @@ from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
 from bot.health_http import serve_health
+from bot.leader import Leadership, every_worker_polls, worker_name
 from bot.platforms import (
     DISCORD_API_URL_ENV,
     Mark,
@@ -50,11 +51,20 @@ from bot.platforms import (
     discord_embeds,
     slack_blocks,
 )
-from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time, missed_fire
+from bot.scheduler import (
+    MISFIRE_GRACE_S,
+    add_brief_jobs,
+    add_poll_jobs,
+    brief_key,
+    fire_time,
+    missed_fire,
+    remove_brief_jobs,
+    remove_poll_jobs,
+)
 from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import pipeline_for, settle_heap
 from briefings.digest import Digest, Told, channel_digest
-from briefings.pipeline import FeedSpec
+from briefings.pipeline import FeedLease, FeedSpec, PollReport
 from briefings.reads import StoryReads
 from briefings.store import Delivery, Store
 
@@ -89,13 +99,37 @@ class Runtime:
         self.commands = Commands(settings, self.reads)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
+        self.worker = worker_name()  # in the feed leases this worker takes
 
     # --- jobs -----------------------------------------------------------------------------------
 
     async def poll(self, feeds: list[FeedConfig]) -> None:
+        """Poll every one of these feeds now (the dry run)."""
         async with self._poll_lock:
             report = await self.pipeline.poll([FeedSpec(f.name, f.url) for f in feeds])
             await asyncio.to_thread(self._after_poll)
+        await self._polled(report)
+
+    async def poll_due(self, feeds: list[FeedConfig]) -> int:
+        """Poll this worker's share of the due feeds among these (one interval group), a batch at a
+        time until none is left: a worker that is quicker takes more batches. Returns how many
+        feeds it polled. Other workers sharing the database do the same at the same time."""
+        workers = self.settings.workers
+        lease = FeedLease(self.worker, timedelta(minutes=feeds[0].interval_minutes),
+                          timedelta(seconds=workers.feed_lease_seconds), workers.feed_batch)
+        specs = [FeedSpec(f.name, f.url) for f in feeds]
+        polled = 0
+        while True:
+            async with self._poll_lock:
+                report = await self.pipeline.poll_due(specs, lease)
+                if report is None:
+                    return polled
+                await asyncio.to_thread(self._after_poll)
+            metrics.FEEDS_LEASED.inc(report.feeds)
+            polled += report.feeds
+            await self._polled(report)
+
+    async def _polled(self, report: PollReport) -> None:
         metrics.observe_poll(report)
         log.info("%s", report.summary())
         await self.health.check()
@@ -225,15 +259,20 @@ class Runtime:
                 log.error("catch-up brief failed: %r", result, exc_info=result)
         return outcomes + [r for r in results if isinstance(r, Outcome)]
 
-    def scheduler(self, *, poll: bool = True) -> AsyncIOScheduler:
+    def scheduler(self, *, poll: bool = True, briefs: bool = True) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
-        add_brief_jobs(scheduler, self.settings.channels, self.brief)
+        if briefs:
+            add_brief_jobs(scheduler, self.settings.channels, self.brief)
         scheduler.add_job(self.resume, IntervalTrigger(seconds=self.outbox.lease.total_seconds()),
                           id="outbox:resume", name="resume lapsed outbox rows", coalesce=True,
                           max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
         if poll:
-            add_poll_jobs(scheduler, self.settings.feeds, self.poll, start=datetime.now(UTC))
+            self.add_poll_jobs(scheduler)
         return scheduler
+
+    def add_poll_jobs(self, scheduler: AsyncIOScheduler) -> None:
+        add_poll_jobs(scheduler, self.settings.feeds, self.poll_due, start=datetime.now(UTC),
+                      every=timedelta(seconds=self.settings.workers.claim_every_seconds))
 
 
 def _target(channel: ChannelConfig) -> Target:
@@ -273,12 +312,30 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
         if settings.health.port is not None:
             stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor,
                                                 runtime.outbox, store))
-        scheduler = runtime.scheduler()
+        shared = every_worker_polls(store)
+        scheduler = runtime.scheduler(poll=shared, briefs=False)  # briefs (and SQLite's polls): the leader's
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))
         ready = {name: state.settled for name, state in supervisor.states.items()}
-        catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up")
-        stoppers.append(lambda: _cancel(catch_up))
+        tasks: list[asyncio.Task[Any]] = []
+        stoppers.append(lambda: _cancel(*tasks))
+
+        async def lead() -> None:
+            add_brief_jobs(scheduler, settings.channels, runtime.brief)
+            if not shared:
+                runtime.add_poll_jobs(scheduler)
+            tasks.append(asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up"))
+
+        async def follow() -> None:
+            remove_brief_jobs(scheduler, settings.channels)
+            if not shared:
+                remove_poll_jobs(scheduler)
+
+        leadership = Leadership(store, lead, follow)
+        stoppers.append(leadership.release)
+        scheduler.add_job(leadership.check, IntervalTrigger(seconds=settings.workers.leader_check_seconds),
+                          id="leader", name="take the lead when it is free", coalesce=True, max_instances=1)
+        tasks.append(asyncio.create_task(_start_up(runtime, leadership), name="start-up"))
         settle_heap()
         await _until_signalled()
     finally:
@@ -288,10 +345,19 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     return 0
 
 
-async def _cancel(task: asyncio.Task[Any]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+async def _start_up(runtime: Runtime, leadership: Leadership) -> None:
+    """Lead at once when nobody does (the leader catches up on missed briefs); a follower resumes
+    the pending outbox rows nobody holds."""
+    if not await leadership.check():
+        await runtime.resume()
+
+
+async def _cancel(*tasks: asyncio.Task[Any]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
 
 
 def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
@@ -303,7 +369,7 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
     """
     import discord
 
-    from bot.platforms.discord import BriefClient, DiscordPoster, command_installer, use_api_base
+    from bot.platforms.discord import BriefClient, DiscordPoster, brief_client, command_installer, use_api_base
 
     if base := api_url(DISCORD_API_URL_ENV):
         use_api_base(base)
@@ -313,8 +379,11 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
         if state is not None:
             state.connected()
 
+    workers = settings.workers
+
     def new_client() -> BriefClient:
-        return BriefClient(install_commands=command_installer(runtime.commands), on_ready_hook=ready)
+        return brief_client(command_installer(runtime.commands), ready, shard_ids=workers.discord_shards,
+                            shard_count=workers.discord_shard_count)
 
     poster = DiscordPoster(new_client())
     posters["discord"] = poster
@@ -338,6 +407,9 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
         elif client.ws is not None:  # a gateway that crashed: drop its socket before opening another
             with contextlib.suppress(Exception):
                 await client.ws.close(code=4000)
+        if workers.discord_shards == ():  # other workers hold every shard: this one only posts
+            current.connected()
+            await asyncio.Event().wait()
         await client.connect(reconnect=True)
 
     state = supervisor.start("discord", connect)
