@@ -51,14 +51,14 @@ def parse_workers(data: dict[str, Any], r: _Reader, env: dict[str, str] | None) 
             shards = [] if raw.lower() in ("", "none") else [int(part) for part in raw.split(",")]
         except ValueError:
             r.bad(SHARDS_ENV, f"must be shard ids such as 0,1 (or none), got {raw!r}")
-            shards = None
+            return WorkersConfig(**numbers)
     if SHARD_COUNT_ENV in env:
         where_count = SHARD_COUNT_ENV
         try:
             count = int(env[SHARD_COUNT_ENV])
         except ValueError:
             r.bad(SHARD_COUNT_ENV, f"must be a whole number of shards, got {env[SHARD_COUNT_ENV]!r}")
-            count = None
+            return WorkersConfig(**numbers)
     return WorkersConfig(**numbers, **_shards(shards, count, where_shards, where_count, r))
 
 
