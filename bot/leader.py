@@ -57,8 +57,13 @@ class Leadership:
         self._on_gain = on_gain
         self._on_loss = on_loss
         self._told_follower = False
+        self._checking = asyncio.Lock()  # the start-up check and the periodic one never overlap
 
     async def check(self) -> bool:
+        async with self._checking:
+            return await self._check()
+
+    async def _check(self) -> bool:
         try:
             held = await asyncio.to_thread(self._lock.try_acquire)
         except SQLAlchemyError as exc:

@@ -2,14 +2,16 @@
 
 Each platform connects in its own supervised task (`bot.supervise`): a platform that is down, or
 crashes later, is logged and restarted with backoff, and never holds back the other one or the
-scheduler. The cron jobs start at once; beside them, pending outbox rows from an earlier run are
-resumed, then each channel's missed brief (within the grace period) is caught up. The outbox dedupes
-on (channel, brief key) and posts to one channel one brief at a time, so a cron run and the catch-up
-of the same brief still post it once; a brief due while its platform is not logged in yet stays
-pending and is retried. Pending rows whose lease lapses later (another worker sharing the database
-died mid-post) or whose retry is due are resumed by a periodic job. A brief that can never be posted
-is reported once to the admin channel. Feed polling, extraction and brief building run in worker
-threads so the Discord heartbeat and the 3-second command windows are never starved.
+scheduler. Several workers may share one database (`bot.leader`): the leader runs the brief jobs
+(another takes over when it dies); every worker posts, resumes the outbox and, on PostgreSQL, polls
+its share of the due feeds. When a worker starts leading, pending outbox rows are resumed, then
+each channel's missed brief (within the grace period) is caught up. The outbox dedupes on (channel,
+brief key) and posts to one channel one brief at a time, so a cron run and the catch-up of the same
+brief still post it once; a brief due while its platform is not logged in yet stays pending and is
+retried. Pending rows whose lease lapses later (another worker sharing the database died mid-post)
+or whose retry is due are resumed by a periodic job. A brief that can never be posted is reported
+once to the admin channel. Feed polling, extraction and brief building run in worker threads so the
+Discord heartbeat and the 3-second command windows are never starved.
 
 `--dry-run` needs no token: it polls the bundled demo feeds over loopback into a temporary store,
 runs every channel's brief job once through the real outbox with printing posters, and prints each
@@ -62,9 +64,9 @@ from bot.scheduler import (
     remove_poll_jobs,
 )
 from bot.supervise import PlatformState, Supervisor, restart_from_env
-from bot.wiring import pipeline_for, settle_heap
+from bot.wiring import feed_lease, pipeline_for, settle_heap
 from briefings.digest import Digest, Told, channel_digest
-from briefings.pipeline import FeedLease, FeedSpec, PollReport
+from briefings.pipeline import FeedSpec, PollReport
 from briefings.reads import StoryReads
 from briefings.store import Delivery, Store
 
@@ -114,9 +116,7 @@ class Runtime:
         """Poll this worker's share of the due feeds among these (one interval group), a batch at a
         time until none is left: a worker that is quicker takes more batches. Returns how many
         feeds it polled. Other workers sharing the database do the same at the same time."""
-        workers = self.settings.workers
-        lease = FeedLease(self.worker, timedelta(minutes=feeds[0].interval_minutes),
-                          timedelta(seconds=workers.feed_lease_seconds), workers.feed_batch)
+        lease = feed_lease(feeds, self.worker, self.settings.workers)
         specs = [FeedSpec(f.name, f.url) for f in feeds]
         polled = 0
         while True:
@@ -303,9 +303,11 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     supervisor = Supervisor(restart_from_env(), on_trouble=runtime.health.report_platform,
                             trouble_after=timedelta(minutes=settings.health.alert_after_minutes))
     stoppers: list[Callable[[], Awaitable[Any]]] = []
+    leading = asyncio.Event()  # set while this worker leads
+    on_loss: list[Callable[[], Awaitable[Any]]] = []  # what to stop when it no longer does
     try:
         if "discord" in platforms:
-            stoppers.append(_start_discord(settings, runtime, posters, supervisor))
+            stoppers.append(_start_discord(settings, runtime, posters, supervisor, leading, on_loss))
         if "slack" in platforms:
             stoppers.append(_start_slack(settings, runtime, posters, supervisor))
         stoppers.append(supervisor.stop)  # stopped before the clients close, so no restart is attempted
@@ -321,15 +323,19 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
         stoppers.append(lambda: _cancel(*tasks))
 
         async def lead() -> None:
+            leading.set()
             add_brief_jobs(scheduler, settings.channels, runtime.brief)
             if not shared:
                 runtime.add_poll_jobs(scheduler)
             tasks.append(asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up"))
 
         async def follow() -> None:
+            leading.clear()
             remove_brief_jobs(scheduler, settings.channels)
             if not shared:
                 remove_poll_jobs(scheduler)
+            for stop in on_loss:
+                await stop()
 
         leadership = Leadership(store, lead, follow)
         stoppers.append(leadership.release)
@@ -360,12 +366,15 @@ async def _cancel(*tasks: asyncio.Task[Any]) -> None:
             await task
 
 
-def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
-                   supervisor: Supervisor) -> Callable[[], Awaitable[Any]]:
+def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster], supervisor: Supervisor,
+                   leading: asyncio.Event, on_loss: list[Callable[[], Awaitable[Any]]]) -> Callable[[], Awaitable[Any]]:
     """Discord's REST login (enough to post) and gateway (slash commands), restarted when they fail.
 
     The poster is there from the start: until the login succeeds its posts fail as retryable, so a
-    brief due meanwhile waits in the outbox instead of being lost.
+    brief due meanwhile waits in the outbox instead of being lost. Every worker posts; the gateway
+    is held once per shard: by the workers given shards (`[workers] discord_shards`), or, when none
+    are given, by the leader alone (a lone worker leads at once), so that two workers never hold
+    one session and answer each command twice. A worker that loses the lead closes its gateway.
     """
     import discord
 
@@ -410,9 +419,14 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
         if workers.discord_shards == ():  # other workers hold every shard: this one only posts
             current.connected()
             await asyncio.Event().wait()
+        if workers.discord_shards is None and not leading.is_set():
+            current.connected()  # it can post; the gateway is the leader's until this worker leads
+            await leading.wait()
         await client.connect(reconnect=True)
 
     state = supervisor.start("discord", connect)
+    if workers.discord_shards is None:
+        on_loss.append(lambda: poster.client.close())  # the next connect waits for the lead again
     return lambda: poster.client.close()
 
 

@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import ChannelConfig, FeedConfig
+from bot.wiring import interval_groups
 
 CATCH_UP_GRACE = timedelta(hours=6)
 MISFIRE_GRACE_S = 15 * 60  # a job late by less than this (busy loop, clock jump) still runs
@@ -91,10 +92,8 @@ def add_poll_jobs(scheduler: AsyncIOScheduler, feeds: tuple[FeedConfig, ...],
     """One job per distinct feed interval, the first run at `start`, then every `every`: each run
     takes the group's feeds that are due (polled an interval ago by any worker, or never) and whose
     lease is free, so a feed a dead worker held is taken within `every` of its lease lapsing."""
-    groups: dict[int, list[FeedConfig]] = {}
-    for feed in feeds:
-        groups.setdefault(feed.interval_minutes, []).append(feed)
-    for minutes, group in sorted(groups.items()):
+    for group in interval_groups(feeds):
+        minutes = group[0].interval_minutes
         scheduler.add_job(job, IntervalTrigger(seconds=min(every, timedelta(minutes=minutes)).total_seconds()),
                           args=[group], id=f"poll:{minutes}m", name=f"poll {len(group)} feed(s) every {minutes} min",
                           next_run_time=start, coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)

@@ -3,7 +3,8 @@
 The shared config.toml is the same file for every worker, so what differs between workers (which
 Discord shards each holds) also comes from the environment, which wins over the file:
 `BRIEFBOT_DISCORD_SHARDS=0,1` (or `none`: this worker opens no gateway and only posts) and
-`BRIEFBOT_DISCORD_SHARD_COUNT=4`.
+`BRIEFBOT_DISCORD_SHARD_COUNT=4`. Without shards the bot is one unsharded gateway, which the
+leading worker holds (see `bot.run`).
 """
 
 from __future__ import annotations
@@ -45,14 +46,14 @@ def parse_workers(data: dict[str, Any], r: _Reader, env: dict[str, str] | None) 
     shards = r.get(table, "discord_shards", "workers.", list, None)
     count = r.get(table, "discord_shard_count", "workers.", int, None)
     where_shards, where_count = "workers.discord_shards", "workers.discord_shard_count"
-    if SHARDS_ENV in env:
+    if env.get(SHARDS_ENV, "").strip():  # set and not empty (compose passes unset variables as "")
         where_shards, raw = SHARDS_ENV, env[SHARDS_ENV].strip()
         try:
-            shards = [] if raw.lower() in ("", "none") else [int(part) for part in raw.split(",")]
+            shards = [] if raw.lower() == "none" else [int(part) for part in raw.split(",")]
         except ValueError:
             r.bad(SHARDS_ENV, f"must be shard ids such as 0,1 (or none), got {raw!r}")
             return WorkersConfig(**numbers)
-    if SHARD_COUNT_ENV in env:
+    if env.get(SHARD_COUNT_ENV, "").strip():
         where_count = SHARD_COUNT_ENV
         try:
             count = int(env[SHARD_COUNT_ENV])

@@ -14,6 +14,7 @@ import json
 import logging
 import multiprocessing
 import os
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -170,14 +171,18 @@ class Pipeline:
         two because two workers each started it. Should the transaction fail, the index (which
         already holds the failed batch) is started afresh from the store.
         """
+        asked = time.perf_counter()
         try:
             with self.store.transaction():
                 self.store.hold("stories")
+                held = time.perf_counter()
                 newest = self.store.newest_article_id()
                 if self._seen_up_to is not None and newest > self._seen_up_to:
                     self.clusterer.add_stored(self.store.clustered_after(self._seen_up_to, self._lead_chars))
                 yield
                 self._seen_up_to = self.store.newest_article_id()
+            # What several workers wait for: one long hold is every other worker's wait.
+            log.debug("story lock: waited %.2f s, held %.2f s", held - asked, time.perf_counter() - held)
         except BaseException:
             self.clusterer = Clusterer(self.clusterer.settings, loader=self._indexed_history)
             self._seen_up_to = None

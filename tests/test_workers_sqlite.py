@@ -1,6 +1,7 @@
 """Two `run` workers on one SQLite file: started at the same moment on a new file, both come up (the
-schema is migrated once, nobody exits with "database is locked"); one polls and runs the briefs,
-the other says in its log that it will only deliver, and takes over when the first is killed."""
+schema is migrated once, nobody exits with "database is locked"); one polls, runs the briefs and
+holds the Discord gateway (no shards are configured: the gateway goes with the lead), the other
+says in its log that it will only deliver, and takes all of that over when the first is killed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from briefings.store import Store
 from tests.support.bot_process import start_bot, stop_bot, wait_until
+from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.feedserver import FeedEntry, FeedServer, article_page, rss
 
@@ -43,10 +45,10 @@ def _lines(log: Path, text: str) -> int:
 
 
 async def test_two_workers_started_at_once_on_a_new_sqlite_file_share_it(tmp_path: Path) -> None:
-    env = {"SLACK_BOT_TOKEN": BOT_TOKEN}
-    async with FeedServer() as feeds, FakeSlack() as slack:
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "DISCORD_TOKEN": "discord-test-token"}
+    async with FeedServer() as feeds, FakeSlack() as slack, FakeDiscord() as discord:
         _serve(feeds)
-        env["BRIEFBOT_SLACK_API_URL"] = slack.api_url
+        env.update(BRIEFBOT_SLACK_API_URL=slack.api_url, BRIEFBOT_DISCORD_API_URL=discord.url)
         for attempt in range(3):  # the race at start-up is a race: run it a few times, each on a new file
             db = tmp_path / f"shared{attempt}.db"
             config = _config(tmp_path, feeds, db)
@@ -60,6 +62,10 @@ async def test_two_workers_started_at_once_on_a_new_sqlite_file_share_it(tmp_pat
                 leader = next(i for i, log in enumerate(logs) if _lines(log, LEADS))
                 follower = 1 - leader
                 await wait_until(lambda db=db: _stored(db) == 3, 30, logs[leader], "the leader polled the feeds")
+                await wait_until(lambda n=attempt + 1: discord.identifies == n, 30, logs[leader],
+                                 "the leader opened the gateway")
+                await asyncio.sleep(1)
+                assert discord.identifies == attempt + 1, "the follower opened a second gateway"
                 if attempt < 2:
                     continue
                 # The leader dies: the other worker takes the lead, and with it the polls and the briefs.
@@ -68,6 +74,8 @@ async def test_two_workers_started_at_once_on_a_new_sqlite_file_share_it(tmp_pat
                 await wait_until(lambda log=logs[follower]: _lines(log, LEADS) == 1, 30, logs[follower],
                                  "the follower took the lead")
                 assert "and polls the feeds" in logs[follower].read_text()
+                await wait_until(lambda: discord.identifies == 4 and len(discord._sockets) == 1, 30, logs[follower],
+                                 "the new leader opened the gateway")
             finally:
                 for worker, log in zip(workers, logs, strict=True):
                     if worker.returncode is None:
