@@ -345,7 +345,13 @@ class Pipeline:
         or they were built with other rules or topics; returns how many stories were rebuilt."""
         if self.store.meta(VIEW_META_KEY) == self._view_version:
             return 0
-        count = self.reindex()
+        with self.store.transaction():
+            # Workers starting together after an upgrade all find the views stale: one rebuilds
+            # them under the story lock, the others find them current once they get it.
+            self.store.hold("stories")
+            if self.store.meta(VIEW_META_KEY) == self._view_version:
+                return 0
+            count = self.reindex()
         log.info("built the story view of %d stories", count)
         return count
 

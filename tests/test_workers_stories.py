@@ -53,3 +53,26 @@ def test_two_workers_storing_one_article_at_once_store_it_once(store: Store) -> 
     assert sorted((r.new, r.unchanged) for r in reports) == [(0, 1), (1, 0)]
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM articles").scalar() == 1
+
+
+def test_workers_starting_together_rebuild_stale_views_once(store: Store) -> None:
+    """After an upgrade that changes the views' rules, every worker starts by finding them stale:
+    one rebuilds them, the others wait for it and find them current (two rebuilding at once wrote
+    the same view rows twice and one worker failed)."""
+    Pipeline(store).absorb([replace(a) for a, _ in (DRONES_FR, DRONES_EN, CYCLING_FR, NATO_SAME_DAY)])
+    store.set_meta("story_view_version", "older rules")
+    workers = [Pipeline(store) for _ in range(3)]
+    start = threading.Barrier(len(workers))
+    rebuilt: list[int] = []
+
+    def start_up(pipeline: Pipeline) -> None:
+        start.wait()
+        rebuilt.append(pipeline.ensure_views())
+
+    threads = [threading.Thread(target=start_up, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(rebuilt) == [0, 0, 3]
+    assert len(store.all_views()) == 3
