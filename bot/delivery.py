@@ -186,6 +186,9 @@ class Outbox:
         async with self._locks[target.key]:
             parts = await render()
             if not parts:
+                # A row left pending (a crash, a retry) whose brief has nothing left to tell, a later
+                # brief having told it: settled, else every resume would render it again, forever.
+                await asyncio.to_thread(self.store.settle_untold_delivery, target.key, brief_key, self.owner)
                 return Outcome.NOTHING
             crash_point("before_claim")
             delivery = await asyncio.to_thread(self.store.lease_delivery, target.key, brief_key, self.owner,
