@@ -379,14 +379,14 @@ def gist(text: str, source: str, target: str, *, event: bool = False) -> str | N
     """What the lexicon can say in `target` of words extraction read past the fact's phrase (a
     clause fragment: "the purchase of ammunition", "financer des achats communs de munitions
     d'artillerie dont…", "revealed"), or None. For an event, the kind of event a verb in it names;
-    otherwise, the first phrase in it whose head can stand alone ("ammunition").
+    for an item, the first phrase in it whose head can stand alone ("ammunition").
     Shorter than the source's words, and only ever what they say."""
     if source not in LANGUAGES or target not in LANGUAGES:
         return None
     lex = lexicon()
     words = _words(text)
-    if event and (kind := _event_kind(words, source, lex, target)) is not None:
-        return kind
+    if event:  # an event named by a noun the lexicon cannot say whole ("sommet des donateurs") is not cut
+        return _event_kind(words, source, lex, target)
     phrase = _inner_phrase(words, source, lex)
     if phrase is None:
         return None
