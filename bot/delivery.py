@@ -6,7 +6,7 @@ The order of operations is what makes it exactly-once:
 2. lease the outbox row (channel, brief key): one atomic UPDATE in the store gives the row to one
    worker for a while; settled ("sent", "failed") or held by another worker means hands off;
 3. ask the platform which parts of this brief the channel already shows (Slack metadata, Discord
-   footer mark); a worker that died after posting but before step 5 is caught here;
+   mark in the title link's fragment); a worker that died after posting but before step 5 is caught here;
 4. post the missing parts in order, each marked with the brief key (Discord also sends a nonce that
    Discord enforces), renewing the lease before each one: a worker that lost its lease (it slept
    past it and another took over) stops instead of posting beside the new holder;

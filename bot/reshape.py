@@ -2,9 +2,9 @@
 
 A platform may refuse a message our limits let through (Slack's `msg_too_long` counts differently
 than we can; a workspace or a proxy may reject a block or an embed field). Giving up would lose the
-brief, so the outbox retries: a message too long is split in two (by blocks or by lines, and again
-if needed); a payload refused is posted with fewer fields (sections only, an embed with only its
-title and text), then as plain text. Each form is a pure function of the message, so a retry after
+brief, so the outbox retries: a message too long is split in two (by blocks, embeds, an embed's
+fields or lines, and again if needed); a payload refused is posted with fewer fields (sections only,
+embeds with only their title, link and text, their fields written into the text), then as plain text. Each form is a pure function of the message, so a retry after
 a restart builds the same pieces.
 """
 
@@ -62,6 +62,7 @@ def _split_discord(message: Message) -> list[Message] | None:
         middle = len(fields) // 2
         head = {**embeds[0], "fields": fields[:middle]}
         tail = {**{k: v for k, v in embeds[0].items() if k in ("color", "footer")}, "fields": fields[middle:]}
+        # the first keeps the title, link and text; the second has no link, so its mark goes in the footer
         return [{**message, "embeds": [head]}, {**message, "content": None, "embeds": [tail]}]
     if embeds:
         halves = _halves(_embed_text(embeds[0]))

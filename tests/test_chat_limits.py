@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
-from bot import limits
+from bot import limits, reshape
 from bot.platforms import discord_embeds, slack_blocks
 from briefings.brief import build_topic_brief, load_topics
 from briefings.models import Article, Evidence, Pledge, Story
@@ -132,3 +133,19 @@ def test_a_story_longer_than_a_message_continues_in_further_embeds_and_messages(
 def test_one_story_brief_is_one_message() -> None:
     assert len(slack_blocks.brief_messages(_brief(1), ("fr", "en"))) == 1
     assert len(discord_embeds.brief_messages(_brief(1), ("fr",))) == 1
+
+
+def test_a_refused_or_too_long_story_message_keeps_every_field_in_its_smaller_forms() -> None:
+    """What the outbox posts when Discord refuses a story message (bot.reshape): split between the
+    fields, then fields written into the embed's text, then plain text; nothing of the story is lost."""
+    (message,) = discord_embeds.brief_messages(_brief(1), ("fr", "en"))
+    text = json.dumps(message, ensure_ascii=False)
+    one = {**message, "embeds": message["embeds"][:1]}
+    halves = reshape.split(one, "discord")
+    assert halves is not None and [len(h["embeds"][0]["fields"]) for h in halves] == [1, 1]
+    assert halves[0]["embeds"][0]["title"] == one["embeds"][0]["title"] and "title" not in halves[1]["embeds"][0]
+    (fewer,) = reshape.plainer(message, "discord", 1)
+    assert all("fields" not in e for e in fewer["embeds"]) and "Engagements" in fewer["embeds"][0]["description"]
+    (plain,) = reshape.plainer(message, "discord", 2)
+    for line in ("lot 5", "Pledges", "Engagements", "Sources"):
+        assert line in text and line in plain["content"]
