@@ -162,11 +162,14 @@ class _Wording:
         """A fact's free text (`name`: "item", "condition", "purpose", "event") for this brief, with
         the language it is in, so `free_text` marks only what is left in another language.
 
-        First a source's own words in the brief's language. Items and events are noun phrases the
-        lexicon may compose from another language's words; when it can and cannot read the own
-        words ("held in Ankara" beside "prochain sommet de l'OTAN"), the composed words say the
-        fact more plainly and win. Conditions and purposes are clauses: never composed. Last, the
-        words of the source the fact was read from, as they stand."""
+        First a source's own words in the brief's language, up to where the lexicon's phrase ends.
+        Items and events are noun phrases the lexicon may compose from another language's words;
+        when it can and cannot read the own words ("held in Ankara" beside "prochain sommet de
+        l'OTAN"), the composed words say the fact more plainly and win. Then own words as they
+        stand, unless they are a verb read as an event. Then what the lexicon finds in a fragment
+        (`gist`: "munitions" in "the purchase of ammunition", "livraison" for "fournir et
+        livrer"). Conditions and purposes are clauses: never composed. Last, the words of the
+        source the fact was read from, as they stand."""
         own = fact.wordings.get(self.locale, {}).get(name)
         primary = getattr(fact, name)
         if name not in COMPOSED:
