@@ -4,8 +4,8 @@ A platform may refuse a message our limits let through (Slack's `msg_too_long` c
 than we can; a workspace or a proxy may reject a block or an embed field). Giving up would lose the
 brief, so the outbox retries: a message too long is split in two (by blocks, embeds, an embed's
 fields or lines, and again if needed); a payload refused is posted with fewer fields (sections only,
-embeds with only their title, link and text, their fields written into the text), then as plain text. Each form is a pure function of the message, so a retry after
-a restart builds the same pieces.
+embeds with only their title, link and text, their fields written into the text), then as plain
+text. Each form is a pure function of the message, so a retry after a restart builds the same pieces.
 """
 
 from __future__ import annotations

@@ -323,3 +323,19 @@ async def test_slack_posts_header_sections_per_language_and_a_context_of_sources
     assert "• Danemark : nouvelle aide à l'Ukraine / Denmark: new aid to Ukraine" in message["text"]
     assert len(message["text"]) <= SLACK_FALLBACK_TEXT and len(blocks) <= SLACK_BLOCKS
     assert message["metadata"]["event_payload"] == {"brief_key": "brief:look", "part": 1, "total": 1}
+
+
+async def test_a_pending_row_with_nothing_left_to_say_is_settled(rig: Rig) -> None:
+    """A worker died holding a brief; the next brief told its stories; resuming the old row renders
+    nothing. The row is settled, not rendered again at every resume for ever."""
+    assert rig.store.claim_delivery(f"slack:{SLACK_CHANNEL}", "brief:old") is not None
+
+    async def nothing():
+        return []
+
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:old", nothing) is Outcome.NOTHING
+    assert rig.store.pending_deliveries() == []
+    assert rig.store.delivery(f"slack:{SLACK_CHANNEL}", "brief:old").status == "sent"
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:none", nothing) is Outcome.NOTHING
+    assert rig.store.delivery(f"slack:{SLACK_CHANNEL}", "brief:none") is None  # no row for a brief with nothing
+    assert rig.slack.posted(SLACK_CHANNEL) == []
