@@ -111,7 +111,7 @@ class DeliveryConfig:
     """Ceilings per channel slot (one scheduled brief of one channel), and when a brief is late."""
 
     max_stories: int = 12  # across the channel's topics; the rest is named in a note
-    max_messages: int = 8  # across topics and languages; the rest is named in a note
+    max_messages: int = 12  # across topics; Discord takes one per story (both languages); the rest is named in a note
     late_after_minutes: float = 10.0  # a brief posted later than this after its time says it is late
     give_up_after_hours: float = 6.0  # a brief still not posted after this is failed and the admin told
 

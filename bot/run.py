@@ -174,7 +174,7 @@ class Runtime:
         limit = self.settings.delivery.max_messages
         while True:
             brief.stories = kept
-            messages = [m for locale in locales for m in module.brief_messages(brief, locale)]
+            messages = module.brief_messages(brief, locales)
             if len(messages) <= limit or len(kept) <= 1:
                 break
             kept, waiting = kept[:-1], waiting + 1  # the oldest story waits for the next brief
