@@ -11,7 +11,8 @@ import asyncio
 
 from aiohttp import web
 
-from bot.commands import ArgumentError, Commands, locale_of
+from bot.commands import ArgumentError, Commands
+from bot.wording import locale_of
 
 
 def add_calendar_routes(app: web.Application, commands: Commands) -> None:

@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.commands import say
 from bot.config import ChannelConfig
 from bot.limits import DISCORD_EMBED_DESCRIPTION, SLACK_BLOCKS, truncate
 from bot.safety import discord_escape, slack_escape
+from bot.wording import say
 
 T = TypeVar("T")
 Message = dict[str, Any]
@@ -31,7 +31,8 @@ def take(items: Sequence[T], room: int) -> tuple[list[T], int]:
 
 
 def stories_note(locales: Sequence[str], count: int, topic: str) -> str:
-    return " / ".join(say(locale, "stories_cut", count=count, topic=topic) for locale in locales)
+    return " / ".join(say(locale, "…and {count} more stories left out of this brief: /summary {topic} shows the "
+                                  "newest.", count=count, topic=topic) for locale in locales)
 
 
 def cap_messages(messages: list[Message], limit: int, platform: str, locales: Sequence[str]) -> list[Message]:
@@ -39,7 +40,8 @@ def cap_messages(messages: list[Message], limit: int, platform: str, locales: Se
     if len(messages) <= limit:
         return messages
     kept = messages[: max(limit, 1)]
-    note = " / ".join(say(locale, "messages_cut", count=len(messages) - len(kept)) for locale in locales)
+    note = " / ".join(say(locale, "{count} more message(s) of this brief were left out; /summary shows more.",
+                          count=len(messages) - len(kept)) for locale in locales)
     kept[-1] = with_note(kept[-1], note, platform)
     return kept
 
@@ -63,6 +65,7 @@ def with_note(message: Message, note: str, platform: str) -> Message:
 def late(message: Message, due: datetime, channel: ChannelConfig) -> Message:
     """`message` (a brief's first) noting that the brief was due at `due`, in the channel's time zone."""
     locales = ("fr", "en") if channel.language == "both" else (channel.language,)
-    when = due.astimezone(ZoneInfo(channel.timezone)).strftime("%Y-%m-%d %H:%M")
-    note = " / ".join(say(locale, "late", due=f"{when} ({channel.timezone})") for locale in locales)
+    when = due.astimezone(ZoneInfo(channel.timezone)).strftime("%Y-%m-%d %H:%M") + f" ({channel.timezone})"
+    note = " / ".join(say(locale, "Late: this brief was due at {due} and could not be posted then.", due=when)
+                      for locale in locales)
     return with_note(message, note, channel.platform)

@@ -1,5 +1,5 @@
-"""Slash commands, the same on Discord and Slack: `/summary`, `/pledges`, `/missions`, `/dates`,
-`/topics`, `/sources`.
+"""What the slash commands do, the same on Discord and Slack: `/summary`, `/pledges`, `/ledger`,
+`/missions`, `/dates`, `/topics`, `/sources` (declared in `bot.command_registry`).
 
 This module knows no platform. A platform adapter turns its request into `Commands.run(name, args,
 locale)` (run in a worker thread: loading stories is database and CPU work) and renders the `Reply`
@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 
+from bot.command_registry import paths
 from bot.config import Settings
+from bot.wording import failed, say
 from briefings.brief import Brief, Topic, build_story_brief, build_topic_brief, is_upcoming, load_topics
 from briefings.extract.text import comparable
 from briefings.ledger import currencies
@@ -34,13 +33,11 @@ from briefings.render.ledger import ledger_lines, total_lines
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("summary", "pledges", "missions", "dates", "topics", "sources", "ledger")
 LANGUAGES = ("fr", "en", "both")
 MAX_LINES = 40  # a reply is one message; beyond this, "…and N more"
 MAX_STORIES = 10  # newest stories in a /summary
 MAX_CHOICES = 25  # Discord's autocomplete limit
 _DURATION = re.compile(r"^(\d{1,4})\s*(h|d)$")
-PUBLIC_WORDS = ("public", "--public", "channel", "--channel")  # Slack: post the answer in the channel
 MAX_CHARTS = 3  # one chart per currency, the most pledged currencies first
 
 
@@ -65,20 +62,6 @@ class Reply:
     files: list[Attachment] = field(default_factory=list)
 
 
-@cache
-def _wording() -> dict[str, dict[str, str]]:
-    return tomllib.loads(resources.files("bot").joinpath("templates/replies.toml").read_text(encoding="utf-8"))
-
-
-def say(locale: str, key: str, **values: Any) -> str:
-    return _wording()[locale if locale in ("fr", "en") else "en"][key].format(**values)
-
-
-def locale_of(tag: str | None) -> str:
-    """A platform's locale tag ("fr", "fr-FR", "en-GB") reduced to a brief language."""
-    return "fr" if (tag or "").lower().startswith("fr") else "en"
-
-
 class ArgumentError(ValueError):
     """A user's argument is wrong; the reply explains and lists what exists."""
 
@@ -98,40 +81,44 @@ class Commands:
         self._now = now
 
     def run(self, name: str, args: Mapping[str, str | None], locale: str = "en") -> Reply:
-        """Answer a command; never raises."""
+        """Answer the command at `name`, its path in `bot.command_registry` ("summary"); never raises."""
         handlers: dict[str, Callable[..., Reply]] = {
             "summary": self.summary, "pledges": self.pledges, "missions": self.missions,
             "dates": self.dates, "topics": self.list_topics, "sources": self.sources, "ledger": self.ledger,
         }
         handler = handlers.get(name.lstrip("/"))
         if handler is None:
-            return Reply(say(locale, "unknown_command", name=name, names=", ".join(f"/{c}" for c in COMMANDS)),
-                         ok=False, locales=(locale,))
+            return self._unknown(name, locale)
         try:
             return handler(locale=locale, **{k: v for k, v in args.items() if v not in (None, "")})
         except ArgumentError as exc:
             return exc.reply
         except TypeError as exc:  # an argument the command does not take
             log.info("command /%s: bad arguments %r: %s", name, dict(args), exc)
-            return Reply(say(locale, "unknown_command", name=name, names=", ".join(f"/{c}" for c in COMMANDS)),
-                         ok=False, locales=(locale,))
+            return self._unknown(name, locale)
         except Exception:
             log.exception("command /%s %r failed", name, dict(args))
-            return Reply(say(locale, "failed"), ok=False, locales=(locale,))
+            return Reply(failed(locale), ok=False, locales=(locale,))
+
+    def _unknown(self, name: str, locale: str) -> Reply:
+        names = ", ".join(f"/{path}" for path in paths())
+        return Reply(say(locale, "Unknown command “{name}”. Commands: {names}", name=name, names=names),
+                     ok=False, locales=(locale,))
 
     # --- commands ---------------------------------------------------------------------------------
 
     def list_topics(self, *, locale: str) -> Reply:
-        lines: list[Line | str] = [say(locale, "topic_line", slug=slug, name=topic.names.get(locale, slug))
+        lines: list[Line | str] = [say(locale, "{slug} — {name}", slug=slug, name=topic.names.get(locale, slug))
                                    for slug, topic in self.topics.items()]
-        return Reply(say(locale, "topics_title"), lines, locales=(locale,))
+        return Reply(say(locale, "Topics"), lines, locales=(locale,))
 
     def summary(self, *, locale: str, topic: str | None = None, lang: str | None = None,
                 since: str | None = None) -> Reply:
         """The topic's newest stories (those with an article since `since`: "24h", "7d" or a date)."""
         chosen = self._topic(topic, locale)
         if lang is not None and lang.lower() not in LANGUAGES:
-            raise ArgumentError(Reply(say(locale, "unknown_language", lang=lang), ok=False, locales=(locale,)))
+            title = say(locale, "Unknown language “{lang}”: use fr, en or both.", lang=lang)
+            raise ArgumentError(Reply(title, ok=False, locales=(locale,)))
         lang = (lang or locale).lower()
         locales = ("fr", "en") if lang == "both" else (lang,)
         now = self._now()
@@ -157,24 +144,24 @@ class Commands:
                 if rendered["conflict"] is not None:
                     lines.append(rendered["conflict"])
         filters = " → ".join(actor_name(c, locale) if c else "…" for c in (donor_code, recipient_code))
-        title = say(locale, "pledges_filtered_title", filters=filters) if donor or recipient else say(
-            locale, "pledges_title")
-        return self._listing(title, lines, "no_pledges", locale)
+        title = say(locale, "Pledges ({filters})", filters=filters) if donor or recipient else say(
+            locale, "Pledges")
+        return self._listing(title, lines, say(locale, "No pledge found."), locale)
 
     def missions(self, *, locale: str) -> Reply:
         stories = self.reads.with_missions(limit=MAX_LINES + 1)
         lines: list[Line | str] = [m for _, ctx in self._contexts(stories, locale, "missions")
                                    for m in ctx["missions"]]
-        return self._listing(say(locale, "missions_title"), lines, "no_missions", locale)
+        return self._listing(say(locale, "Missions"), lines, say(locale, "No mission found."), locale)
 
     def dates(self, *, locale: str, topic: str | None = None) -> Reply:
         """Upcoming dates only, soonest first, across stories (of one topic, when given), with the
         same dates attached as an .ics calendar."""
         chosen = self._topic(topic, locale) if topic else None
         upcoming = self._upcoming(chosen, locale)
-        title = say(locale, "dates_topic_title", topic=chosen.names.get(locale, chosen.slug)) if chosen else say(
-            locale, "dates_title")
-        reply = self._listing(title, [line for line, _ in upcoming], "no_dates", locale)
+        title = say(locale, "Upcoming dates — {topic}", topic=chosen.names.get(locale, chosen.slug)) if chosen else say(
+            locale, "Upcoming dates")
+        reply = self._listing(title, [line for line, _ in upcoming], say(locale, "No upcoming date."), locale)
         if upcoming:  # a file has no message's length limit: it holds the dates past "…and N more" too
             reply.files = [self._calendar(chosen, [item for _, item in upcoming], locale)]
         return reply
@@ -201,8 +188,8 @@ class Commands:
         return [(line, item) for _, line, item in found]
 
     def _calendar(self, topic: Topic | None, items: list[CalendarDate], locale: str) -> Attachment:
-        name = say(locale, "dates_topic_title", topic=topic.names.get(locale, topic.slug)) if topic else say(
-            locale, "dates_title")
+        name = say(locale, "Upcoming dates — {topic}", topic=topic.names.get(locale, topic.slug)) if topic else say(
+            locale, "Upcoming dates")
         data = calendar_ics(items, locale, name=name, now=self._now())
         return Attachment(f"{topic.slug if topic else 'dates'}.ics", data, "text/calendar")
 
@@ -214,10 +201,10 @@ class Commands:
         start = self._since(since, self._now(), locale).date() if since else None
         entries, bounded = self.reads.ledger(donor=donor_code, recipient=recipient_code, since=start)
         filters = " → ".join(actor_name(c, locale) if c else "…" for c in (donor_code, recipient_code))
-        title = say(locale, "ledger_filtered_title", filters=filters) if donor or recipient else say(
-            locale, "ledger_title")
+        title = say(locale, "Pledge ledger ({filters})", filters=filters) if donor or recipient else say(
+            locale, "Pledge ledger")
         if not entries:
-            return Reply(title, [say(locale, "no_pledges")], locales=(locale,))
+            return Reply(title, [say(locale, "No pledge found.")], locales=(locale,))
         sums: list[Line | str] = list(total_lines(entries, locale))
         groups = ledger_lines(entries, locale)
         shown: list[Line | str] = []
@@ -228,16 +215,19 @@ class Commands:
             shown[:0] = group
             listed += 1
         if listed < len(groups):
-            sums.append(say(locale, "ledger_earlier", count=len(groups) - listed))
+            sums.append(say(locale, "…{count} earlier pledges are counted in the totals but not listed.",
+                            count=len(groups) - listed))
         if bounded and not (donor_code or recipient_code):  # a bounded read: say so
-            sums.append(say(locale, "ledger_window", count=bounded))
+            sums.append(say(locale, "Totals over the {count} newest stories with pledges; name a donor for its "
+                                    "whole ledger.", count=bounded))
         files = [Attachment(f"ledger-{currency}.png", ledger_chart(entries, currency, locale), "image/png")
                  for currency in currencies(entries)[:MAX_CHARTS]]
         return Reply(title, [*sums, *shown], locales=(locale,), files=files)
 
     def sources(self, *, locale: str, query: str | None = None) -> Reply:
         if not query:
-            raise ArgumentError(Reply(say(locale, "missing_query"), ok=False, locales=(locale,)))
+            title = say(locale, "Say what to look for: a story id, or words from a headline or a fact.")
+            raise ArgumentError(Reply(title, ok=False, locales=(locale,)))
         wanted = comparable(query).strip()
         lines: list[Line | str] = []
         for story in self.reads.matching(query, limit=MAX_STORIES):
@@ -253,11 +243,17 @@ class Commands:
                                                                          article.language, locale)))
             for fact in fact_hits:
                 for evidence in fact.evidence:
-                    lines.append(say(locale, "evidence", sentence=" ".join(evidence.sentence.split()),
+                    lines.append(say(locale, "“{sentence}” — {url}", sentence=" ".join(evidence.sentence.split()),
                                      url=evidence.url))
-        return self._listing(say(locale, "sources_title", query=query), lines, "no_sources", locale, query=query)
+        return self._listing(say(locale, "Sources for “{query}”", query=query), lines,
+                             say(locale, "Nothing matches “{query}”.", query=query), locale)
 
     # --- autocomplete ------------------------------------------------------------------------------
+
+    def suggest(self, source: str, current: str, locale: str) -> list[tuple[str, str]]:
+        """(label, value) pairs for an option's `autocomplete` source in the command registry."""
+        sources = {"topics": self.topic_choices, "actors": self.donor_choices}
+        return sources[source](current, locale)
 
     def topic_choices(self, current: str, locale: str) -> list[tuple[str, str]]:
         """(label, slug) of topics whose slug or name contains what was typed."""
@@ -279,8 +275,10 @@ class Commands:
         if slug and slug.lower() in self.topics:
             return self.topics[slug.lower()]
         known = ", ".join(self.topics)
-        title = say(locale, "unknown_topic", topic=slug) if slug else say(locale, "missing_topic")
-        raise ArgumentError(Reply(title, [say(locale, "known_topics", topics=known)], ok=False, locales=(locale,)))
+        title = say(locale, "Unknown topic “{topic}”.", topic=slug) if slug else say(
+            locale, "Say which topic: /summary <topic> [fr|en|both].")
+        known_line = say(locale, "Known topics: {topics}", topics=known)
+        raise ArgumentError(Reply(title, [known_line], ok=False, locales=(locale,)))
 
     def _actor(self, name: str, locale: str) -> str:
         """A donor or recipient typed as a code or a name in either language, as its code."""
@@ -288,7 +286,8 @@ class Commands:
         if code is not None:
             return code
         donors = ", ".join(actor_name(c, locale) for c in sorted(self.reads.actors("donor")))
-        raise ArgumentError(Reply(say(locale, "unknown_actor", name=name), [say(locale, "known_donors", names=donors)],
+        raise ArgumentError(Reply(say(locale, "No donor or recipient called “{name}” in the stories.", name=name),
+                                  [say(locale, "Donors: {names}", names=donors)],
                                   ok=False, locales=(locale,)))
 
     @staticmethod
@@ -302,7 +301,8 @@ class Commands:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise ArgumentError(Reply(say(locale, "bad_since", since=value), ok=False, locales=(locale,))) from None
+            title = say(locale, "“{since}” is not a window: use 24h, 7d or a date such as 2026-02-12.", since=value)
+            raise ArgumentError(Reply(title, ok=False, locales=(locale,))) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     def _contexts(self, stories: list[Story], locale: str, section: str) -> list[tuple[Any, dict[str, Any]]]:
@@ -320,11 +320,12 @@ class Commands:
         return out
 
     @staticmethod
-    def _listing(title: str, lines: list[Line | str], empty: str, locale: str, **values: Any) -> Reply:
+    def _listing(title: str, lines: list[Line | str], empty: str, locale: str) -> Reply:
+        """`lines` under `title`, at most MAX_LINES of them; `empty` is said when there are none."""
         if not lines:
-            return Reply(title, [say(locale, empty, **values)], locales=(locale,))
+            return Reply(title, [empty], locales=(locale,))
         if len(lines) > MAX_LINES:
-            lines = [*lines[:MAX_LINES], say(locale, "more", count=len(lines) - MAX_LINES)]
+            lines = [*lines[:MAX_LINES], say(locale, "…and {count} more.", count=len(lines) - MAX_LINES)]
         return Reply(title, lines, locales=(locale,))
 
 
@@ -341,33 +342,3 @@ def _fact_text(fact: Any) -> str:
     parts = [getattr(fact, attr, None) for attr in ("item", "name", "event", "purpose", "place", "donor", "recipient")]
     parts += getattr(fact, "aliases", [])
     return " ".join(p for p in parts if isinstance(p, str))
-
-
-def parse_slack_text(command: str, text: str) -> tuple[dict[str, str | None], bool]:
-    """A Slack command's free text as the command's arguments, and whether to answer in the channel.
-
-    `/summary ukraine-aid fr`, `/pledges GB UA`, `/pledges recipient:UA`, `/sources words…`; a
-    trailing `public` posts the answer in the channel instead of privately.
-    """
-    words = text.split()
-    public = bool(words) and words[-1].lower() in PUBLIC_WORDS
-    if public:
-        words = words[:-1]
-    name = command.lstrip("/")
-    named = {k: v for k, _, v in (w.partition(":") for w in words if ":" in w and not w.startswith("http"))}
-    positional = [w for w in words if ":" not in w or w.startswith("http")]
-    args: dict[str, str | None] = {}
-    if name == "summary":
-        args = {"topic": named.get("topic") or (positional[0] if positional else None),
-                "lang": named.get("lang") or (positional[1] if len(positional) > 1 else None),
-                "since": named.get("since") or (positional[2] if len(positional) > 2 else None)}
-    elif name in ("pledges", "ledger"):
-        args = {"donor": named.get("donor") or (positional[0] if positional else None),
-                "recipient": named.get("recipient") or (positional[1] if len(positional) > 1 else None)}
-        if name == "ledger":
-            args["since"] = named.get("since") or (positional[2] if len(positional) > 2 else None)
-    elif name == "sources":
-        args = {"query": " ".join(words) or None}
-    elif name == "dates":
-        args = {"topic": named.get("topic") or (positional[0] if positional else None)}
-    return args, public

@@ -94,6 +94,7 @@ class AdminChannel:
     platform: str
     channel: str
     fallback: AdminChannel | None = None
+    language: str = "en"  # the reports' language: "fr" or "en"
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class DeliveryConfig:
     """Ceilings per channel slot (one scheduled brief of one channel), and when a brief is late."""
 
     max_stories: int = 12  # across the channel's topics; the rest is named in a note
-    max_messages: int = 8  # across topics and languages; the rest is named in a note
+    max_messages: int = 12  # across topics; Discord takes one per story (both languages); the rest is named in a note
     late_after_minutes: float = 10.0  # a brief posted later than this after its time says it is late
     give_up_after_hours: float = 6.0  # a brief still not posted after this is failed and the admin told
 
@@ -271,7 +272,7 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
                 r.bad("admin.fallback.platform", "must be the other platform: it hears when the admin "
                                                  f"platform's own token is refused, got {fallback.platform!r}")
             elif fallback is not None:
-                admin = AdminChannel(admin.platform, admin.channel, fallback)
+                admin = AdminChannel(admin.platform, admin.channel, fallback, admin.language)
     delivery_table = r.get(data, "delivery", "", dict, {})
     delivery = DeliveryConfig(**{
         key: r.get(delivery_table, key, "delivery.", (int, float) if isinstance(default, float) else int, default)
@@ -301,8 +302,10 @@ def _admin(table: dict, where: str, r: _Reader) -> AdminChannel | None:
         r.bad(f"{where}platform", f"must be one of {', '.join(PLATFORMS)}, got {platform!r}")
     elif not str(channel):
         r.bad(f"{where}channel", "missing channel id")
+    elif (language := r.get(table, "language", where, str, "en")) not in ("fr", "en"):
+        r.bad(f"{where}language", f"must be 'fr' or 'en', got {language!r}")
     else:
-        return AdminChannel(platform, str(channel))
+        return AdminChannel(platform, str(channel), language=language)
     return None
 
 

@@ -23,7 +23,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "feeds": ("name", "url", "interval", "language"),
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role",
                  "nothing_new"),
-    "admin": ("platform", "channel", "fallback"),
+    "admin": ("platform", "channel", "fallback", "language"),
     "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
     "health": ("host", "port", "alert_after_minutes"),
     "workers": ("feed_lease_seconds", "feed_batch", "claim_every_seconds", "leader_check_seconds", "discord_shards",
@@ -62,7 +62,7 @@ def unknown_keys(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
         elif isinstance(value, dict):
             yield from _stray(value, TABLE_KEYS[key], f"{key}.")
             if key == "admin" and isinstance(value.get("fallback"), dict):
-                yield from _stray(value["fallback"], ("platform", "channel"), "admin.fallback.")
+                yield from _stray(value["fallback"], ("platform", "channel", "language"), "admin.fallback.")
 
 
 def _stray(table: dict[str, Any], known: tuple[str, ...], where: str) -> Iterator[tuple[str, str]]:

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tomllib
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 
-from bot.commands import say
 from bot.config import AdminChannel
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.platforms import discord_embeds, slack_blocks
 from bot.supervise import PlatformState
+from bot.wording import say
 from briefings.models import FeedState
 from briefings.store import Delivery, Store
 
@@ -42,13 +39,15 @@ def health_key(state: FeedState, failing: bool) -> str:
     return f"{_PREFIX}{'failing' if failing else 'recovered'}:{since}:{state.name}"
 
 
-def message(platform: str, state: FeedState, failing: bool) -> dict:
-    """The admin report, in the admin channel's platform format (feed values are escaped there)."""
+def message(platform: str, state: FeedState, failing: bool, locale: str = "en") -> dict:
+    """The admin report, in the admin channel's platform format (feed values are escaped there) and
+    language."""
     if failing:
-        title = say("en", "feed_failing", name=state.name)
-        lines = [say("en", "feed_failures", count=state.failures, error=state.last_error or "?"), state.url]
+        title = say(locale, "Feed “{name}” keeps failing", name=state.name)
+        lines = [say(locale, "{count} failed polls in a row; last error: {error}", count=state.failures,
+                     error=state.last_error or "?"), state.url]
     else:
-        title = say("en", "feed_recovered", name=state.name)
+        title = say(locale, "Feed “{name}” works again", name=state.name)
         lines = [state.url]
     module = slack_blocks if platform == "slack" else discord_embeds
     return module.reply_message(title, list(lines))
@@ -59,20 +58,15 @@ def failed_key(delivery: Delivery) -> str:
     return f"{_FAILED_PREFIX}{delivery.id}"
 
 
-@cache
-def _report_wording() -> dict[str, str]:
-    text = resources.files("bot").joinpath("templates/admin_reports.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)["en"]
-
-
-def failure_message(platform: str, delivery: Delivery) -> dict:
+def failure_message(platform: str, delivery: Delivery, locale: str = "en") -> dict:
     """The admin report of a delivery that failed for good, in the admin channel's platform format."""
-    words = _report_wording()
-    lines = [words["delivery_failed_brief"].format(brief=delivery.brief_key),
-             words["delivery_failed_reason"].format(reason=delivery.last_error or "?"),
-             words["delivery_failed_next"]]
+    lines = [say(locale, "Brief: {brief}", brief=delivery.brief_key),
+             say(locale, "Reason: {reason}", reason=delivery.last_error or "?"),
+             say(locale, "It will not be retried. Fix the channel (or the bot's access to it) in config.toml; "
+                         "the next scheduled brief goes out as usual.")]
     module = slack_blocks if platform == "slack" else discord_embeds
-    return module.reply_message(words["delivery_failed"].format(channel=delivery.channel_key), lines)
+    return module.reply_message(say(locale, "A brief could not be posted to {channel}", channel=delivery.channel_key),
+                                lines)
 
 
 def pause_key(platform: str, since: datetime, restored: bool) -> str:
@@ -80,18 +74,21 @@ def pause_key(platform: str, since: datetime, restored: bool) -> str:
     return f"{'restored' if restored else 'paused'}:{platform}:{since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
-def pause_message(admin_platform: str, key: str) -> dict:
+def pause_message(admin_platform: str, key: str, locale: str = "en") -> dict:
     """The admin report of a platform whose token is refused (or works again), from its key alone."""
     event, platform, since = key.split(":", 2)
-    words = _report_wording()
-    shown = since.replace("T", " ").removesuffix("Z")
+    shown, name = since.replace("T", " ").removesuffix("Z"), platform.capitalize()
     if event == "paused":
-        title = words["platform_paused"].format(platform=platform.capitalize())
-        lines = [words["platform_paused_since"].format(since=shown, platform=platform.capitalize()),
-                 words["platform_paused_fix"].format(variable=_TOKEN_VARIABLE.get(platform, "?"))]
+        title = say(locale, "{platform}: the bot's token is refused", platform=name)
+        lines = [say(locale, "Since {since} UTC every post to {platform} is refused as unauthorised; briefs for its "
+                             "channels are kept and will be posted once the token works again.",
+                     since=shown, platform=name),
+                 say(locale, "Check or renew the token in the environment ({variable}) and restart, or restore the "
+                             "app's installation.", variable=_TOKEN_VARIABLE.get(platform, "?"))]
     else:
-        title = words["platform_restored"].format(platform=platform.capitalize())
-        lines = [words["platform_restored_since"].format(since=shown, platform=platform.capitalize())]
+        title = say(locale, "{platform}: the token works again", platform=name)
+        lines = [say(locale, "Posts to {platform} are accepted again (refused since {since} UTC); the pending briefs "
+                             "are being posted.", since=shown, platform=name)]
     module = slack_blocks if admin_platform == "slack" else discord_embeds
     return module.reply_message(title, lines)
 
@@ -102,18 +99,18 @@ def down_key(state: PlatformState) -> str:
     return f"{'down' if state.reported else 'up'}:{state.name}:{since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
-def down_message(admin_platform: str, key: str, error: str | None) -> dict:
+def down_message(admin_platform: str, key: str, error: str | None, locale: str = "en") -> dict:
     """The admin report of a platform not connected for a while (or connected again)."""
     event, platform, since = key.split(":", 2)
-    words = _report_wording()
     shown, name = since.replace("T", " ").removesuffix("Z"), platform.capitalize()
     if event == "down":
-        title = words["platform_down"].format(platform=name, since=shown)
-        lines = [words["platform_down_why"].format(error=error or "?"),
-                 words["platform_down_effect"].format(platform=name)]
+        title = say(locale, "{platform}: not connected since {since} UTC", platform=name, since=shown)
+        lines = [say(locale, "Last error: {error}", error=error or "?"),
+                 say(locale, "Slash commands on {platform} go unanswered until it reconnects (it is retried with "
+                             "backoff); briefs are kept until they can be posted.", platform=name)]
     else:
-        title = words["platform_up"].format(platform=name)
-        lines = [words["platform_up_since"].format(since=shown)]
+        title = say(locale, "{platform}: connected again", platform=name)
+        lines = [say(locale, "It was not connected from {since} UTC.", since=shown)]
     module = slack_blocks if admin_platform == "slack" else discord_embeds
     return module.reply_message(title, lines)
 
@@ -152,9 +149,10 @@ class FeedHealth:
 
     def render(self, state: FeedState, failing: bool) -> Render:
         platform = self.admin.platform if self.admin else "discord"
+        locale = self.admin.language if self.admin else "en"
 
         async def build() -> list[dict]:
-            return [message(platform, state, failing)]
+            return [message(platform, state, failing, locale)]
 
         return build
 
@@ -181,12 +179,13 @@ class FeedHealth:
         assert self.admin is not None
         return Target(self.admin.platform, self.admin.channel)
 
-    def _alert_target(self, platform: str) -> Target | None:
-        """Where news about `platform`'s token goes: an admin channel on another platform, since a
-        report through the refused token cannot arrive; None when there is none (log and health only)."""
+    def _alert_target(self, platform: str) -> tuple[Target, str] | None:
+        """Where news about `platform`'s token goes, and in which language: an admin channel on another
+        platform, since a report through the refused token cannot arrive; None when there is none (log
+        and health only)."""
         for admin in (self.admin, self.admin.fallback if self.admin else None):
             if admin is not None and admin.platform != platform:
-                return Target(admin.platform, admin.channel)
+                return Target(admin.platform, admin.channel), admin.language
         return None
 
     async def report_pause(self, platform: str, reason: str | None) -> None:
@@ -196,13 +195,14 @@ class FeedHealth:
         since = pause.since if pause is not None else self._paused_since.pop(platform, datetime.now(UTC))
         if pause is not None:
             self._paused_since[platform] = pause.since
-        target = self._alert_target(platform)
-        if target is None:
+        alert = self._alert_target(platform)
+        if alert is None:
             log.error("platform %s token %s; no admin channel on another platform to tell", platform,
                       "refused" if reason else "works again")
             return
+        target, locale = alert
         key = pause_key(platform, since, restored=reason is None)
-        outcome = await self.outbox.deliver(target, key, self._render_pause(target.platform, key))
+        outcome = await self.outbox.deliver(target, key, self._render_pause(target.platform, key, locale))
         log.info("admin told through %s that %s's token %s: %s", target.key, platform,
                  "is refused" if reason else "works again", outcome.value)
 
@@ -211,28 +211,28 @@ class FeedHealth:
         connected again; the supervisor's `on_trouble`."""
         log.warning("platform %s %s", state.name, "down for a while: telling the admin" if state.reported
                     else "connected again")
-        target = self._alert_target(state.name)
-        if target is None:
+        alert = self._alert_target(state.name)
+        if alert is None:
             return
-        key = down_key(state)
-        error = state.last_error
+        (target, locale), key, error = alert, down_key(state), state.last_error
 
         async def build() -> list[dict]:
-            return [down_message(target.platform, key, error)]
+            return [down_message(target.platform, key, error, locale)]
 
         await self.outbox.deliver(target, key, build)
 
-    def _render_pause(self, admin_platform: str, key: str) -> Render:
+    def _render_pause(self, admin_platform: str, key: str, locale: str) -> Render:
         async def build() -> list[dict]:
-            return [pause_message(admin_platform, key)]
+            return [pause_message(admin_platform, key, locale)]
 
         return build
 
     def _render_failure(self, delivery: Delivery) -> Render:
         platform = self.admin.platform if self.admin else "discord"
+        locale = self.admin.language if self.admin else "en"
 
         async def build() -> list[dict]:
-            return [failure_message(platform, delivery)]
+            return [failure_message(platform, delivery, locale)]
 
         return build
 
@@ -242,18 +242,18 @@ class FeedHealth:
         if self.admin is None:
             return None
         if key.startswith(_DOWN_PREFIXES):
-            target = self._alert_target(key.split(":", 2)[1])
-            if target is None:
+            alert = self._alert_target(key.split(":", 2)[1])
+            if alert is None:
                 return None
+            target, locale = alert
 
             async def build() -> list[dict]:
-                return [down_message(target.platform, key, None)]
+                return [down_message(target.platform, key, None, locale)]
 
             return target, build
         if key.startswith(_PAUSE_PREFIXES):
-            platform = key.split(":", 2)[1]
-            target = self._alert_target(platform)
-            return (target, self._render_pause(target.platform, key)) if target else None
+            alert = self._alert_target(key.split(":", 2)[1])
+            return (alert[0], self._render_pause(alert[0].platform, key, alert[1])) if alert else None
         if key.startswith(_FAILED_PREFIX):
             number = key[len(_FAILED_PREFIX):]
             failed = await asyncio.to_thread(self.store.delivery_by_id, int(number)) if number.isdigit() \

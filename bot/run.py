@@ -36,7 +36,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import ceiling, metrics
-from bot.commands import Commands, say
+from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
@@ -65,6 +65,7 @@ from bot.scheduler import (
 )
 from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import feed_lease, pipeline_for, settle_heap
+from bot.wording import say
 from briefings.digest import Digest, Told, channel_digest
 from briefings.pipeline import FeedSpec, PollReport
 from briefings.reads import StoryReads
@@ -207,12 +208,13 @@ class Runtime:
         limit = self.settings.delivery.max_messages
         while True:
             brief.stories = kept
-            messages = [m for locale in locales for m in module.brief_messages(brief, locale)]
+            messages = module.brief_messages(brief, locales)
             if len(messages) <= limit or len(kept) <= 1:
                 break
             kept, waiting = kept[:-1], waiting + 1  # the oldest story waits for the next brief
         if waiting:  # untold, so the next brief carries them: said, never silently dropped
-            note = " / ".join(say(locale, "stories_later", count=waiting) for locale in locales)
+            note = " / ".join(say(locale, "…and {count} more stories: they follow in the next brief.", count=waiting)
+                             for locale in locales)
             messages[-1] = ceiling.with_note(messages[-1], note, channel.platform)
         told_stories = {s.story_id for s in kept} | {""}
         digest.told = [t for t in digest.told if t.story_id in told_stories]

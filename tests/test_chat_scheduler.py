@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.commands import Commands, parse_slack_text
+import pytest
+
+from bot.command_registry import PUBLIC, REGISTRY, Command, Group, Invocation, Option, UsageError, parse_text
+from bot.commands import Commands
 from bot.config import ChannelConfig, Secrets, Settings
 from bot.platforms import describe_startup
 from bot.scheduler import brief_key, fire_time, missed_fire
@@ -43,11 +48,61 @@ def test_only_the_latest_missed_brief_is_caught_up() -> None:
 
 
 def test_slack_text_parsing() -> None:
-    assert parse_slack_text("/summary", "ukraine-aid fr") == (
-        {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
-    assert parse_slack_text("/pledges", "recipient:UA public") == ({"donor": None, "recipient": "UA"}, True)
-    assert parse_slack_text("/sources", "Baltic Sentry câbles") == ({"query": "Baltic Sentry câbles"}, False)
-    assert parse_slack_text("/topics", "") == ({}, False)
+    assert parse_text("/summary", "ukraine-aid fr") == Invocation(
+        "summary", {"topic": "ukraine-aid", "lang": "fr", "since": None}, False)
+    assert parse_text("/pledges", "recipient:UA public") == Invocation(
+        "pledges", {"donor": None, "recipient": "UA"}, True)
+    assert parse_text("/sources", "Baltic Sentry câbles") == Invocation(
+        "sources", {"query": "Baltic Sentry câbles"}, False)
+    assert parse_text("/topics", "") == Invocation("topics", {}, False)
+    assert parse_text("/ledger", "GB since:30d channel") == Invocation(
+        "ledger", {"donor": "GB", "recipient": None, "since": "30d"}, True)
+
+
+
+def test_slack_takes_option_names_in_the_users_language() -> None:
+    assert parse_text("/pledges", "donateur:NO Bénéficiaire:UA public", "fr") == Invocation(
+        "pledges", {"donor": "NO", "recipient": "UA"}, True)
+    assert parse_text("/pledges", "donor:NO", "fr").args["donor"] == "NO"
+    with pytest.raises(UsageError) as caught:
+        parse_text("/pledges", "donateur:NO", "en")  # French names are for French users
+    assert caught.value.lines == ["/pledges [donor] [recipient] [public] — Aid pledges, by donor and recipient"]
+    with pytest.raises(UsageError) as caught:
+        parse_text("/summary", "thème:nato depuis:7d langue:fr pays:NO", "fr")
+    assert caught.value.lines == [
+        "/summary <thème> [langue] [depuis] [public] — Les sujets les plus récents d'un thème"]
+
+
+def test_slack_text_of_a_command_group_picks_the_subcommand() -> None:
+    group = Group("briefbot", "The bot's settings", (
+        Command("mute", "Pause the briefs", (Option("hours", "For how many hours"), PUBLIC)),
+        Command("resume", "Post the briefs again", (PUBLIC,))))
+    registry = (*REGISTRY, group)
+    assert parse_text("/briefbot", "mute 2 public", registry=registry) == Invocation(
+        "briefbot mute", {"hours": "2"}, True)
+    assert parse_text("/briefbot", "resume", registry=registry) == Invocation("briefbot resume", {}, False)
+    with pytest.raises(UsageError) as caught:
+        parse_text("/briefbot", "mutt", "fr", registry)
+    assert caught.value.title == "Utilisation de /briefbot"
+    assert caught.value.lines == ["/briefbot mute [hours] [public] — Pause the briefs",
+                                  "/briefbot resume [public] — Post the briefs again"]
+    with pytest.raises(UsageError) as caught:
+        parse_text("/briefbot", "mute 2")  # not in the default registry
+    assert caught.value.title.startswith("Unknown command “briefbot”") and "/summary" in caught.value.title
+
+
+def test_every_declared_command_and_option_is_handled(tmp_path: Path) -> None:
+    """Each command of the registry reaches its handler with each of its options (an unknown name or
+    keyword would be answered "Unknown command")."""
+    moment = now()
+    commands = Commands(Settings(path=None), stored_reads([plain_story(moment)], tmp_path), now=lambda: moment)
+    for entry in REGISTRY:
+        assert isinstance(entry, Command)
+        args = {o.name: "x" for o in entry.options if o is not PUBLIC}
+        for given in ({}, args):
+            reply = commands.run(entry.name, given, "en")
+            assert not reply.title.startswith("Unknown command"), (entry.name, given)
+    assert commands.run("summary", {"colour": "x"}, "en").title.startswith("Unknown command")
 
 
 def test_bad_arguments_get_a_helpful_reply_not_a_traceback(tmp_path: Path) -> None:
@@ -79,3 +134,34 @@ def test_dry_run_prints_each_channel_in_its_platform_format(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "=== discord" in done.stdout and '"embeds"' in done.stdout
     assert "=== slack" in done.stdout and '"blocks"' in done.stdout
+
+
+def test_dry_run_in_both_languages_gives_each_story_together_with_no_marked_fact(tmp_path: Path) -> None:
+    """Issue #9's check on the bundled demo: a channel in both languages gets each story's French and
+    English together, and no fact line keeps words of the other language (only article titles,
+    listed as sources, are marked)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[channels]]\nplatform = "discord"\nchannel = "123"\ntopics = ["ukraine-aid"]\nlanguage = "both"\n'
+        '[[channels]]\nplatform = "slack"\nchannel = "C9"\ntopics = ["ukraine-aid"]\nlanguage = "both"\n',
+        encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bot", "run", "--dry-run", "--config", str(config)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    messages = [(head.split()[0], json.loads(body)) for head, body in
+                zip(*[iter(re.split(r"^=== (.*) ===$", done.stdout, flags=re.M)[1:])] * 2, strict=True)]
+    discord = [m for platform, m in messages if platform == "discord"]
+    assert discord and all(len(m["embeds"]) == 2 for m in discord)  # a message per story, French and English
+    for message in discord:
+        fr, en = message["embeds"]
+        assert fr["fields"][0]["name"] in ("Engagements", "Missions")
+        assert en["fields"][0]["name"] in ("Pledges", "Missions")
+        facts = [f["value"] for e in (fr, en) for f in e["fields"] if f["name"] != "Sources"]
+        assert not [v for v in facts if re.search(r"\((?:en|fr)\)", v)], facts
+    (slack,) = [m for platform, m in messages if platform == "slack"]
+    sections = [b["text"]["text"] for b in slack["blocks"] if b["type"] == "section"]
+    assert len(sections) == 2 * len(discord)  # each story: its French section, then its English one
+    assert all(("*Engagements*" in fr or "*Missions*" in fr) and ("*Pledges*" in en or "*Missions*" in en)
+               for fr, en in zip(sections[::2], sections[1::2], strict=True))
+    assert not [s for s in sections if re.search(r"\((?:en|fr)\)", s)]

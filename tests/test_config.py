@@ -241,3 +241,14 @@ def test_the_database_url_from_the_environment_wins_and_is_checked(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, GOOD), env={"BRIEFBOT_DATABASE_URL": "mysql://x@y/z"})
     assert [p.key for p in caught.value.problems] == ["BRIEFBOT_DATABASE_URL"]
+
+
+def test_admin_reports_language_is_fr_or_en(tmp_path):
+    admin = ('[admin]\nplatform = "slack"\nchannel = "CADMIN"\nlanguage = "fr"\n'
+             '[admin.fallback]\nplatform = "discord"\nchannel = "1"\n')
+    settings = load_settings(write(tmp_path, GOOD + admin), env={})
+    assert settings.admin is not None and settings.admin.language == "fr"
+    assert settings.admin.fallback is not None and settings.admin.fallback.language == "en"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + admin.replace('"fr"', '"de"')), env={})
+    assert [p.key for p in caught.value.problems] == ["admin.language"]

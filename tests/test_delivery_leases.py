@@ -52,7 +52,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def _messages(locales: tuple[str, ...] = ("fr", "en")) -> list[dict]:
     brief = build_topic_brief(load_topics()["ukraine-aid"], [plain_story(now())], as_of=now())
-    return [m for locale in locales for m in slack_blocks.brief_messages(brief, locale)]
+    return slack_blocks.brief_messages(brief, locales)
 
 
 def test_of_many_workers_leasing_one_row_exactly_one_wins(db_url: str) -> None:
@@ -190,27 +190,3 @@ async def test_a_worker_that_lost_its_lease_during_a_backoff_stops_posting(tmp_p
             other.close()
     assert slack.posted(CHANNEL) == []  # the new holder posts it; the old one did not
 
-
-async def test_a_dead_workers_row_with_nothing_left_to_tell_is_settled(tmp_path: Path) -> None:
-    """A worker died holding a brief's row; before its lease lapsed, the next brief told the channel
-    everything. Rendered again, the old brief has nothing to post: its row is settled, not resumed
-    (and rendered) at every resume for ever, nor left pending."""
-    store = Store(f"sqlite:///{tmp_path / 'shared.db'}")
-    assert store.lease_delivery(f"slack:{CHANNEL}", "brief:dead", "dead-worker", timedelta(seconds=0.2))
-    outbox = Outbox(store, {"slack": SlackPoster(AsyncWebClient(token=BOT_TOKEN))})
-
-    async def nothing() -> list[dict]:
-        return []
-
-    async def rebuild(_delivery):
-        return Target("slack", CHANNEL), nothing
-
-    try:
-        assert await outbox.resume(rebuild) == []  # still held by the dead worker: left alone
-        assert store.delivery(f"slack:{CHANNEL}", "brief:dead").status == "pending"
-        await asyncio.sleep(0.3)
-        assert await outbox.resume(rebuild) == [Outcome.NOTHING]
-        assert store.delivery(f"slack:{CHANNEL}", "brief:dead").status == "sent"
-        assert store.pending_deliveries() == []
-    finally:
-        store.close()

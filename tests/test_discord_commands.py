@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.command_registry import PUBLIC, REGISTRY, Command, Group, Option
 from bot.commands import Commands
 from bot.config import Settings
 from bot.platforms.discord import BriefClient, command_installer, use_api_base
@@ -23,14 +26,14 @@ _ids = itertools.count(800000000000000000)
 EPHEMERAL = 64
 
 
-@pytest.fixture
-async def discord_bot(tmp_path: Path) -> AsyncIterator[FakeDiscord]:
+@asynccontextmanager
+async def _running(tmp_path: Path, registry: tuple[Command | Group, ...] = REGISTRY) -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as fake:
         use_api_base(fake.url)
         moment = now()
         commands = Commands(Settings(path=None), stored_reads([plain_story(moment), hostile_story(moment)], tmp_path),
                             now=lambda: moment)
-        client = BriefClient(install_commands=command_installer(commands))
+        client = BriefClient(install_commands=command_installer(commands, registry))
         await client.login("discord-test-token")
         gateway = asyncio.create_task(client.connect())
         await asyncio.wait_for(fake.identified.wait(), timeout=10)
@@ -40,6 +43,12 @@ async def discord_bot(tmp_path: Path) -> AsyncIterator[FakeDiscord]:
         finally:
             await client.close()
             gateway.cancel()
+
+
+@pytest.fixture
+async def discord_bot(tmp_path: Path) -> AsyncIterator[FakeDiscord]:
+    async with _running(tmp_path) as fake:
+        yield fake
 
 
 def _interaction(name: str, options: list[dict[str, Any]], *, kind: int = 2, locale: str = "fr") -> dict[str, Any]:
@@ -72,6 +81,57 @@ async def test_commands_are_synced_at_login(discord_bot: FakeDiscord) -> None:
     assert topic["autocomplete"] is True
 
 
+async def test_registration_names_and_describes_everything_in_french_and_english(discord_bot: FakeDiscord) -> None:
+    """The body of the registration PUT, as discord.py sends it: every command, option and choice
+    has name (and description) localizations for fr, en-US and en-GB, and every option a description."""
+    locales = {"fr", "en-US", "en-GB"}
+    (body,) = discord_bot.command_puts
+    options = [o for command in body for o in command["options"]]
+    assert len(body) == 7 and len(options) >= 15
+    for item in [*body, *options]:
+        assert set(item["name_localizations"]) == locales, item["name"]
+        assert set(item["description_localizations"]) == locales, item["name"]
+        assert item["description"] and "…" not in item["description"] and " / " not in item["description"]
+    for choice in [c for o in options for c in o.get("choices", [])]:
+        assert set(choice["name_localizations"]) == locales
+    summary = next(c for c in body if c["name"] == "summary")
+    assert summary["name_localizations"] == {"fr": "résumé", "en-US": "summary", "en-GB": "summary"}
+    assert summary["description_localizations"]["fr"] == "Les sujets les plus récents d'un thème"
+    lang = next(o for o in summary["options"] if o["name"] == "lang")
+    assert lang["name_localizations"]["fr"] == "langue"
+    assert [(c["value"], c["name_localizations"]["fr"]) for c in lang["choices"]] == [
+        ("fr", "Français"), ("en", "Anglais"), ("both", "Les deux")]
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("fr", "Thème inconnu « atlantide »."),
+                                                  ("en-GB", "Unknown topic “atlantide”."),
+                                                  ("de", "Unknown topic “atlantide”.")])
+async def test_a_reply_is_in_the_interactions_language(discord_bot: FakeDiscord, locale: str, expected: str) -> None:
+    payload = _interaction("summary", [{"name": "topic", "type": 3, "value": "atlantide"}], locale=locale)
+    await discord_bot.send_interaction(payload)
+    followup = await _wait_for(discord_bot, "followup", payload["token"])
+    assert followup["embeds"][0]["title"].replace("\\", "") == expected  # Discord markdown escapes the "."
+
+
+async def test_a_command_group_is_one_command_with_subcommands(tmp_path: Path) -> None:
+    """A Group of the registry becomes one Discord command whose subcommands are options of type 1,
+    and an interaction with a subcommand reaches `Commands.run` under "group sub" (this one has no
+    handler, so it answers that it does not know it, by that name)."""
+    group = Group("briefbot", "The bot's settings", (
+        Command("mute", "Pause the briefs", (Option("hours", "For how many hours"), PUBLIC)),))
+    async with _running(tmp_path, (*REGISTRY, group)) as fake:
+        (body,) = fake.command_puts
+        registered = next(c for c in body if c["name"] == "briefbot")
+        (mute,) = registered["options"]
+        assert mute["type"] == 1 and mute["name"] == "mute"
+        assert [(o["name"], o["type"]) for o in mute["options"]] == [("hours", 3), ("public", 5)]
+        payload = _interaction("briefbot", [{"name": "mute", "type": 1,
+                                             "options": [{"name": "hours", "type": 3, "value": "2"}]}])
+        await fake.send_interaction(payload)
+        followup = await _wait_for(fake, "followup", payload["token"])
+        assert followup["embeds"][0]["title"].startswith("Commande inconnue « briefbot mute »")
+
+
 async def test_summary_is_deferred_within_3s_then_followed_up(discord_bot: FakeDiscord) -> None:
     payload = _interaction("summary", [{"name": "topic", "type": 3, "value": "ukraine-aid"}])
     started = time.monotonic()
@@ -80,9 +140,9 @@ async def test_summary_is_deferred_within_3s_then_followed_up(discord_bot: FakeD
     assert time.monotonic() - started < 3.0
     assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
     followup = await _wait_for(discord_bot, "followup", payload["token"])
-    (embed,) = followup["embeds"]
-    assert embed["title"] == "Aide à l'Ukraine"  # the user's locale
-    assert "Norvège" in embed["description"]
+    heading, *stories = followup["embeds"]  # the heading, then the stories, in the user's locale
+    assert heading["description"].startswith("**Aide à l'Ukraine** · au ")
+    assert any("Norvège" in field["value"] for embed in stories for field in embed["fields"])
     assert followup["allowed_mentions"] == {"parse": []}
 
 
@@ -125,9 +185,13 @@ async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot:
         # /ledger draws its charts (matplotlib loads on the first): on a busy machine that takes seconds
         followup = await _wait_for(discord_bot, "followup", payload["token"], timeout=30)
         assert followup["allowed_mentions"] == {"parse": []}
-        text = followup["embeds"][0]["title"] + followup["embeds"][0]["description"]
+        # Footers render no markdown nor links: feed text shows there as it is, with mentions made inert.
+        footers = json.dumps([e.pop("footer", None) for e in followup["embeds"]], ensure_ascii=False)
+        text = json.dumps(followup["embeds"], ensure_ascii=False)
         for raw in ("<@123>", "<!channel>", "](javascript", "@everyone", "@here", "`code`", "<b>"):
             assert raw not in text, (name, raw)
+        for raw in ("<@123>", "<!channel>", "@everyone", "@here"):
+            assert raw not in footers, (name, raw)
 
 
 async def test_messages_with_null_optional_fields_leave_the_gateway_up(discord_bot: FakeDiscord) -> None:

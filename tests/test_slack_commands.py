@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +17,8 @@ import aiohttp
 import pytest
 
 from bot.commands import Commands
-from bot.config import Secrets, Settings
+from bot.config import ChannelConfig, Secrets, Settings
+from bot.platforms.slack import UserLocales, web_client
 from bot.web import make_web_app
 from briefings.reads import StoryReads
 from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story, stored_reads
@@ -32,11 +35,13 @@ def _signed(body: str, *, secret: str = SECRET, timestamp: int | None = None) ->
             "Content-Type": "application/x-www-form-urlencoded"}
 
 
-@pytest.fixture
-async def slack_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+@asynccontextmanager
+async def _serving_slack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                         channels: tuple[ChannelConfig, ...] = ()) -> AsyncIterator[tuple[FakeSlack, str]]:
     async with FakeSlack() as fake:
         monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
-        settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
+        settings = Settings(path=None, channels=channels,
+                            secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
         moment = now()
         reads = stored_reads([plain_story(moment), hostile_story(moment)], tmp_path)
         commands = Commands(settings, reads, now=lambda: moment)
@@ -44,9 +49,24 @@ async def slack_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
             yield fake, f"{base}/slack/events"
 
 
-def _command(fake: FakeSlack, name: str, text: str, response: str) -> str:
-    return urlencode({"token": "legacy", "team_id": "T1", "channel_id": "C42", "user_id": "U7", "command": f"/{name}",
+@pytest.fixture
+async def slack_web(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    async with _serving_slack(monkeypatch, tmp_path) as served:
+        yield served
+
+
+def _command(fake: FakeSlack, name: str, text: str, response: str, user: str = "U7") -> str:
+    return urlencode({"token": "legacy", "team_id": "T1", "channel_id": "C42", "user_id": user, "command": f"/{name}",
                       "text": text, "response_url": fake.response_url(response), "trigger_id": "1.2.3"})
+
+
+async def _ask(fake: FakeSlack, url: str, name: str, text: str, response: str, user: str = "U7") -> dict:
+    """Send a signed command and return its one answer."""
+    body = _command(fake, name, text, response, user)
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=_signed(body)) as resp:
+        assert resp.status == 200
+    (answer,) = await _answers(fake, response)
+    return answer
 
 
 async def _answers(fake: FakeSlack, name: str, timeout: float = 5.0) -> list[dict]:
@@ -165,3 +185,56 @@ async def test_a_command_that_does_not_finish_in_time_is_answered_with_an_error(
                 assert resp.status == 200
             (answer, *_) = await _answers(fake, "stuck", timeout=5.0)  # the first answer decides
     assert answer["response_type"] == "ephemeral" and "went wrong" in answer["text"]
+
+
+async def test_a_user_whose_slack_language_is_french_is_answered_in_french(slack_web) -> None:
+    fake, url = slack_web
+    fake.user_locales["U8"] = "fr-FR"
+    answer = await _ask(fake, url, "summary", "atlantis", "french-user", user="U8")
+    assert "Thème inconnu « atlantis »" in answer["text"]
+    answer = await _ask(fake, url, "summary", "atlantis", "english-user", user="U7")  # Slack gives no locale
+    assert "Unknown topic “atlantis”" in answer["text"]
+    await _ask(fake, url, "topics", "", "french-again", user="U8")
+    assert fake.calls.count("users.info") == 2  # one look-up per user, then the cache
+
+
+async def test_without_a_user_locale_the_channels_language_is_used(monkeypatch, tmp_path: Path) -> None:
+    french = ChannelConfig(platform="slack", channel="C42", topics=("ukraine-aid",), language="fr")
+    async with _serving_slack(monkeypatch, tmp_path, (french,)) as (fake, url):
+        fake.user_locales["U9"] = "en-GB"
+        assert "Thème inconnu" in (await _ask(fake, url, "summary", "atlantis", "no-locale", user="U7"))["text"]
+        assert "Unknown topic" in (await _ask(fake, url, "summary", "atlantis", "en-gb", user="U9"))["text"]
+        fake.fail_for("users.info", 30)  # a failed look-up (a missing users:read scope…) is not an error
+        assert "Thème inconnu" in (await _ask(fake, url, "summary", "atlantis", "failed", user="U10"))["text"]
+
+
+async def test_text_that_does_not_fit_the_command_gets_its_usage(slack_web) -> None:
+    fake, url = slack_web
+    answer = await _ask(fake, url, "pledges", "donnor:GB", "usage")
+    text = " ".join(b["text"]["text"] for b in answer["blocks"] if "text" in b)
+    assert "Usage of /pledges" in text
+    assert "/pledges [donor] [recipient] [public] — Aid pledges, by donor and recipient" in text
+    assert answer["response_type"] == "ephemeral"
+
+
+async def test_user_locales_are_cached_for_a_while_and_bounded() -> None:
+    clock = [0.0]
+    async with FakeSlack() as fake:
+        fake.user_locales |= {"UA": "fr-FR", "UB": "en-US", "UC": "fr-CA"}
+        client = web_client(BOT_TOKEN)
+        client.base_url = fake.api_url
+
+        async def asked(user: str | None) -> tuple[str | None, int]:
+            before = fake.calls.count("users.info")
+            return await locales.get(user), fake.calls.count("users.info") - before
+
+        locales = UserLocales(client, ttl_s=60, size=2, clock=lambda: clock[0])
+        assert [await asked(u) for u in ("UA", "UB", "UA", None)] == [("fr", 1), ("en", 1), ("fr", 0), (None, 0)]
+        assert await asked("UC") == ("fr", 1)  # a third user: the least recently used (UB) is dropped
+        assert await asked("UA") == ("fr", 0)
+        assert await asked("UB") == ("en", 1)
+        assert await asked("nobody") == (None, 1)
+        assert await asked("nobody") == (None, 0)  # an unknown locale is remembered too
+        fake.user_locales["UB"] = "fr-FR"
+        clock[0] = 61.0  # past the TTL: asked again
+        assert await asked("UB") == ("fr", 1)

@@ -1,31 +1,49 @@
 """Discord through discord.py: the client (slash commands synced in `setup_hook`) and the Poster.
 
 Mentions are off bot-wide (`AllowedMentions.none()`); the only ping the bot can send is a channel's
-configured role, allowed for that one message. Every brief part carries a nonce with
-`enforce_nonce` (Discord drops a repeat of the same nonce) and its mark in the embed footer, which
-`posted_parts` looks for in the bot's recent messages after a restart.
+configured role, allowed for that one message. Every brief part carries its mark twice: as the
+nonce, with `enforce_nonce` (Discord returns the first message for a repeat within a few minutes,
+but keeps nonces only that long and does not return them in channel history), and where readers
+do not see it and Discord keeps it: the fragment of its first embed's link
+(`…/article#briefbot-<mark>~<parts>`; a fragment never reaches the article's site). A message with no link
+(a report, "nothing new", a part posted as plain text) carries it in its footer or last line.
+`posted_parts` looks for these in the bot's recent messages after a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urldefrag
 
 import aiohttp
 import discord
 import yarl
 from discord import app_commands
+from discord.app_commands import locale_str
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.commands import LANGUAGES, Commands, locale_of, say
+from bot.command_registry import (
+    NAME_CONTEXT,
+    OPTION_CONTEXT,
+    PUBLIC,
+    REGISTRY,
+    Command,
+    Group,
+    command_path,
+    flag_value,
+)
+from bot.commands import Commands
 from bot.platforms import Mark, Place, PostError
 from bot.platforms.replies import reply_messages, run_command
 from bot.safety import discord_escape, discord_plain
+from bot.wording import failed, locale_of, text
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +75,7 @@ class _BriefHooks:
 
     async def setup_hook(self) -> None:
         if self._install_commands is not None:
+            await self.tree.set_translator(CatalogTranslator())
             self._install_commands(self.tree)
             synced = await self.tree.sync()
             log.info("discord: %d application commands synced", len(synced))
@@ -121,8 +140,32 @@ def _tolerant(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None
     return parse
 
 
+MARK_FRAGMENT = "briefbot-"
+
+
 def footer_text(mark: Mark) -> str:
     return f"briefbot · {mark.part}/{mark.total} · {mark.token}"
+
+
+def marked_embeds(embeds: list[dict[str, Any]], mark: Mark) -> list[dict[str, Any]]:
+    """The embeds with `mark` in the fragment of the first one's link, or, when none links, at the end
+    of the last one's footer."""
+    out = [dict(e) for e in embeds]
+    linked = next((e for e in out if e.get("url")), None)
+    if linked is not None:
+        linked["url"] = f"{urldefrag(linked['url']).url}#{MARK_FRAGMENT}{mark.token}~{mark.total}"
+    elif out:
+        footer = (out[-1].get("footer") or {}).get("text")
+        out[-1]["footer"] = {"text": f"{footer} · {mark.token}" if footer else footer_text(mark)}
+    return out
+
+
+def mark_tokens(message: discord.Message) -> list[str]:
+    """Where a posted message may carry its mark: link fragments, then the footers' and the text's last word."""
+    fragments = [urldefrag(e.url).fragment for e in message.embeds if e.url]
+    tokens = [f[len(MARK_FRAGMENT):].split("~")[0] for f in fragments if f.startswith(MARK_FRAGMENT)]
+    texts = [embed.footer.text or "" for embed in message.embeds] + [message.content or ""]
+    return tokens + [text.rsplit(" ", 1)[-1] for text in texts]
 
 
 class DiscordPoster:
@@ -137,12 +180,8 @@ class DiscordPoster:
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
         self._logged_in()
-        embeds = []
-        for data in message.get("embeds", []):
-            embed = discord.Embed.from_dict(data)
-            if mark is not None:
-                embed.set_footer(text=discord_plain(footer_text(mark)))
-            embeds.append(embed)
+        data = message.get("embeds", [])
+        embeds = [discord.Embed.from_dict(e) for e in (marked_embeds(data, mark) if mark is not None else data)]
         content = message.get("content")
         if mark is not None and not embeds:  # plain text: the mark goes on a small last line
             content = f"{content or ''}\n-# {discord_plain(footer_text(mark))}"
@@ -176,9 +215,8 @@ class DiscordPoster:
             async for msg in target.history(limit=HISTORY_LIMIT, after=after):
                 if msg.author.id != me:
                     continue
-                marks = [embed.footer.text or "" for embed in msg.embeds] + [msg.content or ""]
-                for text in marks:
-                    place = Mark.place_in(brief_key, text.rsplit(" ", 1)[-1])
+                for token in mark_tokens(msg):
+                    place = Mark.place_in(brief_key, token)
                     if place is not None:
                         found[place] = str(msg.id)
 
@@ -214,7 +252,7 @@ async def _answer_error(interaction: discord.Interaction, public: bool, locale: 
     """The one-sentence error reply, ephemeral (the public placeholder withdrawn first)."""
     if public:
         await _go_private(interaction)
-    embed = discord.Embed(description=discord_escape(say(locale, "failed")))
+    embed = discord.Embed(description=discord_escape(failed(locale)))
     try:
         await interaction.followup.send(embeds=[embed], ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
     except Exception:
@@ -234,9 +272,11 @@ def _kind(exc: discord.HTTPException) -> str:
     return "transient"
 
 
-def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree], None]:
-    """Registers the slash commands on a tree. Each one defers at once (ephemeral unless `public`),
-    does the work in a thread, then follows up: Discord's 3-second window is met by the defer."""
+def command_installer(commands: Commands, registry: tuple[Command | Group, ...] = REGISTRY
+                      ) -> Callable[[app_commands.CommandTree], None]:
+    """Registers the commands of `registry` on a tree, with names and descriptions as `locale_str`
+    for `CatalogTranslator`. Each one defers at once (ephemeral unless `public`), does the work in
+    a thread, then follows up: Discord's 3-second window is met by the defer."""
 
     async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
                       public: bool) -> None:
@@ -258,58 +298,64 @@ def command_installer(commands: Commands) -> Callable[[app_commands.CommandTree]
             log.exception("discord: /%s failed while answering", name)
             await _answer_error(interaction, public, locale)
 
-    async def topic_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pairs = await asyncio.to_thread(commands.topic_choices, current, locale_of(str(interaction.locale)))
-        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
+    def suggester(source: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
+        async def suggest(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            pairs = await asyncio.to_thread(commands.suggest, source, current, locale_of(str(interaction.locale)))
+            return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
 
-    async def donor_choices(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        pairs = await asyncio.to_thread(commands.donor_choices, current, locale_of(str(interaction.locale)))
-        return [app_commands.Choice(name=label[:100], value=value) for label, value in pairs]
+        return suggest
 
-    languages = [app_commands.Choice(name=lang, value=lang) for lang in LANGUAGES]
+    def callback(command: Command, path: str) -> Callable[..., Awaitable[None]]:
+        """A callback whose signature declares the command's options, as discord.py reads them."""
 
-    @app_commands.command(name="summary", description="Brief on a topic / Point sur un thème")
-    @app_commands.describe(topic="topic", lang="fr, en or both", since="24h, 7d or a date (default: newest stories)",
-                           public="post in the channel")
-    @app_commands.autocomplete(topic=topic_choices)
-    @app_commands.choices(lang=languages)
-    async def summary(interaction: discord.Interaction, topic: str, lang: str | None = None,
-                      since: str | None = None, public: bool = False) -> None:
-        await respond(interaction, "summary", {"topic": topic, "lang": lang, "since": since}, public)
+        async def run(interaction: discord.Interaction, **values: Any) -> None:
+            public = bool(values.pop(PUBLIC.name, False))
+            args = {k: flag_value(v) if isinstance(v, bool) else v for k, v in values.items()}
+            await respond(interaction, path, args, public)
 
-    @app_commands.command(name="pledges", description="Aid pledges / Engagements d'aide")
-    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
-    async def pledges(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
-                      public: bool = False) -> None:
-        await respond(interaction, "pledges", {"donor": donor, "recipient": recipient}, public)
+        params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=discord.Interaction)]
+        for option in command.options:
+            kind = bool if option.kind is bool else str if option.required else str | None
+            default = inspect.Parameter.empty if option.required else False if option.kind is bool else None
+            params.append(inspect.Parameter(option.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind,
+                                            default=default))
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        options = command.options
+        app_commands.rename(**{o.name: locale_str(o.name, context=OPTION_CONTEXT) for o in options})(run)
+        app_commands.describe(**{o.name: locale_str(o.description) for o in options})(run)
+        app_commands.choices(**{o.name: [app_commands.Choice(name=locale_str(c.name), value=c.value)
+                                         for c in o.choices] for o in options if o.choices})(run)
+        app_commands.autocomplete(**{o.name: suggester(o.autocomplete) for o in options if o.autocomplete})(run)
+        return run
 
-    @app_commands.command(name="ledger", description="Pledges over time, with a chart / Registre des engagements")
-    @app_commands.describe(since="30d or a date such as 2026-02-12 (default: all)")
-    @app_commands.autocomplete(donor=donor_choices, recipient=donor_choices)
-    async def ledger(interaction: discord.Interaction, donor: str | None = None, recipient: str | None = None,
-                     since: str | None = None, public: bool = False) -> None:
-        await respond(interaction, "ledger", {"donor": donor, "recipient": recipient, "since": since}, public)
-
-    @app_commands.command(name="missions", description="Missions and operations / Missions et opérations")
-    async def missions(interaction: discord.Interaction, public: bool = False) -> None:
-        await respond(interaction, "missions", {}, public)
-
-    @app_commands.command(name="dates", description="Upcoming dates, with a calendar file / Dates à venir")
-    @app_commands.autocomplete(topic=topic_choices)
-    async def dates(interaction: discord.Interaction, topic: str | None = None, public: bool = False) -> None:
-        await respond(interaction, "dates", {"topic": topic}, public)
-
-    @app_commands.command(name="topics", description="Topics you can follow / Thèmes disponibles")
-    async def topics(interaction: discord.Interaction, public: bool = False) -> None:
-        await respond(interaction, "topics", {}, public)
-
-    @app_commands.command(name="sources", description="Where a story or fact comes from / Sources d'un sujet")
-    @app_commands.describe(query="story id, or words from a headline or a fact")
-    async def sources(interaction: discord.Interaction, query: str, public: bool = False) -> None:
-        await respond(interaction, "sources", {"query": query}, public)
+    def build(command: Command, group: Group | None, parent: app_commands.Group | None) -> app_commands.Command:
+        return app_commands.Command(name=locale_str(command.name, context=NAME_CONTEXT),
+                                    description=locale_str(command.description),
+                                    callback=callback(command, command_path(command, group)), parent=parent)
 
     def install(tree: app_commands.CommandTree) -> None:
-        for command in (summary, pledges, missions, dates, topics, sources, ledger):
-            tree.add_command(command, override=True)  # a login after a restart installs them again
+        for entry in registry:
+            if isinstance(entry, Group):  # a login after a restart adds them again: override
+                group = app_commands.Group(name=locale_str(entry.name, context=NAME_CONTEXT),
+                                           description=locale_str(entry.description))
+                for command in entry.commands:
+                    group.add_command(build(command, entry, group))
+                tree.add_command(group, override=True)
+            else:
+                tree.add_command(build(entry, None, None), override=True)
 
     return install
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Command names, descriptions and choices in the user's language, from the bot's catalogs: the
+    registry's English text is the msgid, and names carry their msgctxt in the locale_str's extras."""
+
+    LOCALES: ClassVar[dict[discord.Locale, str]] = {
+        discord.Locale.french: "fr", discord.Locale.american_english: "en", discord.Locale.british_english: "en"}
+
+    async def translate(self, string: locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        language = self.LOCALES.get(locale)
+        return None if language is None else text(language, string.message, string.extras.get("context"))

@@ -7,9 +7,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from bot.commands import Commands, Reply, say
+from bot.commands import Commands, Reply
 from bot.metrics import command_timer
 from bot.platforms import discord_embeds, slack_blocks
+from bot.wording import failed
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,15 @@ async def run_command(commands: Commands, name: str, args: Mapping[str, str | No
                 return await asyncio.to_thread(commands.run, name, args, locale)
     except TimeoutError:
         log.error("command /%s %r: no answer within %g s", name, dict(args), COMMAND_TIMEOUT_S)
-        return Reply(say(locale, "failed"), ok=False, locales=(locale,))
+        return Reply(failed(locale), ok=False, locales=(locale,))
 
 
 def reply_messages(platform: str, reply: Reply) -> list[dict[str, Any]]:
     module = slack_blocks if platform == "slack" else discord_embeds
     if reply.brief is None:
         return [module.reply_message(reply.title, reply.lines)]
-    messages = [m for locale in reply.locales for m in module.brief_messages(reply.brief, locale)]
+    if platform == "slack":
+        messages = slack_blocks.brief_messages(reply.brief, reply.locales)
+    else:
+        messages = discord_embeds.brief_messages(reply.brief, reply.locales, reply=True)
     return messages[:MAX_REPLY_MESSAGES]

@@ -9,6 +9,9 @@ after checking the channel, so a post that reached Slack before the connection d
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +20,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import COMMANDS, Commands, parse_slack_text, say
+from bot.command_registry import REGISTRY, Command, Group, UsageError, parse_text, slash_names
+from bot.commands import Commands, Reply
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
 from bot.platforms.replies import reply_messages, run_command
 from bot.platforms.slack_files import upload_files
+from bot.wording import failed, locale_of
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +101,47 @@ async def _call(coro: Any) -> Any:
         raise PostError(f"slack unreachable: {exc!r}") from exc
 
 
-def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) -> AsyncApp:
-    """The bolt app answering the slash commands: ack at once, then answer through response_url.
+class UserLocales:
+    """Slack users' languages, from `users.info` with `include_locale` (the user's Slack language,
+    "fr-FR"), kept for `ttl_s` and for at most `size` users. A user Slack gives no locale for (or a
+    failed look-up: a missing `users:read` scope) is remembered as unknown too, so it costs one call
+    per TTL, not one per command; the channel's language is used then."""
+
+    def __init__(self, client: AsyncWebClient, ttl_s: float = 3600.0, size: int = 1000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.ttl_s = ttl_s
+        self.size = size
+        self._clock = clock
+        self._known: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+
+    async def get(self, user: str | None) -> str | None:
+        """"fr" or "en" for `user`, or None when Slack does not say."""
+        if not user:
+            return None
+        now = self._clock()
+        cached = self._known.get(user)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            self._known.move_to_end(user)
+            return cached[1]
+        try:
+            response = await self.client.users_info(user=user, include_locale=True)
+            tag = (response.get("user") or {}).get("locale")
+        except (SlackApiError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            log.info("slack: no locale for user %s: %r", user, exc)
+            tag = None
+        locale = locale_of(tag) if tag else None
+        self._known[user] = (now, locale)
+        self._known.move_to_end(user)
+        while len(self._known) > self.size:
+            self._known.popitem(last=False)
+        return locale
+
+
+def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
+              registry: tuple[Command | Group, ...] = REGISTRY) -> AsyncApp:
+    """The bolt app answering the slash commands of `registry`: ack at once, then answer through
+    response_url, in the user's Slack language (else the channel's).
 
     The same app serves Socket Mode (`python -m bot run` with SLACK_APP_TOKEN) and HTTP
     (`python -m bot web`, requests verified with SLACK_SIGNING_SECRET).
@@ -105,14 +149,21 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
     app = AsyncApp(client=client, signing_secret=settings.secrets.slack_signing_secret or "",
                    request_verification_enabled=bool(settings.secrets.slack_signing_secret))
     french = {c.channel for c in settings.channels if c.platform == "slack" and c.language == "fr"}
+    locales = UserLocales(client)
 
     async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within Slack's 3 seconds, before any work
         name = command["command"].lstrip("/")
         locale = "fr" if command.get("channel_id") in french else "en"
         try:
-            args, public = parse_slack_text(name, command.get("text") or "")
-            reply = await run_command(commands, name, args, locale)
+            locale = await locales.get(command.get("user_id")) or locale
+            try:
+                invocation = parse_text(name, command.get("text") or "", locale, registry)
+            except UsageError as exc:
+                reply, public = Reply(exc.title, list(exc.lines), ok=False, locales=(locale,)), False
+            else:
+                reply = await run_command(commands, invocation.path, invocation.args, locale)
+                public = invocation.public
             for message in reply_messages("slack", reply):
                 sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
                                      response_type="in_channel" if public and reply.ok else "ephemeral")
@@ -123,10 +174,10 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient) ->
         except Exception:  # any failure ends in a private answer, never in silence
             log.exception("slack: /%s failed while answering", name)
             try:
-                await respond(text=say(locale, "failed"), replace_original=False, response_type="ephemeral")
+                await respond(text=failed(locale), replace_original=False, response_type="ephemeral")
             except Exception:
                 log.exception("slack: the error reply could not be sent either")
 
-    for name in COMMANDS:
+    for name in slash_names(registry):
         app.command(f"/{name}")(answer)
     return app

@@ -1,7 +1,8 @@
-"""gettext catalogs for the brief's wording, compiled in memory when first used.
+"""gettext catalogs, compiled in memory when first used: the brief's wording here, the chat
+wording (`bot/wording.py`) through the same `compiled_catalog`.
 
-The `.po` files under `briefings/locales/` are the only source: compiling them here with Babel means
-no build step and no `.mo` files in the tree.
+The `.po` files (`briefings/locales/`, `bot/locales/`) are the only source: compiling them here
+with Babel means no build step and no `.mo` files in the tree.
 """
 
 from __future__ import annotations
@@ -19,17 +20,22 @@ LOCALES = ("fr", "en")
 
 
 @cache
-def translations(locale: str) -> Translations:
-    """The catalog of `locale` ("fr" or "en") as gettext Translations."""
-    if locale not in LOCALES:
-        raise ValueError(f"unsupported locale {locale!r}; expected one of {LOCALES}")
-    po = Path(__file__).resolve().parents[1] / "locales" / locale / "LC_MESSAGES" / "messages.po"
+def compiled_catalog(po: Path, locale: str) -> Translations:
+    """The `.po` file `po` of `locale` compiled in memory as gettext Translations (msgctxt included)."""
     with po.open("rb") as fp:
         catalog = read_po(fp, locale=locale)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+def translations(locale: str) -> Translations:
+    """The brief catalog of `locale` ("fr" or "en") as gettext Translations."""
+    if locale not in LOCALES:
+        raise ValueError(f"unsupported locale {locale!r}; expected one of {LOCALES}")
+    return compiled_catalog(Path(__file__).resolve().parents[1] / "locales" / locale / "LC_MESSAGES" / "messages.po",
+                            locale)
 
 
 def template_environment(loader: BaseLoader, locale: str) -> Environment:

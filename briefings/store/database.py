@@ -594,20 +594,6 @@ class Store:
                 .values(lease_owner=None, lease_until=retry_at)
             )
 
-    def settle_untold_delivery(self, channel_key: str, brief_key: str, owner: str) -> bool:
-        """Settle the pending row of a brief that has nothing left to post (as sent, without a
-        message), unless another worker holds it; False when there is no such row."""
-        now = datetime.now(UTC)
-        with self._session() as session:
-            settled = session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.channel_key == channel_key, DeliveryRow.brief_key == brief_key,
-                       DeliveryRow.status == "pending", _free_for(owner, now))
-                .values(status="sent", sent_at=now, lease_owner=None, lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
-            return settled.rowcount == 1
-
     def complete_delivery(self, delivery_id: int, message_id: str | None) -> None:
         with self._session() as session:
             session.execute(

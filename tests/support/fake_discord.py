@@ -7,7 +7,11 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
   have been notified by Discord's rules (`pings`);
 - nonce enforcement as Discord does it (`enforce_nonce`: a second create with the same nonce in the
   same channel returns the first message instead of posting again);
-- a message history per channel (`GET /channels/{id}/messages`), newest first;
+- Discord's size limits on a created message (content 2,000; 10 embeds; title 256, description
+  4,096, 25 fields of name 256 and value 1,024, footer 2,048; 6,000 across a message's embeds),
+  refused with 400 and Discord's error shape (code 50035, `BASE_TYPE_MAX_LENGTH`);
+- a message history per channel (`GET /channels/{id}/messages`), newest first, without the nonce:
+  Discord keeps nonces only a few minutes and does not return them in history;
 - injected faults: `fail_next(path_suffix, status, retry_after=…, method="POST")` answers 429 (with `Retry-After`,
   a `Via` header and `retry_after` in the body, like Discord) or 5xx once;
 - a gateway that sends what Discord's sends: HELLO, IDENTIFY → READY (the guild unavailable) then
@@ -63,7 +67,8 @@ class FakeDiscord(LoopbackApp):
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path) in arrival order
     interaction_responses: list[dict[str, Any]] = field(default_factory=list)
-    commands: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)  # as Discord stores them (ids added)
+    command_puts: list[list[dict[str, Any]]] = field(default_factory=list)  # each registration body, as sent
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     identifies: int = 0
     shards: int = 1  # what GET /gateway/bot recommends
@@ -192,12 +197,15 @@ class FakeDiscord(LoopbackApp):
                                                               "reset_after": 0, "max_concurrency": 1}})
         if match := re.fullmatch(r"/applications/(\d+)/commands", path):
             if method == "PUT":
+                self.command_puts.append(body)
                 self.commands = [dict(c, id=self._snowflake(), application_id=match.group(1), version="1")
                                  for c in body]
             return _reply(self.commands)
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             channel = match.group(1)
             if method == "POST":
+                if errors := _size_errors(body):
+                    return _reply({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
                 return _reply(self._create(channel, body))
             return _reply(self._history(channel, request.query))
         if match := re.fullmatch(r"/channels/(\d+)", path):
@@ -239,7 +247,7 @@ class FakeDiscord(LoopbackApp):
             items = [m for m in items if int(m["id"]) > int(query["after"])]
         if "before" in query:
             items = [m for m in items if int(m["id"]) < int(query["before"])]
-        return items[:limit]
+        return [{k: v for k, v in m.items() if k != "nonce"} for m in items[:limit]]
 
     # --- gateway ----------------------------------------------------------------------------------------
 
@@ -320,6 +328,48 @@ def _attachments(body: dict[str, Any], files: list[dict[str, Any]]) -> list[dict
 def _shard_for(guild_id: str, count: int) -> int:
     """The shard a guild's events go to, by Discord's formula."""
     return (int(guild_id) >> 22) % count
+
+
+_LIMITS = {"title": 256, "description": 4096, "footer.text": 2048, "author.name": 256}
+_FIELD_LIMITS = {"name": 256, "value": 1024}
+
+
+def _too_long(limit: int) -> dict[str, Any]:
+    return {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": f"Must be {limit} or fewer in length."}]}
+
+
+def _size_errors(body: dict[str, Any]) -> dict[str, Any]:
+    """What Discord refuses in a message create for its size, in Discord's nested error shape."""
+    errors: dict[str, Any] = {}
+    if len(body.get("content") or "") > 2000:
+        errors["content"] = _too_long(2000)
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        errors["embeds"] = _too_long(10)
+        return errors
+    total = 0
+    for i, embed in enumerate(embeds):
+        found: dict[str, Any] = {}
+        for path, limit in _LIMITS.items():
+            outer, _, inner = path.partition(".")
+            value = ((embed.get(outer) or {}).get(inner) if inner else embed.get(outer)) or ""
+            total += len(value)
+            if len(value) > limit:
+                found[outer] = {inner: _too_long(limit)} if inner else _too_long(limit)
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            found["fields"] = _too_long(25)
+        for j, item in enumerate(fields[:25]):
+            for key, limit in _FIELD_LIMITS.items():
+                total += len(item.get(key) or "")
+                if len(item.get(key) or "") > limit:
+                    found.setdefault("fields", {}).setdefault(str(j), {})[key] = _too_long(limit)
+        if found:
+            errors.setdefault("embeds", {})[str(i)] = found
+    if total > 6000 and "embeds" not in errors:
+        errors["embeds"] = {"0": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
+                                               "message": "Embed size exceeds maximum size of 6000"}]}}
+    return errors
 
 
 def _reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

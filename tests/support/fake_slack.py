@@ -57,6 +57,8 @@ class FakeSlack(LoopbackApp):
     refused_blocks: set[str] = field(default_factory=set)  # block types answered with invalid_blocks
     refusals: list[str] = field(default_factory=list)  # every error answered, in order
     files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, with their bytes
+    user_locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale ("fr-FR"); others: none
+    users: set[str] = field(default_factory=lambda: {"U7"})  # users.info knows these (and those with a locale)
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
@@ -172,6 +174,8 @@ class FakeSlack(LoopbackApp):
             if not users or "," in users:
                 return web.json_response({"ok": False, "error": "users_list_not_supplied"})
             return web.json_response({"ok": True, "channel": {"id": f"D{users}", "is_im": True}})
+        if method == "users.info":
+            return web.json_response(self._user_info(params))
         if method == "files.getUploadURLExternal":
             return web.json_response(self._upload_url(params))
         if method == "files.completeUploadExternal":
@@ -194,6 +198,17 @@ class FakeSlack(LoopbackApp):
                    "blocks": _decoded(params.get("blocks")) or [], "metadata": _decoded(params.get("metadata"))}
         self.messages[channel].append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        """users.info: the user object, with `locale` only when asked (`include_locale`) and known."""
+        user = str(params.get("user") or "")
+        if user not in self.users and user not in self.user_locales:
+            return {"ok": False, "error": "user_not_found"}
+        found: dict[str, Any] = {"id": user, "team_id": "T1", "name": f"user-{user.lower()}", "deleted": False,
+                                 "is_bot": False, "tz": "Europe/Paris"}
+        if str(params.get("include_locale", "")).lower() in ("1", "true") and user in self.user_locales:
+            found["locale"] = self.user_locales[user]
+        return {"ok": True, "user": found}
 
     def _history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = params.get("channel", "")
