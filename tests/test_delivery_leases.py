@@ -189,4 +189,3 @@ async def test_a_worker_that_lost_its_lease_during_a_backoff_stops_posting(tmp_p
             store.close()
             other.close()
     assert slack.posted(CHANNEL) == []  # the new holder posts it; the old one did not
-
