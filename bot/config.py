@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_schema import secret_values, unknown_keys
+from bot.worker_config import WorkersConfig, parse_workers
 from briefings.ingest.addresses import KINDS as ADDRESS_KINDS
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
@@ -156,6 +157,7 @@ class Settings:
     ingest: IngestConfig = IngestConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     health: HealthConfig = HealthConfig()
+    workers: WorkersConfig = field(default_factory=WorkersConfig)
     secrets: Secrets = Secrets()
     public_url: str | None = None  # where `bot web`'s pages are reachable: chat briefs link each story there
 
@@ -288,7 +290,7 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
         feeds=tuple(feeds), topics=topics, channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery,
-        health=health, secrets=Secrets.from_env(env),
+        health=health, workers=parse_workers(data, r, env), secrets=Secrets.from_env(env),
         public_url=_public_url(r.get(data, "public_url", "", str, None), r),
     )
 

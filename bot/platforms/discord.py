@@ -59,14 +59,17 @@ def use_api_base(url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
-class BriefClient(discord.Client):
-    """discord.py client with a command tree; `install_commands` registers them before the sync."""
+class _BriefHooks:
+    """What both clients add to discord.py's: a command tree synced in `setup_hook`, mentions off,
+    tolerant parsers, and a hook when the gateway is ready (all shards, for a sharded client)."""
 
     def __init__(self, install_commands: Callable[[app_commands.CommandTree], None] | None = None,
-                 on_ready_hook: Callable[[], Awaitable[None]] | None = None) -> None:
-        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none())
-        _tolerate_bad_payloads(self._connection.parsers)
-        self.tree = app_commands.CommandTree(self)
+                 on_ready_hook: Callable[[], Awaitable[None]] | None = None, **options: Any) -> None:
+        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none(),
+                         **options)
+        client: discord.Client = self  # type: ignore[assignment]
+        _tolerate_bad_payloads(client._connection.parsers)
+        self.tree = app_commands.CommandTree(client)
         self._install_commands = install_commands
         self._on_ready_hook = on_ready_hook
 
@@ -84,6 +87,26 @@ class BriefClient(discord.Client):
     async def on_resumed(self) -> None:
         """A resumed session is as connected as a fresh one."""
         await self.on_ready()
+
+
+class BriefClient(_BriefHooks, discord.Client):
+    """discord.py client with a command tree; `install_commands` registers them before the sync."""
+
+
+class ShardedBriefClient(_BriefHooks, discord.AutoShardedClient):
+    """The same, holding only the shards `shard_ids` of `shard_count`: the other shards (the other
+    guilds' events and commands) are other workers' (`[workers] discord_shards`)."""
+
+
+def brief_client(install_commands: Callable[[app_commands.CommandTree], None] | None = None,
+                 on_ready_hook: Callable[[], Awaitable[None]] | None = None, *,
+                 shard_ids: tuple[int, ...] | None = None, shard_count: int | None = None) -> BriefClient:
+    """An unsharded client (one gateway connection, a lone worker's), or a sharded one when the
+    worker is given its shards."""
+    if shard_ids is None:
+        return BriefClient(install_commands, on_ready_hook)
+    return ShardedBriefClient(install_commands, on_ready_hook,  # type: ignore[return-value]
+                              shard_ids=list(shard_ids), shard_count=shard_count)
 
 
 def _tolerate_bad_payloads(parsers: dict[str, Callable[[Any], None]]) -> None:

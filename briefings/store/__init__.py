@@ -3,7 +3,7 @@
 SQLAlchemy 2 on SQLite by default or PostgreSQL by URL; the schema is migrated with alembic at open.
 """
 
-from briefings.store.database import DuplicateArticle, Store
+from briefings.store.database import Store
 from briefings.store.records import Delivery, StoredStory
 
-__all__ = ["Delivery", "DuplicateArticle", "Store", "StoredStory"]
+__all__ = ["Delivery", "Store", "StoredStory"]

@@ -20,6 +20,10 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
   MESSAGE_UPDATE as `message_event()` builds them, with `"poll": null`, `"interaction": null`);
   `drop_connections()` closes every gateway socket; `identifies` counts IDENTIFYs (reconnects).
   Interaction callbacks and follow-ups are recorded.
+- sharding as Discord does it: `GET /gateway/bot` recommends `shards`; each IDENTIFY's `shard`
+  [id, count] is recorded (`identified_shards`); READY echoes it and lists the guild only on the
+  shard that owns it (`(guild_id >> 22) % count`), which alone gets its GUILD_CREATE and its events;
+  events without a guild (DMs, DM interactions) go to shard 0.
 - multipart requests with files: each `files[n]` part must be declared in `payload_json.attachments`
   (else 400, as Discord answers); the bytes are kept in the recorded follow-up's `uploads`.
 """
@@ -67,11 +71,14 @@ class FakeDiscord(LoopbackApp):
     command_puts: list[list[dict[str, Any]]] = field(default_factory=list)  # each registration body, as sent
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     identifies: int = 0
+    shards: int = 1  # what GET /gateway/bot recommends
+    identified_shards: list[tuple[int, int]] = field(default_factory=list)  # (id, count) of each IDENTIFY
 
     def __post_init__(self) -> None:
         self._increment = itertools.count()
         self._faults: list[Fault] = []
         self._sockets: list[web.WebSocketResponse] = []
+        self._shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}
         self._seq = itertools.count(2)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -107,10 +114,14 @@ class FakeDiscord(LoopbackApp):
         await self.dispatch("INTERACTION_CREATE", payload)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event (op 0) to every connected client, with the next sequence number."""
+        """Send a gateway event (op 0), with the next sequence number, to every connection of the
+        shard it belongs to: its guild's shard, or shard 0 for an event without a guild."""
         frame = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        guild = data.get("guild_id")
         for ws in list(self._sockets):
-            await ws.send_str(json.dumps(frame))
+            shard, count = self._shard_of.get(ws, (0, 1))
+            if shard == (_shard_for(guild, count) if guild else 0):
+                await ws.send_str(json.dumps(frame))
 
     async def drop_connections(self, code: int = 4000) -> None:
         """Close every gateway socket with a close code: 4000 (unknown error) a client resumes after,
@@ -181,7 +192,7 @@ class FakeDiscord(LoopbackApp):
         if path == "/oauth2/applications/@me":
             return _reply(_application())
         if path in ("/gateway", "/gateway/bot"):
-            return _reply({"url": f"ws://{self.host}:{self.port}/gateway", "shards": 1,
+            return _reply({"url": f"ws://{self.host}:{self.port}/gateway", "shards": self.shards,
                                       "session_start_limit": {"total": 1000, "remaining": 999,
                                                               "reset_after": 0, "max_concurrency": 1}})
         if match := re.fullmatch(r"/applications/(\d+)/commands", path):
@@ -254,16 +265,25 @@ class FakeDiscord(LoopbackApp):
                     await ws.send_str(json.dumps({"op": 11}))
                 elif frame["op"] in (2, 6):
                     self.identifies += 1
-                    ready = {"v": 10, "user": _bot_user(), "guilds": [{"id": GUILD_ID, "unavailable": True}],
+                    if frame["op"] == 2:  # IDENTIFY names its shard; a RESUME keeps its session's
+                        shard, count = frame["d"].get("shard") or (0, 1)
+                        self._shard_of[ws] = (shard, count)
+                        self.identified_shards.append((shard, count))
+                    shard, count = self._shard_of.get(ws, (0, 1))
+                    owns = _shard_for(GUILD_ID, count) == shard
+                    ready = {"v": 10, "user": _bot_user(),
+                             "guilds": [{"id": GUILD_ID, "unavailable": True}] if owns else [],
                              "session_id": "fake-session", "private_channels": [], "relationships": [],
                              "resume_gateway_url": f"ws://{self.host}:{self.port}/gateway",
-                             "application": {"id": APPLICATION_ID, "flags": 0}, "shard": [0, 1]}
+                             "application": {"id": APPLICATION_ID, "flags": 0}, "shard": [shard, count]}
                     await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
-                    await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
-                                                  "d": _guild()}))
+                    if owns:
+                        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
+                                                      "d": _guild()}))
                     self.identified.set()
         finally:
             self._sockets.remove(ws)
+            self._shard_of.pop(ws, None)
         return ws
 
 
@@ -303,6 +323,11 @@ def _attachments(body: dict[str, Any], files: list[dict[str, Any]]) -> list[dict
                     "content_type": upload["content_type"], "data": upload["data"],
                     "url": f"https://cdn.discord.test/attachments/{upload['filename']}"})
     return out
+
+
+def _shard_for(guild_id: str, count: int) -> int:
+    """The shard a guild's events go to, by Discord's formula."""
+    return (int(guild_id) >> 22) % count
 
 
 _LIMITS = {"title": 256, "description": 4096, "footer.text": 2048, "author.name": 256}
