@@ -21,7 +21,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import ChannelConfig, Settings
-from bot.scheduler import missed_fire, replan_brief_job, trigger
+from bot.scheduler import add_brief_jobs, missed_fire, remove_brief_jobs, replan_brief_job, trigger
 from bot.wording import say
 from briefings.store import ChannelSetting, SettingChange, Store
 
@@ -115,6 +115,10 @@ class ChannelPlan:
                 out.append((current.channel, fire))
         return out
 
+    def known(self) -> tuple[ChannelConfig, ...]:
+        """Every channel config.toml or chat knows, with a brief job or not."""
+        return tuple(c.channel for c in self._channels.values())
+
     def channel(self, key: str) -> ChannelConfig | None:
         found = self._channels.get(key)
         return found.channel if found is not None and found.active else None
@@ -150,14 +154,29 @@ Announce = Callable[[SettingChange], Awaitable[object]]
 
 class SettingsFollower:
     """Keeps one worker's brief jobs in step with the stored settings: `follow()` runs every
-    FOLLOW_EVERY_S on each worker, and at once on the worker that took a command."""
+    FOLLOW_EVERY_S on each worker, and at once on the worker that took a command. Only the worker
+    that runs the brief jobs (the leader, `bot.leader`) has jobs to re-plan; every worker keeps its
+    plan current (the outbox's resume and the catch-up read it) and announces what it sees."""
 
     def __init__(self, plan: ChannelPlan, job: BriefJob, announce: Announce) -> None:
         self.plan = plan
         self.job = job
         self.announce = announce
         self.scheduler: AsyncIOScheduler | None = None  # set when the scheduler is built
+        self.runs_briefs = False  # whether this worker's scheduler holds the brief jobs
         self._lock = asyncio.Lock()  # the periodic look and a command's own never interleave
+
+    def start_briefs(self) -> None:
+        """This worker runs the brief jobs now (it leads): one per channel of the plan."""
+        assert self.scheduler is not None
+        self.runs_briefs = True
+        add_brief_jobs(self.scheduler, self.plan.channels(), self.job)
+
+    def stop_briefs(self) -> None:
+        """This worker no longer runs the brief jobs (it lost the lead)."""
+        assert self.scheduler is not None
+        self.runs_briefs = False
+        remove_brief_jobs(self.scheduler, self.plan.known())
 
     async def follow(self) -> list[SettingChange]:
         """Re-plan each channel changed since the last look, then tell the admin channel, one line per
@@ -173,7 +192,7 @@ class SettingsFollower:
             await asyncio.to_thread(self.plan.refresh, changes[-1].id)
             for key in dict.fromkeys(c.channel_key for c in changes):
                 channel = self.plan.channel(key)
-                if self.scheduler is not None:
+                if self.scheduler is not None and self.runs_briefs:
                     replan_brief_job(self.scheduler, key, channel, self.job)
                 log.info("settings of %s changed: %s", key,
                          f"briefs at {channel.schedule} ({channel.timezone})" if channel else "no briefs")

@@ -46,11 +46,20 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from bot.wiring import feed_specs
 
     pipeline = _pipeline(settings)
-    pipeline.progress = absorb_progress()
-    report = asyncio.run(pipeline.poll(feed_specs(settings), force=args.force))
+    if args.shared:
+        from bot.leader import worker_name
+        from bot.wiring import poll_shared
+
+        reports = asyncio.run(poll_shared(pipeline, settings, worker_name()))
+    else:
+        pipeline.progress = absorb_progress()
+        reports = [asyncio.run(pipeline.poll(feed_specs(settings), force=args.force))]
     if settings.retention_days:
         pipeline.prune(timedelta(days=settings.retention_days))
-    print(report.summary(), file=sys.stderr)
+    for report in reports:
+        print(report.summary(), file=sys.stderr)
+    if not reports:
+        print("no feed was due: other workers polled them within their interval", file=sys.stderr)
     return 0
 
 
@@ -232,7 +241,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ledger-chart", type=Path, help="also write the chart of the demo's pledges (PNG) here")
     p = command("poll", cmd_poll, "poll every configured feed and store new articles")
     p.add_argument("--once", action="store_true", help="poll once and exit (the scheduler polls in `run`)")
-    p.add_argument("--force", action="store_true", help="also poll feeds that are backing off after failures")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--force", action="store_true", help="also poll feeds that are backing off after failures")
+    how.add_argument("--shared", action="store_true",
+                   help="poll only this process's share of the due feeds, taken by lease, so that several "
+                        "processes (or run workers) on one PostgreSQL database share the poll")
     p = command("export", cmd_export, "print stories and facts")
     p.add_argument("--format", choices=("json",), default="json")
     p = command("brief", cmd_brief, "print the brief of a topic")

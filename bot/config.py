@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.config_schema import secret_values, unknown_keys
+from bot.worker_config import WorkersConfig, parse_workers
 from briefings.ingest.addresses import KINDS as ADDRESS_KINDS
 
 DEFAULT_STORAGE_URL = "sqlite:///briefbot.db"
@@ -129,7 +130,7 @@ class DeliveryConfig:
     """Ceilings per channel slot (one scheduled brief of one channel), and when a brief is late."""
 
     max_stories: int = 12  # across the channel's topics; the rest is named in a note
-    max_messages: int = 8  # across topics and languages; the rest is named in a note
+    max_messages: int = 12  # across topics; Discord takes one per story (both languages); the rest is named in a note
     late_after_minutes: float = 10.0  # a brief posted later than this after its time says it is late
     give_up_after_hours: float = 6.0  # a brief still not posted after this is failed and the admin told
 
@@ -175,6 +176,7 @@ class Settings:
     ingest: IngestConfig = IngestConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     health: HealthConfig = HealthConfig()
+    workers: WorkersConfig = field(default_factory=WorkersConfig)
     secrets: Secrets = Secrets()
     public_url: str | None = None  # where `bot web`'s pages are reachable: chat briefs link each story there
 
@@ -313,7 +315,7 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
         feeds=tuple(feeds), topics=topics, channels=tuple(channels), defaults=defaults, admin=admin, ingest=ingest,
-        delivery=delivery, health=health, secrets=Secrets.from_env(env),
+        delivery=delivery, health=health, workers=parse_workers(data, r, env), secrets=Secrets.from_env(env),
         public_url=_public_url(r.get(data, "public_url", "", str, None), r),
     )
 

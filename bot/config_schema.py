@@ -16,7 +16,7 @@ from typing import Any
 
 # Keys each table may hold. `topics` maps slugs (free) to topic tables (TOPIC_KEYS).
 TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "defaults", "channels", "admin", "delivery", "health",
-             "public_url")
+             "workers", "public_url")
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("url", "retention_days"),
     "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency", "feed_deadline_s", "allow_private"),
@@ -27,6 +27,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "admin": ("platform", "channel", "fallback", "language", "slack_admins"),
     "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
     "health": ("host", "port", "alert_after_minutes"),
+    "workers": ("feed_lease_seconds", "feed_batch", "claim_every_seconds", "leader_check_seconds", "discord_shards",
+                "discord_shard_count"),
 }
 TOPIC_KEYS = ("names", "fr", "en", "actors")
 LIST_TABLES = ("feeds", "channels")  # arrays of tables: [[feeds]], [[channels]]

@@ -6,7 +6,7 @@ The order of operations is what makes it exactly-once:
 2. lease the outbox row (channel, brief key): one atomic UPDATE in the store gives the row to one
    worker for a while; settled ("sent", "failed") or held by another worker means hands off;
 3. ask the platform which parts of this brief the channel already shows (Slack metadata, Discord
-   footer mark); a worker that died after posting but before step 5 is caught here;
+   mark in the title link's fragment); a worker that died after posting but before step 5 is caught here;
 4. post the missing parts in order, each marked with the brief key (Discord also sends a nonce that
    Discord enforces), renewing the lease before each one: a worker that lost its lease (it slept
    past it and another took over) stops instead of posting beside the new holder;
@@ -186,6 +186,7 @@ class Outbox:
         async with self._locks[target.key]:
             parts = await render()
             if not parts:
+                await self._settle_empty(target.key, brief_key)
                 return Outcome.NOTHING
             crash_point("before_claim")
             delivery = await asyncio.to_thread(self.store.lease_delivery, target.key, brief_key, self.owner,
@@ -207,6 +208,19 @@ class Outbox:
             except LeaseLost:
                 log.warning("delivery %s to %s: another worker took it over", brief_key, target.key)
                 return Outcome.BUSY
+
+    async def _settle_empty(self, channel_key: str, brief_key: str) -> None:
+        """Settle a pending row whose brief has nothing left to say: a worker died holding it, and a
+        later brief told its stories meanwhile. Left pending, every resume would render it again,
+        for ever. A brief with nothing to say and no row writes nothing."""
+        row = await asyncio.to_thread(self.store.delivery, channel_key, brief_key)
+        if row is None or row.status != "pending":
+            return
+        held = await asyncio.to_thread(self.store.lease_delivery, channel_key, brief_key, self.owner, self.lease)
+        if held is not None:
+            await asyncio.to_thread(self.store.complete_delivery, held.id, None)
+            log.info("delivery %s to %s: nothing left to post (a later brief told it); settled", brief_key,
+                     channel_key)
 
     async def _not_ours(self, channel_key: str, brief_key: str) -> Outcome:
         row = await asyncio.to_thread(self.store.delivery, channel_key, brief_key)

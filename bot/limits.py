@@ -8,6 +8,7 @@ their order.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 # Discord (https://discord.com/developers/docs/resources/message#create-message)
 DISCORD_CONTENT = 2000
@@ -20,6 +21,9 @@ DISCORD_FOOTER = 2048
 DISCORD_EMBEDS_PER_MESSAGE = 10
 DISCORD_MESSAGE_TOTAL = 6000  # all embed text of one message together
 DISCORD_AUTOCOMPLETE_CHOICES = 25
+# Room kept free in every message for what is added after rendering: the delivery mark on a link,
+# and a note of stories or messages left for later (bot.ceiling).
+DISCORD_RESERVE = 400
 
 # Slack (https://api.slack.com/reference/block-kit/blocks)
 SLACK_BLOCKS = 50
@@ -96,3 +100,24 @@ def pack(chunks: Iterable[str], limit: int, separator: str = "\n\n") -> list[str
     if current:
         pieces.append(current)
     return pieces
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    """The characters Discord counts toward a message's 6,000: title, description, field names and
+    values, footer text and author name."""
+    fields = sum(len(f.get("name", "")) + len(f.get("value", "")) for f in embed.get("fields", []))
+    return (len(embed.get("title") or "") + len(embed.get("description") or "") + fields
+            + len((embed.get("footer") or {}).get("text") or "") + len((embed.get("author") or {}).get("name") or ""))
+
+
+def pack_embeds(embeds: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Embeds in order into as few messages as Discord's per-message limits allow: 10 embeds, and
+    6,000 characters less DISCORD_RESERVE."""
+    pages: list[list[dict[str, Any]]] = [[]]
+    for embed in embeds:
+        size = sum(embed_size(e) for e in pages[-1]) + embed_size(embed)
+        if pages[-1] and (len(pages[-1]) >= DISCORD_EMBEDS_PER_MESSAGE
+                          or size > DISCORD_MESSAGE_TOTAL - DISCORD_RESERVE):
+            pages.append([])
+        pages[-1].append(embed)
+    return pages

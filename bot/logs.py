@@ -74,5 +74,8 @@ def setup_logging(level: int = logging.INFO, *, as_json: bool | None = None) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("trafilatura", "htmldate", "charset_normalizer", "urllib3", "alembic", "discord.http"):
+    # apscheduler's executor logs every run of every job twice: with the lead check and the feed claims
+    # of several workers that was lines every second; the jobs log what they did themselves.
+    for noisy in ("trafilatura", "htmldate", "charset_normalizer", "urllib3", "alembic", "discord.http",
+                  "apscheduler.executors"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 if TYPE_CHECKING:
     from briefings.pipeline import PollReport
@@ -25,6 +25,8 @@ ARTICLES = Counter("briefbot_articles", "Articles stored by polls: new ones and 
 STORY_ASSIGNMENTS = Counter("briefbot_story_assignments", "New articles put into a story (new or existing)")
 DELIVERIES = Counter("briefbot_deliveries", "Scheduled briefs by platform and outcome", ["platform", "outcome"])
 DELIVERY_RETRIES = Counter("briefbot_delivery_retries", "Posts that failed and were tried again", ["platform"])
+FEEDS_LEASED = Counter("briefbot_feeds_leased", "Feeds this worker took (leased) to poll")
+LEADER = Gauge("briefbot_leader", "1 while this worker leads (runs the brief jobs), else 0")
 COMMAND_SECONDS = Histogram("briefbot_command_seconds", "Time to answer a slash command, server-side",
                             ["command"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 

@@ -2,17 +2,17 @@
 
 A platform may refuse a message our limits let through (Slack's `msg_too_long` counts differently
 than we can; a workspace or a proxy may reject a block or an embed field). Giving up would lose the
-brief, so the outbox retries: a message too long is split in two (by blocks or by lines, and again
-if needed); a payload refused is posted with fewer fields (sections only, an embed with only its
-title and text), then as plain text. Each form is a pure function of the message, so a retry after
-a restart builds the same pieces.
+brief, so the outbox retries: a message too long is split in two (by blocks, embeds, an embed's
+fields or lines, and again if needed); a payload refused is posted with fewer fields (sections only,
+embeds with only their title, link and text, their fields written into the text), then as plain
+text. Each form is a pure function of the message, so a retry after a restart builds the same pieces.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.limits import DISCORD_CONTENT, SLACK_FALLBACK_TEXT, split_text
+from bot.limits import DISCORD_CONTENT, DISCORD_EMBED_DESCRIPTION, SLACK_FALLBACK_TEXT, pack_embeds, split_text
 
 Message = dict[str, Any]
 PLAIN_LEVELS = (1, 2)  # 1: fewer fields, 2: plain text
@@ -58,13 +58,26 @@ def _split_discord(message: Message) -> list[Message] | None:
     if len(embeds) >= 2:
         middle = len(embeds) // 2
         return [{**message, "embeds": embeds[:middle]}, {**message, "content": None, "embeds": embeds[middle:]}]
+    if embeds and len(fields := embeds[0].get("fields") or []) >= 2:  # the fields in two embeds, in order
+        middle = len(fields) // 2
+        head = {**embeds[0], "fields": fields[:middle]}
+        tail = {**{k: v for k, v in embeds[0].items() if k in ("color", "footer")}, "fields": fields[middle:]}
+        # the first keeps the title, link and text; the second has no link, so its mark goes in the footer
+        return [{**message, "embeds": [head]}, {**message, "content": None, "embeds": [tail]}]
     if embeds:
-        halves = _halves(embeds[0].get("description") or "")
+        halves = _halves(_embed_text(embeds[0]))
         if halves is None:
             return None
-        return [{**message, "embeds": [{**embeds[0], "description": h}]} for h in halves]
+        bare = {k: v for k, v in embeds[0].items() if k != "fields"}
+        return [{**message, "embeds": [{**bare, "description": h}]} for h in halves]
     halves = _halves(message.get("content") or "")
     return None if halves is None else [{**message, "content": h} for h in halves]
+
+
+def _embed_text(embed: dict[str, Any]) -> str:
+    """An embed's description with its fields written after it, "**name**" over each value."""
+    fields = [f"**{f.get('name', '')}**\n{f.get('value', '')}" for f in embed.get("fields") or []]
+    return "\n\n".join(p for p in [embed.get("description") or "", *fields] if p)
 
 
 def _plain_slack(message: Message, level: int) -> list[Message]:
@@ -78,11 +91,17 @@ def _plain_slack(message: Message, level: int) -> list[Message]:
 
 def _plain_discord(message: Message, level: int) -> list[Message]:
     embeds = message.get("embeds") or []
-    if level == 1:
-        bare = [{k: e[k] for k in ("title", "description") if e.get(k)} for e in embeds]
-        return [{"content": message.get("content"), "embeds": bare}]
-    parts = [message.get("content") or ""] + [f"**{e['title']}**\n{e.get('description') or ''}" if e.get("title")
-                                               else e.get("description") or "" for e in embeds]
+    if level == 1:  # title, link and text only: fields written into the text, which may take more embeds
+        bare = []
+        for embed in embeds:
+            for i, text in enumerate(split_text(_embed_text(embed), DISCORD_EMBED_DESCRIPTION) or [""]):
+                head = {k: embed[k] for k in ("title", "url") if embed.get(k)} if i == 0 else {}
+                bare.append({**head, "description": text} if text else head)
+        pages = pack_embeds(bare)
+        return [{"content": message.get("content") if i == 0 else None, "embeds": page}
+                for i, page in enumerate(pages)]
+    parts = [message.get("content") or ""] + [f"**{e['title']}**\n{_embed_text(e)}" if e.get("title")
+                                               else _embed_text(e) for e in embeds]
     text = "\n\n".join(p for p in parts if p)
     return [{"content": piece, "embeds": []} for piece in split_text(text, DISCORD_CONTENT - 100)] or [
         {"content": " ", "embeds": []}]

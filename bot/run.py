@@ -2,14 +2,16 @@
 
 Each platform connects in its own supervised task (`bot.supervise`): a platform that is down, or
 crashes later, is logged and restarted with backoff, and never holds back the other one or the
-scheduler. The cron jobs start at once; beside them, pending outbox rows from an earlier run are
-resumed, then each channel's missed brief (within the grace period) is caught up. The outbox dedupes
-on (channel, brief key) and posts to one channel one brief at a time, so a cron run and the catch-up
-of the same brief still post it once; a brief due while its platform is not logged in yet stays
-pending and is retried. Pending rows whose lease lapses later (another worker sharing the database
-died mid-post) or whose retry is due are resumed by a periodic job. A brief that can never be posted
-is reported once to the admin channel. Feed polling, extraction and brief building run in worker
-threads so the Discord heartbeat and the 3-second command windows are never starved.
+scheduler. Several workers may share one database (`bot.leader`): the leader runs the brief jobs
+(another takes over when it dies); every worker posts, resumes the outbox and, on PostgreSQL, polls
+its share of the due feeds. When a worker starts leading, pending outbox rows are resumed, then
+each channel's missed brief (within the grace period) is caught up. The outbox dedupes on (channel,
+brief key) and posts to one channel one brief at a time, so a cron run and the catch-up of the same
+brief still post it once; a brief due while its platform is not logged in yet stays pending and is
+retried. Pending rows whose lease lapses later (another worker sharing the database died mid-post)
+or whose retry is due are resumed by a periodic job. A brief that can never be posted is reported
+once to the admin channel. Feed polling, extraction and brief building run in worker threads so the
+Discord heartbeat and the 3-second command windows are never starved.
 
 `--dry-run` needs no token: it polls the bundled demo feeds over loopback into a temporary store,
 runs every channel's brief job once through the real outbox with printing posters, and prints each
@@ -41,6 +43,7 @@ from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
 from bot.health import FeedHealth
 from bot.health_http import serve_health
+from bot.leader import Leadership, every_worker_polls, worker_name
 from bot.platforms import (
     DISCORD_API_URL_ENV,
     Mark,
@@ -52,12 +55,12 @@ from bot.platforms import (
     discord_embeds,
     slack_blocks,
 )
-from bot.scheduler import MISFIRE_GRACE_S, add_brief_jobs, add_poll_jobs, brief_key, fire_time
+from bot.scheduler import MISFIRE_GRACE_S, add_poll_jobs, brief_key, fire_time, remove_poll_jobs
 from bot.supervise import PlatformState, Supervisor, restart_from_env
-from bot.wiring import pipeline_for, settle_heap
+from bot.wiring import feed_lease, pipeline_for, settle_heap
 from bot.wording import say
 from briefings.digest import Digest, Told, channel_digest
-from briefings.pipeline import FeedSpec
+from briefings.pipeline import FeedSpec, PollReport
 from briefings.reads import StoryReads
 from briefings.store import Delivery, Store
 
@@ -97,13 +100,35 @@ class Runtime:
         self.admin = ChannelAdmin(settings, store, self.preview, on_change=self.follower.follow)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
+        self.worker = worker_name()  # in the feed leases this worker takes
 
     # --- jobs -----------------------------------------------------------------------------------
 
     async def poll(self, feeds: list[FeedConfig]) -> None:
+        """Poll every one of these feeds now (the dry run)."""
         async with self._poll_lock:
             report = await self.pipeline.poll([FeedSpec(f.name, f.url) for f in feeds])
             await asyncio.to_thread(self._after_poll)
+        await self._polled(report)
+
+    async def poll_due(self, feeds: list[FeedConfig]) -> int:
+        """Poll this worker's share of the due feeds among these (one interval group), a batch at a
+        time until none is left: a worker that is quicker takes more batches. Returns how many
+        feeds it polled. Other workers sharing the database do the same at the same time."""
+        lease = feed_lease(feeds, self.worker, self.settings.workers)
+        specs = [FeedSpec(f.name, f.url) for f in feeds]
+        polled = 0
+        while True:
+            async with self._poll_lock:
+                report = await self.pipeline.poll_due(specs, lease)
+                if report is None:
+                    return polled
+                await asyncio.to_thread(self._after_poll)
+            metrics.FEEDS_LEASED.inc(report.feeds)
+            polled += report.feeds
+            await self._polled(report)
+
+    async def _polled(self, report: PollReport) -> None:
         metrics.observe_poll(report)
         log.info("%s", report.summary())
         await self.health.check()
@@ -181,7 +206,7 @@ class Runtime:
         limit = self.settings.delivery.max_messages
         while True:
             brief.stories = kept
-            messages = [m for locale in locales for m in module.brief_messages(brief, locale)]
+            messages = module.brief_messages(brief, locales)
             if len(messages) <= limit or len(kept) <= 1:
                 break
             kept, waiting = kept[:-1], waiting + 1  # the oldest story waits for the next brief
@@ -237,10 +262,11 @@ class Runtime:
                 log.error("catch-up brief failed: %r", result, exc_info=result)
         return outcomes + [r for r in results if isinstance(r, Outcome)]
 
-    def scheduler(self, *, poll: bool = True) -> AsyncIOScheduler:
+    def scheduler(self, *, poll: bool = True, briefs: bool = True) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
-        add_brief_jobs(scheduler, self.plan.channels(), self.brief)
         self.follower.scheduler = scheduler
+        if briefs:
+            self.follower.start_briefs()
         scheduler.add_job(self.follower.follow, IntervalTrigger(seconds=FOLLOW_EVERY_S), id="settings:follow",
                           name="follow channel settings changed from chat", coalesce=True, max_instances=1,
                           misfire_grace_time=MISFIRE_GRACE_S)
@@ -248,8 +274,12 @@ class Runtime:
                           id="outbox:resume", name="resume lapsed outbox rows", coalesce=True,
                           max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
         if poll:
-            add_poll_jobs(scheduler, self.settings.feeds, self.poll, start=datetime.now(UTC))
+            self.add_poll_jobs(scheduler)
         return scheduler
+
+    def add_poll_jobs(self, scheduler: AsyncIOScheduler) -> None:
+        add_poll_jobs(scheduler, self.settings.feeds, self.poll_due, start=datetime.now(UTC),
+                      every=timedelta(seconds=self.settings.workers.claim_every_seconds))
 
 
 def _target(channel: ChannelConfig) -> Target:
@@ -280,21 +310,45 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     supervisor = Supervisor(restart_from_env(), on_trouble=runtime.health.report_platform,
                             trouble_after=timedelta(minutes=settings.health.alert_after_minutes))
     stoppers: list[Callable[[], Awaitable[Any]]] = []
+    leading = asyncio.Event()  # set while this worker leads
+    on_loss: list[Callable[[], Awaitable[Any]]] = []  # what to stop when it no longer does
     try:
         if "discord" in platforms:
-            stoppers.append(_start_discord(settings, runtime, posters, supervisor))
+            stoppers.append(_start_discord(settings, runtime, posters, supervisor, leading, on_loss))
         if "slack" in platforms:
             stoppers.append(_start_slack(settings, runtime, posters, supervisor))
         stoppers.append(supervisor.stop)  # stopped before the clients close, so no restart is attempted
         if settings.health.port is not None:
             stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor,
                                                 runtime.outbox, store))
-        scheduler = runtime.scheduler()
+        shared = every_worker_polls(store)
+        scheduler = runtime.scheduler(poll=shared, briefs=False)  # briefs (and SQLite's polls): the leader's
         scheduler.start()
         stoppers.append(lambda: asyncio.to_thread(scheduler.shutdown, wait=False))
         ready = {name: state.settled for name, state in supervisor.states.items()}
-        catch_up = asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up")
-        stoppers.append(lambda: _cancel(catch_up))
+        tasks: list[asyncio.Task[Any]] = []
+        stoppers.append(lambda: _cancel(*tasks))
+
+        async def lead() -> None:
+            leading.set()
+            runtime.follower.start_briefs()
+            if not shared:
+                runtime.add_poll_jobs(scheduler)
+            tasks.append(asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up"))
+
+        async def follow() -> None:
+            leading.clear()
+            runtime.follower.stop_briefs()
+            if not shared:
+                remove_poll_jobs(scheduler)
+            for stop in on_loss:
+                await stop()
+
+        leadership = Leadership(store, lead, follow)
+        stoppers.append(leadership.release)
+        scheduler.add_job(leadership.check, IntervalTrigger(seconds=settings.workers.leader_check_seconds),
+                          id="leader", name="take the lead when it is free", coalesce=True, max_instances=1)
+        tasks.append(asyncio.create_task(_start_up(runtime, leadership), name="start-up"))
         settle_heap()
         await _until_signalled()
     finally:
@@ -304,22 +358,34 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
     return 0
 
 
-async def _cancel(task: asyncio.Task[Any]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+async def _start_up(runtime: Runtime, leadership: Leadership) -> None:
+    """Lead at once when nobody does (the leader catches up on missed briefs); a follower resumes
+    the pending outbox rows nobody holds."""
+    if not await leadership.check():
+        await runtime.resume()
 
 
-def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster],
-                   supervisor: Supervisor) -> Callable[[], Awaitable[Any]]:
+async def _cancel(*tasks: asyncio.Task[Any]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Poster], supervisor: Supervisor,
+                   leading: asyncio.Event, on_loss: list[Callable[[], Awaitable[Any]]]) -> Callable[[], Awaitable[Any]]:
     """Discord's REST login (enough to post) and gateway (slash commands), restarted when they fail.
 
     The poster is there from the start: until the login succeeds its posts fail as retryable, so a
-    brief due meanwhile waits in the outbox instead of being lost.
+    brief due meanwhile waits in the outbox instead of being lost. Every worker posts; the gateway
+    is held once per shard: by the workers given shards (`[workers] discord_shards`), or, when none
+    are given, by the leader alone (a lone worker leads at once), so that two workers never hold
+    one session and answer each command twice. A worker that loses the lead closes its gateway.
     """
     import discord
 
-    from bot.platforms.discord import BriefClient, DiscordPoster, command_installer, use_api_base
+    from bot.platforms.discord import BriefClient, DiscordPoster, brief_client, command_installer, use_api_base
 
     if base := api_url(DISCORD_API_URL_ENV):
         use_api_base(base)
@@ -329,9 +395,12 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
         if state is not None:
             state.connected()
 
+    workers = settings.workers
+
     def new_client() -> BriefClient:
-        return BriefClient(install_commands=command_installer(runtime.commands, admin=runtime.admin),
-                           on_ready_hook=ready)
+        return brief_client(command_installer(runtime.commands, admin=runtime.admin), ready,
+                            shard_ids=workers.discord_shards,
+                            shard_count=workers.discord_shard_count)
 
     poster = DiscordPoster(new_client())
     posters["discord"] = poster
@@ -355,9 +424,17 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
         elif client.ws is not None:  # a gateway that crashed: drop its socket before opening another
             with contextlib.suppress(Exception):
                 await client.ws.close(code=4000)
+        if workers.discord_shards == ():  # other workers hold every shard: this one only posts
+            current.connected()
+            await asyncio.Event().wait()
+        if workers.discord_shards is None and not leading.is_set():
+            current.connected()  # it can post; the gateway is the leader's until this worker leads
+            await leading.wait()
         await client.connect(reconnect=True)
 
     state = supervisor.start("discord", connect)
+    if workers.discord_shards is None:
+        on_loss.append(lambda: poster.client.close())  # the next connect waits for the lead again
     return lambda: poster.client.close()
 
 

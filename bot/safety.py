@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 _ZWSP = "\u200b"
 _WORD_JOINER = "\u2060"
 
+_MENTION_SYNTAX = re.compile(r"<(?=[@#!/:a])")  # how a user, role, channel, command or emoji is written
 _MASS_MENTION = re.compile(r"@(everyone|here|channel)\b", re.IGNORECASE)
 _SLACK_FORMATTING = re.compile(r"([*_~`])")
 # Backslash escapes are hidden by Discord's markdown for ASCII punctuation, so escaping generously
@@ -86,8 +87,10 @@ def discord_escape(text: str) -> str:
 
 
 def discord_plain(text: str) -> str:
-    """Feed text for Discord fields that render no markdown (footer, author): mentions only."""
-    return _MASS_MENTION.sub(lambda m: "@" + _ZWSP + m.group(1), clean(text))
+    """Feed text for Discord fields that render no markdown (footer, author): mass mentions and
+    mention syntax ("<@123>", "<#1>", "<!channel>") made inert, the text otherwise as it is."""
+    text = _MENTION_SYNTAX.sub("<" + _ZWSP, clean(text))
+    return _MASS_MENTION.sub(lambda m: "@" + _ZWSP + m.group(1), text)
 
 
 def discord_link(text: str, url: str | None) -> str:

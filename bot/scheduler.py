@@ -16,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import ChannelConfig, FeedConfig
+from bot.wiring import interval_groups
 
 CATCH_UP_GRACE = timedelta(hours=6)
 MISFIRE_GRACE_S = 15 * 60  # a job late by less than this (busy loop, clock jump) still runs
@@ -76,6 +77,13 @@ def replan_brief_job(scheduler: AsyncIOScheduler, channel_key: str, channel: Cha
         scheduler.remove_job(f"brief:{channel_key}")
 
 
+def remove_brief_jobs(scheduler: AsyncIOScheduler, channels: tuple[ChannelConfig, ...]) -> None:
+    """Take the channels' brief jobs off (this worker no longer leads)."""
+    for channel in channels:
+        if scheduler.get_job(f"brief:{channel.key}") is not None:
+            scheduler.remove_job(f"brief:{channel.key}")
+
+
 def _scheduled_time(cron: CronTrigger, now: datetime) -> datetime:
     """The fire time a cron job is running for: the latest one not after now (with a little slack)."""
     slack = timedelta(seconds=MISFIRE_GRACE_S)
@@ -88,12 +96,19 @@ def _scheduled_time(cron: CronTrigger, now: datetime) -> datetime:
 
 
 def add_poll_jobs(scheduler: AsyncIOScheduler, feeds: tuple[FeedConfig, ...],
-                  job: Callable[[list[FeedConfig]], Awaitable[object]], *, start: datetime) -> None:
-    """One interval job per distinct feed interval, the first run at `start`."""
-    groups: dict[int, list[FeedConfig]] = {}
-    for feed in feeds:
-        groups.setdefault(feed.interval_minutes, []).append(feed)
-    for minutes, group in sorted(groups.items()):
-        scheduler.add_job(job, IntervalTrigger(minutes=minutes), args=[group], id=f"poll:{minutes}m",
-                          name=f"poll {len(group)} feed(s) every {minutes} min", next_run_time=start,
-                          coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
+                  job: Callable[[list[FeedConfig]], Awaitable[object]], *, start: datetime,
+                  every: timedelta) -> None:
+    """One job per distinct feed interval, the first run at `start`, then every `every`: each run
+    takes the group's feeds that are due (polled an interval ago by any worker, or never) and whose
+    lease is free, so a feed a dead worker held is taken within `every` of its lease lapsing."""
+    for group in interval_groups(feeds):
+        minutes = group[0].interval_minutes
+        scheduler.add_job(job, IntervalTrigger(seconds=min(every, timedelta(minutes=minutes)).total_seconds()),
+                          args=[group], id=f"poll:{minutes}m", name=f"poll {len(group)} feed(s) every {minutes} min",
+                          next_run_time=start, coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
+
+
+def remove_poll_jobs(scheduler: AsyncIOScheduler) -> None:
+    for job in scheduler.get_jobs():
+        if job.id.startswith("poll:"):
+            job.remove()

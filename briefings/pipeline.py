@@ -14,10 +14,12 @@ import json
 import logging
 import multiprocessing
 import os
+import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -46,6 +48,17 @@ PARALLEL_FROM = 300
 # Views are rebuilt from their stories' full articles: this many articles are loaded at a time, so a
 # poll touching a few very large stories does not hold all their texts at once.
 VIEW_BATCH_ARTICLES = 500
+
+@dataclass(frozen=True)
+class FeedLease:
+    """How a worker takes its share of due feeds: `batch` at a time, held for `ttl`, due again
+    `interval` after their last poll (see `Pipeline.poll_due`)."""
+
+    owner: str
+    interval: timedelta
+    ttl: timedelta
+    batch: int
+
 
 @dataclass(frozen=True)
 class FeedSpec:
@@ -96,37 +109,87 @@ class Pipeline:
         # The story index fills itself from the store around each article's day when first needed
         # (after a restart, or when an old article arrives), so the cost per article stays flat.
         self.clusterer = Clusterer(loader=self._indexed_history)
+        self._seen_up_to: int | None = None  # the newest article id the story index has seen
 
     def _indexed_history(self, start: datetime, end: datetime) -> list[tuple[Article, ArticleFacts, str | None]]:
         """Stored articles for the story index: titles and leads, never whole texts."""
-        return self.store.clustered_between(start, end, lead_chars=self.clusterer.settings.lead_chars)
+        return self.store.clustered_between(start, end, lead_chars=self._lead_chars)
+
+    @property
+    def _lead_chars(self) -> int:
+        return self.clusterer.settings.lead_chars
 
     async def poll(self, feeds: Sequence[FeedSpec], *, now: datetime | None = None, force: bool = False) -> PollReport:
         """Poll every feed once (feeds in backoff are skipped unless `force`) and store what is new."""
+        states = await asyncio.to_thread(self.store.feed_states_for, [(feed.name, feed.url) for feed in feeds])
+        return await self._poll_states(states, now=now, force=force)
+
+    async def poll_due(self, feeds: Sequence[FeedSpec], lease: FeedLease, *, now: datetime | None = None
+                       ) -> PollReport | None:
+        """Poll the next few of these feeds that are due and that no other worker holds, holding
+        them meanwhile; None when none is left. Several workers calling this on one database share
+        the feeds (see `briefings.store.leases`)."""
+        states = await asyncio.to_thread(
+            self.store.lease_due_feeds, [(feed.name, feed.url) for feed in feeds], interval=lease.interval,
+            owner=lease.owner, ttl=lease.ttl, limit=lease.batch)
+        if not states:
+            return None
+        return await self._poll_states(states, now=now, owner=lease.owner)
+
+    async def _poll_states(self, states: list[FeedState], *, now: datetime | None, force: bool = False,
+                           owner: str | None = None) -> PollReport:
         now = now or datetime.now(UTC)
-        states, known = await asyncio.to_thread(self._feed_states, feeds)
+        known = await asyncio.to_thread(self.store.item_hashes, [state.name for state in states])
         outcomes = await poll_feeds(states, limits=self.limits, now=now, force=force, max_age=self.max_age,
                                     skip=lambda item: item.item_hash in known)
-        return await asyncio.to_thread(self._absorb, outcomes)
+        return await asyncio.to_thread(self._absorb, outcomes, owner)
 
-    def _feed_states(self, feeds: Sequence[FeedSpec]) -> tuple[list[FeedState], set[str]]:
-        """Every feed's state and the item hashes already held, in one transaction."""
-        with self.store.transaction():
-            states = self.store.feed_states_for([(feed.name, feed.url) for feed in feeds])
-            return states, self.store.item_hashes([feed.name for feed in feeds])
-
-    def _absorb(self, outcomes: list[PollOutcome]) -> PollReport:
-        """Store a poll's articles, their stories' views and the feeds' validators in one transaction."""
+    def _absorb(self, outcomes: list[PollOutcome], owner: str | None = None) -> PollReport:
+        """Store a poll's articles, their stories' views and the feeds' validators in one transaction;
+        feeds leased by `owner` are handed back in it."""
         self.ensure_views()  # views from older rules or topics are rebuilt before new ones join them
-        with self.store.transaction():
-            report = self._absorb_batch(outcomes)
+        report = PollReport(feeds=len(outcomes))
+        articles = [a for outcome in outcomes for a in outcome.articles]
+        extracted = self._extract_first(articles, report)
+        with self._clustering():
+            self._absorb_batch(outcomes, report, extracted)
             self.refresh_views(report.stories)
+            if owner is not None:
+                self.store.finish_feeds([o.state.name for o in outcomes], owner)
         # The story index keeps only the days new articles can still join; older ones reload on demand.
         self.clusterer.prune(datetime.now(UTC) - INDEX_HORIZON)
         return report
 
-    def _absorb_batch(self, outcomes: list[PollOutcome]) -> PollReport:
-        report = PollReport(feeds=len(outcomes))
+    @contextmanager
+    def _clustering(self) -> Iterator[None]:
+        """A transaction in which this worker alone assigns stories, its story index up to date.
+
+        Workers sharing a database take turns (`Store.hold`: an advisory lock on PostgreSQL, held
+        until the commit), and each first adds to its in-memory index the articles others stored
+        since it last looked (article ids above its high-water mark). So every article is assigned
+        against every article stored before it, as one worker would: a story is never split in
+        two because two workers each started it. Should the transaction fail, the index (which
+        already holds the failed batch) is started afresh from the store.
+        """
+        asked = time.perf_counter()
+        try:
+            with self.store.transaction():
+                self.store.hold("stories")
+                held = time.perf_counter()
+                newest = self.store.newest_article_id()
+                if self._seen_up_to is not None and newest > self._seen_up_to:
+                    self.clusterer.add_stored(self.store.clustered_after(self._seen_up_to, self._lead_chars))
+                yield
+                self._seen_up_to = self.store.newest_article_id()
+            # What several workers wait for: one long hold is every other worker's wait.
+            log.debug("story lock: waited %.2f s, held %.2f s", held - asked, time.perf_counter() - held)
+        except BaseException:
+            self.clusterer = Clusterer(self.clusterer.settings, loader=self._indexed_history)
+            self._seen_up_to = None
+            raise
+
+    def _absorb_batch(self, outcomes: list[PollOutcome], report: PollReport,
+                      extracted: dict[str, ArticleFacts]) -> None:
         fresh: list[Article] = []
         for outcome in outcomes:
             if outcome.error:
@@ -140,42 +203,49 @@ class Pipeline:
             # Age limits and first-run seeding (ingest marks those articles `backlog`) decide what
             # is posted, never what is stored.
             fresh.extend(outcome.articles)
-        self._absorb_articles(fresh, report)
+        self._absorb_articles(fresh, report, extracted)
         # Validators (ETag, Last-Modified) are saved only once the articles are stored: a crash in
         # between makes the next poll fetch the feed again instead of answering 304 and losing them.
         self.store.save_feed_states([o.state for o in outcomes if not o.skipped])
-        return report
 
     def absorb(self, articles: list[Article]) -> PollReport:
         """Store articles that did not come from a poll (a backfill, a test), as a poll would: in
         publication order, their stories' views written in the same transaction."""
         report = PollReport()
         self.ensure_views()
-        with self.store.transaction():
-            self._absorb_articles(articles, report)
+        extracted = self._extract_first(articles, report)
+        with self._clustering():
+            self._absorb_articles(articles, report, extracted)
             self.refresh_views(report.stories)
         return report
 
-    def _absorb_articles(self, articles: list[Article], report: PollReport) -> None:
+    def _absorb_articles(self, articles: list[Article], report: PollReport, extracted: dict[str, ArticleFacts]
+                         ) -> None:
         ordered = sorted(articles, key=lambda a: a.published)
-        extracted = self._extract_in_parallel(ordered, report)
         for done, article in enumerate(ordered, start=1):
             self._absorb_article(article, report, extracted.get(article.url))
             if self.progress is not None:
                 self.progress(done, len(ordered))
 
-    def _extract_in_parallel(self, articles: list[Article], report: PollReport) -> dict[str, ArticleFacts]:
-        """Facts of a large batch's new and edited articles, extracted on every core first.
+    def _extract_first(self, articles: list[Article], report: PollReport) -> dict[str, ArticleFacts]:
+        """Facts of a batch's new and edited articles, extracted before its clustering transaction.
+
+        Extraction is a pure function of the article and most of a poll's CPU: done here, it runs
+        while other workers hold the story lock, which then covers clustering and storing only. An
+        article another worker stores meanwhile is found at absorption and its facts go unused.
+        """
+        todo = [a for a in articles if self._changed(a)]
+        return self._extract_in_parallel(todo, report) or {a.url: self._extract(a, report) for a in todo}
+
+    def _extract_in_parallel(self, todo: list[Article], report: PollReport) -> dict[str, ArticleFacts]:
+        """Facts of a large batch's articles, extracted on every core.
 
         Extraction is a pure function of the article, so the results are those of one core; only
         clustering, which depends on order, stays sequential. Worth it from a few hundred articles
         (a first start, a backfill): below that, starting the workers costs more than it saves.
         """
         cores = os.cpu_count() or 1
-        if cores < 2 or len(articles) < self.parallel_from:
-            return {}
-        todo = [a for a in articles if self._changed(a)]
-        if len(todo) < self.parallel_from:
+        if cores < 2 or len(todo) < self.parallel_from:
             return {}
         out: dict[str, ArticleFacts] = {}
         # Workers fork from a server that has imported the extractors once (no fork of this
@@ -222,7 +292,9 @@ class Pipeline:
         if facts is None:
             facts = self._extract(article, report)
         story_id = self.clusterer.assign(article, facts)
-        self.store.add_article(article, facts, story_id)
+        if self.store.add_article(article, facts, story_id) is None:
+            report.unchanged += 1  # stored by another process that shares the database without its lock
+            return
         report.new += 1
         report.backlog += article.backlog
         report.stories.add(story_id)
@@ -273,7 +345,13 @@ class Pipeline:
         or they were built with other rules or topics; returns how many stories were rebuilt."""
         if self.store.meta(VIEW_META_KEY) == self._view_version:
             return 0
-        count = self.reindex()
+        with self.store.transaction():
+            # Workers starting together after an upgrade all find the views stale: one rebuilds
+            # them under the story lock, the others find them current once they get it.
+            self.store.hold("stories")
+            if self.store.meta(VIEW_META_KEY) == self._view_version:
+                return 0
+            count = self.reindex()
         log.info("built the story view of %d stories", count)
         return count
 

@@ -178,15 +178,20 @@ def _donor(story: Story, lang: str) -> str:
     return format_list(names, locale=_DATE_LOCALE[lang])
 
 
+def _first_title(story: Story) -> str:
+    return next((a.title for a in story.articles if a.title), story.id)
+
+
 def story_title(story: Story, facts: list[ArticleFacts]) -> dict[str, str]:
     """{"en": …, "fr": …} for a story, from its articles' signals and merged facts."""
     kind = _event_kind(story)
     day = _most_common([f.event_date for f in facts if f.event_date])
     place = _place(story, day)
-    if kind is None:  # no event we can name: each language takes its own first headline, if any
-        first = story.articles[0].title if story.articles else story.id
-        return {lang: next((a.title for a in story.articles if a.language == lang and a.title), first)
-                for lang in LANGUAGES}
+    if kind is None:  # no event we can name: each language its own first headline, when it has one
+        titles = {lang: title for lang in LANGUAGES
+                  if (title := next((a.title for a in story.articles if a.language == lang and a.title), None))}
+        # A language without one is left out: the brief shows the other's, marked, not passed off as its own.
+        return titles or {(story.articles[0].language if story.articles else "en"): _first_title(story)}
     titles = {}
     for lang in LANGUAGES:
         mission = _launched_mission(story)

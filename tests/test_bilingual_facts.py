@@ -132,3 +132,58 @@ def test_export_gives_each_facts_line_in_every_language_that_says_all_of_it() ->
                               "en": "Germany → Ukraine: 4 Zeta-9 launchers, provided that parliament votes for it"}
     assert trebuchets["text"] == {"en": "Norway → Ukraine: 2 Zeta-9 trebuchets"}  # French would keep English words
     assert story_json(s)["dates"][0]["text"]["en"] == "September 2026 — big donors gathering, Oslo"
+
+
+def one_language_story(pledges: list[Pledge], dates: list[KeyDate]) -> Story:
+    return story(pledges, [], dates)
+
+
+def test_a_fragment_read_as_an_item_gives_the_phrase_it_holds_or_only_the_amount() -> None:
+    """Extraction read words past the item; the other language's brief says what the lexicon finds
+    in them, or the amount alone, never the fragment marked (issue #9: a shorter line is better)."""
+    s = one_language_story([
+        Pledge("CA", "UA", amount=30e6, currency="CAD", item="the purchase of ammunition", evidence=ev(EN)),
+        Pledge("NL", "UA", amount=100e6, currency="EUR", item="this end as well", evidence=ev(EN)),
+        Pledge("EU", "UA", amount=2e9, currency="EUR", language="fr", evidence=ev(FR),
+               item="financer des achats communs de munitions d'artillerie dont le front a besoin"),
+        Pledge("US", "UA", quantity=31, item="M1 Abrams tanks, reversing a long refusal", evidence=ev(EN)),
+    ], [])
+    fr, en = lines(s, "fr"), lines(s, "en")
+    assert fr[0] == "Canada → Ukraine\u00a0: 30 millions de dollars canadiens — munitions · 1 source"
+    assert en[0] == "Canada → Ukraine: CAD 30 million — the purchase of ammunition · 1 source"  # own words stay
+    assert fr[1] == "Pays-Bas → Ukraine\u00a0: 100 millions d'euros · 1 source"
+    assert en[2].startswith("EU → Ukraine: €2 billion — artillery ammunition")
+    assert "31 chars M1 Abrams" in fr[3] and "(en)" not in fr[3]
+
+
+@pytest.mark.parametrize(("event", "language", "fr", "en"), [
+    ("send 12 Challenger 2 tanks to Ukraine", "en", "livraison de chars Challenger 2",
+     "delivery of Challenger 2 tanks"),
+    ("réunissent", "fr", "réunion", "meeting"),
+    ("revealed", "en", "annonce", "announcement"),
+    ("fournir et livrer", "fr", "livraison", "delivery"),
+])
+def test_a_verb_read_as_an_event_gives_the_kind_of_event_in_both_briefs(event: str, language: str, fr: str,
+                                                                         en: str) -> None:
+    s = one_language_story([], [KeyDate("2026-09", event, None, language=language,
+                                        evidence=ev(FR if language == "fr" else EN))])
+    assert lines(s, "fr")[0] == f"septembre 2026 — {fr} · 1 source"
+    assert lines(s, "en")[0] == f"September 2026 — {en} · 1 source"
+
+
+def test_a_fragment_the_lexicon_finds_nothing_in_keeps_its_words_marked() -> None:
+    s = one_language_story([], [KeyDate("2026-09", "supprimés", None, language="fr", evidence=ev(FR))])
+    assert lines(s, "en")[0] == "September 2026 — supprimés (fr) · 1 source"
+    assert story_json(s)["dates"][0]["text"] == {"fr": "septembre 2026 — supprimés"}
+
+
+def test_own_words_running_past_the_item_are_cut_to_the_phrase() -> None:
+    """The demo's "… systèmes de défense aérienne destinés": the sentence went on past the item."""
+    s = one_language_story([
+        Pledge("GB", "UA", amount=5e8, currency="GBP", language="fr", evidence=ev(FR),
+               item="des missiles et des systèmes de défense aérienne destinés"),
+        Pledge("NO", "UA", quantity=2, item="Zeta-9 trebuchets", evidence=ev(EN)),
+    ], [])
+    assert lines(s, "fr")[0].endswith("— des missiles et des systèmes de défense aérienne · 1 source")
+    assert lines(s, "en")[0].endswith("— missiles and air-defence systems · 1 source")
+    assert lines(s, "en")[1] == "Norway → Ukraine: 2 Zeta-9 trebuchets · 1 source"  # a name alone is no cut

@@ -231,6 +231,7 @@ async def test_every_worker_re_plans_from_the_store(store: Store) -> None:
 
         follower = SettingsFollower(ChannelPlan(settings, its_store), job, announce)
         follower.scheduler = AsyncIOScheduler(timezone=UTC)
+        follower.start_briefs()  # each worker here runs brief jobs (a follower of the leader has none to re-plan)
         return follower, follower.scheduler
 
     first, first_jobs = worker("a", store)
@@ -280,3 +281,28 @@ def test_check_config_says_when_the_chat_settings_cannot_be_read(tmp_path: Path)
     assert "slack:C0123: topics nato (config.toml), schedule 0 8 * * * (built-in default)" in result.stdout
     assert "note: settings made from chat not read, the database cannot be used:" in result.stdout
     assert "hunter2" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+
+
+async def test_only_the_worker_running_the_brief_jobs_plans_them(tmp_path: Path) -> None:
+    """A worker that does not lead keeps its plan current but holds no brief job; when it takes the
+    lead it plans every channel, chat-made ones included, and drops them all when it loses it."""
+    store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+    settings = Settings(path=None, channels=(CONFIGURED,))
+
+    async def job(channel: ChannelConfig, fire: datetime) -> None:
+        raise AssertionError("no brief is due in this test")
+
+    async def announce(change) -> None:
+        return None
+
+    follower = SettingsFollower(ChannelPlan(settings, store), job, announce)
+    follower.scheduler = jobs = AsyncIOScheduler(timezone=UTC)
+    assert _admin(settings, store).run("subscribe", {"topic": "arctic"}, ADMIN, "en").ok
+    await follower.follow()
+    assert [c.key for c in follower.plan.channels()] == ["slack:C0CONF", "slack:C0NEW"]
+    assert jobs.get_jobs() == []
+    follower.start_briefs()
+    assert sorted(j.id for j in jobs.get_jobs()) == ["brief:slack:C0CONF", "brief:slack:C0NEW"]
+    follower.stop_briefs()
+    assert jobs.get_jobs() == []
+    store.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -135,3 +137,34 @@ def test_dry_run_prints_each_channel_in_its_platform_format(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "=== discord" in done.stdout and '"embeds"' in done.stdout
     assert "=== slack" in done.stdout and '"blocks"' in done.stdout
+
+
+def test_dry_run_in_both_languages_gives_each_story_together_with_no_marked_fact(tmp_path: Path) -> None:
+    """Issue #9's check on the bundled demo: a channel in both languages gets each story's French and
+    English together, and no fact line keeps words of the other language (only article titles,
+    listed as sources, are marked)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[channels]]\nplatform = "discord"\nchannel = "123"\ntopics = ["ukraine-aid"]\nlanguage = "both"\n'
+        '[[channels]]\nplatform = "slack"\nchannel = "C9"\ntopics = ["ukraine-aid"]\nlanguage = "both"\n',
+        encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "bot", "run", "--dry-run", "--config", str(config)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    messages = [(head.split()[0], json.loads(body)) for head, body in
+                zip(*[iter(re.split(r"^=== (.*) ===$", done.stdout, flags=re.M)[1:])] * 2, strict=True)]
+    discord = [m for platform, m in messages if platform == "discord"]
+    assert discord and all(len(m["embeds"]) == 2 for m in discord)  # a message per story, French and English
+    for message in discord:
+        fr, en = message["embeds"]
+        assert fr["fields"][0]["name"] in ("Engagements", "Missions")
+        assert en["fields"][0]["name"] in ("Pledges", "Missions")
+        facts = [f["value"] for e in (fr, en) for f in e["fields"] if f["name"] != "Sources"]
+        assert not [v for v in facts if re.search(r"\((?:en|fr)\)", v)], facts
+    (slack,) = [m for platform, m in messages if platform == "slack"]
+    sections = [b["text"]["text"] for b in slack["blocks"] if b["type"] == "section"]
+    assert len(sections) == 2 * len(discord)  # each story: its French section, then its English one
+    assert all(("*Engagements*" in fr or "*Missions*" in fr) and ("*Pledges*" in en or "*Missions*" in en)
+               for fr, en in zip(sections[::2], sections[1::2], strict=True))
+    assert not [s for s in sections if re.search(r"\((?:en|fr)\)", s)]

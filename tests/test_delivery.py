@@ -17,13 +17,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import AdminChannel, Settings
 from bot.delivery import Backoff, Outbox, Outcome, Target
+from bot.limits import SLACK_BLOCKS, SLACK_FALLBACK_TEXT
 from bot.platforms import Mark, discord_embeds, slack_blocks
 from bot.platforms.discord import BriefClient, DiscordPoster, use_api_base
 from bot.platforms.slack import SlackPoster
 from bot.run import Runtime
 from briefings.brief import build_topic_brief, load_topics
 from briefings.store import Store
-from tests.support.chat_stories import HOSTILE_URL, SAFE_URL, hostile_story, now, plain_story
+from tests.support.chat_stories import (
+    BILINGUAL_EN,
+    BILINGUAL_FR,
+    HOSTILE_URL,
+    SAFE_URL,
+    bilingual_story,
+    hostile_story,
+    now,
+    plain_story,
+)
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 
@@ -66,7 +76,8 @@ def _render(platform: str, stories, locales=("fr", "en")):
     module = slack_blocks if platform == "slack" else discord_embeds
 
     async def build():
-        return [m for locale in locales for m in module.brief_messages(_brief(stories), locale)]
+        # a part per language, so a brief has several parts to post, check and resume
+        return [m for locale in locales for m in module.brief_messages(_brief(stories), (locale,))]
 
     return build
 
@@ -80,8 +91,11 @@ async def test_each_brief_reaches_each_channel_once(rig: Rig) -> None:
     assert len(rig.discord.posted(DISCORD_CHANNEL)) == 2  # fr, en
     assert len(rig.slack.posted(SLACK_CHANNEL)) == 2
     assert rig.store.pending_deliveries() == []
-    footers = [m["embeds"][0]["footer"]["text"] for m in rig.discord.posted(DISCORD_CHANNEL)]
-    assert footers[0].endswith(Mark("brief:k1", 1, 2).token) and footers[1].endswith(Mark("brief:k1", 2, 2).token)
+    # The mark is where readers do not see it: the fragment of the title's link; the footer names outlets.
+    links = [m["embeds"][0]["url"] for m in rig.discord.posted(DISCORD_CHANNEL)]
+    assert links[0].endswith(f"#briefbot-{Mark('brief:k1', 1, 2).token}~2")
+    assert links[1].endswith(f"#briefbot-{Mark('brief:k1', 2, 2).token}~2")
+    assert all("briefbot" not in m["embeds"][0]["footer"]["text"] for m in rig.discord.posted(DISCORD_CHANNEL))
     metadata = [m["metadata"]["event_payload"] for m in rig.slack.posted(SLACK_CHANNEL)]
     assert [(p["brief_key"], p["part"]) for p in metadata] == [("brief:k1", 1), ("brief:k1", 2)]
 
@@ -233,3 +247,95 @@ async def test_hostile_feed_text_is_inert_on_both_platforms(rig: Rig) -> None:
         # Slack cannot escape formatting characters: each one from the feed has a zero-width space before it.
         for raw in ("*gras", "`code`", "_souligné"):
             assert not re.search("(?<!\u200b)" + re.escape(raw), text), raw
+
+
+# --- the native look of a brief in both languages (issue #9) -------------------------------------------
+
+
+def _both(platform: str, stories):
+    module = slack_blocks if platform == "slack" else discord_embeds
+
+    async def build():
+        return module.brief_messages(_brief(stories), ("fr", "en"))
+
+    return build
+
+
+async def test_discord_posts_a_story_per_message_with_an_embed_per_language(rig: Rig) -> None:
+    """Through discord.py to the fake, which refuses what Discord refuses for size: each story is one
+    message, French then English embeds, titles linking each language's article, fields, a timestamp
+    and the outlets in the footer; the mark rides in the link, and is found in the history again."""
+    stories = [bilingual_story(now()), plain_story(now())]
+    assert await rig.outbox.deliver(Target("discord", DISCORD_CHANNEL), "brief:look", _both("discord", stories)
+                                    ) is Outcome.SENT
+    first, second = rig.discord.posted(DISCORD_CHANNEL)
+    assert first["content"].startswith("**Aide à l'Ukraine** · au ") and "\n**Aid to Ukraine** · as of " in first[
+        "content"]
+    fr, en = first["embeds"]
+    assert (fr["title"], en["title"]) == ("Danemark \\: nouvelle aide à l'Ukraine", "Denmark\\: new aid to Ukraine")
+    assert fr["url"] == f"{BILINGUAL_FR}#briefbot-{Mark('brief:look', 1, 2).token}~2"  # readers do not see it
+    assert en["url"] == BILINGUAL_EN
+    assert [f["name"] for f in fr["fields"]] == ["Engagements", "Missions", "À venir", "Sources"]
+    assert [f["name"] for f in en["fields"]] == ["Pledges", "Missions", "Upcoming dates", "Sources"]
+    assert "surveiller le Grand Nord" in fr["fields"][1]["value"] and "(fr)" in en["fields"][1]["value"]
+    assert datetime.fromisoformat(fr["timestamp"]) == stories[0].articles[1].published
+    assert fr["footer"] == en["footer"] == {"text": "le-veilleur · alliance-wire"}
+    assert len(second["embeds"]) == 2 and second["content"] == ""
+    # The history Discord gives back has no nonce: the link's fragment is what finds the parts.
+    assert all("nonce" not in m for m in rig.discord._history(DISCORD_CHANNEL, {}))
+    posted = await rig.outbox.posters["discord"].posted_parts(DISCORD_CHANNEL, "brief:look", now() - timedelta(hours=1))
+    assert set(posted) == {(1, 0, 0), (2, 0, 0)}
+    assert await rig.outbox.deliver(Target("discord", DISCORD_CHANNEL), "brief:look", _both("discord", stories)
+                                    ) is Outcome.ALREADY_SENT
+
+
+async def test_discord_refuses_an_embed_past_its_limits_and_the_part_is_posted_in_pieces(rig: Rig) -> None:
+    """The fake answers an over-long embed as Discord does (400, BASE_TYPE_MAX_LENGTH): the outbox
+    splits the part between its fields and posts every piece, marked."""
+    field = {"name": "Pledges", "value": "x" * 1000, "inline": False}
+    message = {"content": None, "embeds": [{"title": "Too big", "url": SAFE_URL, "fields": [field] * 7}]}
+
+    async def build():
+        return [message]
+
+    assert await rig.outbox.deliver(Target("discord", DISCORD_CHANNEL), "brief:big", build) is Outcome.SENT
+    pieces = rig.discord.posted(DISCORD_CHANNEL)
+    assert len(pieces) == 2 and sum(len(p["embeds"][0]["fields"]) for p in pieces) == 7
+    assert pieces[0]["embeds"][0]["url"].endswith("~1") and "briefbot" in pieces[1]["embeds"][0]["footer"]["text"]
+
+
+async def test_slack_posts_header_sections_per_language_and_a_context_of_sources(rig: Rig) -> None:
+    stories = [bilingual_story(now()), plain_story(now())]
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:look", _both("slack", stories)
+                                    ) is Outcome.SENT
+    (message,) = rig.slack.posted(SLACK_CHANNEL)
+    blocks = message["blocks"]
+    assert [b["type"] for b in blocks] == ["header", "context", "section", "section", "context", "divider",
+                                           "section", "section", "context"]
+    assert blocks[0]["text"]["text"] == "Aide à l'Ukraine · Aid to Ukraine"
+    fr, en = blocks[2]["text"]["text"], blocks[3]["text"]["text"]
+    assert fr.startswith("*Danemark : nouvelle aide à l'Ukraine*") and "*Engagements*" in fr
+    assert en.startswith("*Denmark: new aid to Ukraine*") and "*Pledges*" in en
+    sources = [e["text"] for e in blocks[4]["elements"]]
+    assert sources == [f"le-veilleur — <{BILINGUAL_FR}|Le Danemark promet des drones à l'Ukraine>",
+                       f"alliance-wire — <{BILINGUAL_EN}|Denmark pledges drones to Ukraine> _(en)_"]
+    assert message["text"].startswith("Aide à l'Ukraine · Aid to Ukraine — ")
+    assert "• Danemark : nouvelle aide à l'Ukraine / Denmark: new aid to Ukraine" in message["text"]
+    assert len(message["text"]) <= SLACK_FALLBACK_TEXT and len(blocks) <= SLACK_BLOCKS
+    assert message["metadata"]["event_payload"] == {"brief_key": "brief:look", "part": 1, "total": 1}
+
+
+async def test_a_pending_row_with_nothing_left_to_say_is_settled(rig: Rig) -> None:
+    """A worker died holding a brief; the next brief told its stories; resuming the old row renders
+    nothing. The row is settled, not rendered again at every resume for ever."""
+    assert rig.store.claim_delivery(f"slack:{SLACK_CHANNEL}", "brief:old") is not None
+
+    async def nothing():
+        return []
+
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:old", nothing) is Outcome.NOTHING
+    assert rig.store.pending_deliveries() == []
+    assert rig.store.delivery(f"slack:{SLACK_CHANNEL}", "brief:old").status == "sent"
+    assert await rig.outbox.deliver(Target("slack", SLACK_CHANNEL), "brief:none", nothing) is Outcome.NOTHING
+    assert rig.store.delivery(f"slack:{SLACK_CHANNEL}", "brief:none") is None  # no row for a brief with nothing
+    assert rig.slack.posted(SLACK_CHANNEL) == []

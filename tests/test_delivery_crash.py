@@ -25,7 +25,7 @@ from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 ROOT = Path(__file__).resolve().parents[1]
 DISCORD_CHANNELS = ("300000000000000001", "300000000000000002")
 SLACK_CHANNEL = "C0CRASH"
-FOOTER = re.compile(r"· (\d+)/(\d+) · ([0-9a-f]{16})-(\d+)$")
+MARK = re.compile(r"#briefbot-([0-9a-f]{16})-(\d+)~(\d+)$")  # in the title link's fragment: brief, part, parts
 
 
 def _config(tmp: Path) -> Path:
@@ -105,11 +105,11 @@ async def test_sigkill_around_posting_then_restart_delivers_each_brief_once(tmp_
 
         # Discord: per channel, every (brief, part) exactly once and every brief complete.
         for channel in DISCORD_CHANNELS:
-            marks = [FOOTER.search(m["embeds"][0]["footer"]["text"]) for m in discord.posted(channel)]
+            marks = [MARK.search(m["embeds"][0]["url"]) for m in discord.posted(channel)]
             assert all(marks), "every brief message carries its mark"
-            seen = Counter((m.group(3), int(m.group(4))) for m in marks if m)
+            seen = Counter((m.group(1), int(m.group(2))) for m in marks if m)
             assert seen and max(seen.values()) == 1, seen
-            totals = {m.group(3): int(m.group(2)) for m in marks if m}
+            totals = {m.group(1): int(m.group(3)) for m in marks if m}
             for brief, total in totals.items():
                 assert {part for b, part in seen if b == brief} == set(range(1, total + 1))
         # Slack: the same through message metadata.

@@ -52,7 +52,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def _messages(locales: tuple[str, ...] = ("fr", "en")) -> list[dict]:
     brief = build_topic_brief(load_topics()["ukraine-aid"], [plain_story(now())], as_of=now())
-    return [m for locale in locales for m in slack_blocks.brief_messages(brief, locale)]
+    return slack_blocks.brief_messages(brief, locales)
 
 
 def test_of_many_workers_leasing_one_row_exactly_one_wins(db_url: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -139,9 +140,9 @@ async def test_summary_is_deferred_within_3s_then_followed_up(discord_bot: FakeD
     assert time.monotonic() - started < 3.0
     assert deferred["type"] == 5 and deferred["data"]["flags"] == EPHEMERAL
     followup = await _wait_for(discord_bot, "followup", payload["token"])
-    (embed,) = followup["embeds"]
-    assert embed["title"] == "Aide à l'Ukraine"  # the user's locale
-    assert "Norvège" in embed["description"]
+    heading, *stories = followup["embeds"]  # the heading, then the stories, in the user's locale
+    assert heading["description"].startswith("**Aide à l'Ukraine** · au ")
+    assert any("Norvège" in field["value"] for embed in stories for field in embed["fields"])
     assert followup["allowed_mentions"] == {"parse": []}
 
 
@@ -184,9 +185,13 @@ async def test_hostile_feed_text_in_answers_neither_pings_nor_links(discord_bot:
         # /ledger draws its charts (matplotlib loads on the first): on a busy machine that takes seconds
         followup = await _wait_for(discord_bot, "followup", payload["token"], timeout=30)
         assert followup["allowed_mentions"] == {"parse": []}
-        text = followup["embeds"][0]["title"] + followup["embeds"][0]["description"]
+        # Footers render no markdown nor links: feed text shows there as it is, with mentions made inert.
+        footers = json.dumps([e.pop("footer", None) for e in followup["embeds"]], ensure_ascii=False)
+        text = json.dumps(followup["embeds"], ensure_ascii=False)
         for raw in ("<@123>", "<!channel>", "](javascript", "@everyone", "@here", "`code`", "<b>"):
             assert raw not in text, (name, raw)
+        for raw in ("<@123>", "<!channel>", "@everyone", "@here"):
+            assert raw not in footers, (name, raw)
 
 
 async def test_messages_with_null_optional_fields_leave_the_gateway_up(discord_bot: FakeDiscord) -> None:

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import socket
-import sys
 import time
 import urllib.request
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from briefings.models import Article, ArticleFacts, Evidence, Pledge
 from briefings.store import Store
+from tests.support.bot_process import start_bot, stop_bot, wait_until
 from tests.support.fake_discord import APPLICATION_ID, FakeDiscord
 from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
-ROOT = Path(__file__).resolve().parents[1]
 DISCORD_CHANNEL = "310000000000000001"
 SLACK_CHANNEL = "C0FAULT"
 
@@ -62,24 +58,6 @@ def seed(db: Path, title: str = "La Suède livre des véhicules blindés à l'Uk
     store.close()
 
 
-async def start_bot(config: Path, log: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
-    full = {**os.environ, "PYTHONPATH": str(ROOT), "BRIEFBOT_RESTART_BASE_SECONDS": "0.2", **env}
-    for name in ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "BRIEFBOT_CRASH_AT",
-                 "BRIEFBOT_DISCORD_API_URL", "BRIEFBOT_SLACK_API_URL"):
-        if name not in env:
-            full.pop(name, None)
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config), cwd=str(ROOT), env=full,
-        stdout=log.open("ab"), stderr=asyncio.subprocess.STDOUT,
-    )
-
-
-async def stop_bot(bot: asyncio.subprocess.Process, log: Path) -> None:
-    if bot.returncode is None:
-        bot.send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(bot.wait(), timeout=30) == 0, log.read_text()[-3000:]
-
-
 async def health(port: int) -> tuple[int, dict[str, Any]]:
     def get() -> tuple[int, dict[str, Any]]:
         try:
@@ -89,18 +67,6 @@ async def health(port: int) -> tuple[int, dict[str, Any]]:
             return error.code, json.load(error)
 
     return await asyncio.to_thread(get)
-
-
-async def wait_until(check: Callable[[], Any], timeout: float, log: Path, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what} within {timeout} s\n" + log.read_text()[-4000:])
 
 
 def interaction(name: str, token: str) -> dict[str, Any]:

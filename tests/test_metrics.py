@@ -21,6 +21,7 @@ from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outcome
 from bot.health_http import serve_health
+from bot.leader import Leadership
 from bot.metrics import error_kind
 from bot.platforms.replies import run_command
 from bot.platforms.slack import SlackPoster
@@ -44,6 +45,10 @@ async def _scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], flo
             for family in text_string_to_metric_families(text) for sample in family.samples}
 
 
+async def _nothing() -> None:
+    return None
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,12 +68,14 @@ async def test_metrics_count_polls_errors_articles_deliveries_and_commands(tmp_p
         settings = Settings(path=None, feeds=tuple(feeds), channels=(CHANNEL,))
         poster = SlackPoster(AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[]))
         runtime = Runtime(settings, store, {"slack": poster})
+        leadership = Leadership(store, _nothing, _nothing)
         port = _free_port()
         stop = await serve_health("127.0.0.1", port, Supervisor(), runtime.outbox, store)
         try:
             async with serving(make_web_app(settings, Commands(settings, runtime.reads))) as web_base:
                 before = await _scrape(f"{web_base}/metrics")
-                await runtime.poll(feeds)
+                assert await runtime.poll_due(feeds) == 2  # the worker's share: both feeds, by lease
+                assert await leadership.check()
                 assert await runtime.brief(CHANNEL, datetime.now(UTC)) is Outcome.SENT
                 reply = await run_command(runtime.commands, "summary", {"topic": "ukraine-aid"}, "en")
                 assert reply.ok
@@ -77,6 +84,7 @@ async def test_metrics_count_polls_errors_articles_deliveries_and_commands(tmp_p
                 assert {k: v for k, v in health.items() if k[0].startswith("briefbot_")} == {
                     k: v for k, v in after.items() if k[0].startswith("briefbot_")}
         finally:
+            await leadership.release()
             await stop()
             store.close()
 
@@ -85,6 +93,8 @@ async def test_metrics_count_polls_errors_articles_deliveries_and_commands(tmp_p
         return after.get(key, 0.0) - before.get(key, 0.0)
 
     assert grew("briefbot_polls_total") == 1
+    assert grew("briefbot_feeds_leased_total") == 2
+    assert (before[("briefbot_leader", ())], after[("briefbot_leader", ())]) == (0, 1)
     assert grew("briefbot_feed_errors_total", kind="http") == 1
     assert grew("briefbot_articles_total", kind="new") == 1
     assert grew("briefbot_story_assignments_total") == 1

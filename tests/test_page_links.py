@@ -48,8 +48,8 @@ def test_summary_links_each_story_to_its_page(tmp_path: Path, public_url: str | 
     reads = stored_reads([plain_story(moment), hostile_story(moment)], tmp_path)
     reply = Commands(settings, reads, now=lambda: moment).run("summary", {"topic": "ukraine-aid", "lang": "both"}, "en")
     assert reply.ok and reply.brief is not None
-    slack = _texts([m for loc in ("fr", "en") for m in slack_blocks.brief_messages(reply.brief, loc)])
-    discord = _texts([m for loc in ("fr", "en") for m in discord_embeds.brief_messages(reply.brief, loc)])
+    slack = _texts(slack_blocks.brief_messages(reply.brief, ("fr", "en")))
+    discord = _texts(discord_embeds.brief_messages(reply.brief, ("fr", "en")))
     links = {
         "slack": [f"<{BASE}/story/story-nordic?lang=fr|Le détail et les sources>",
                   f"<{BASE}/story/story-hostile?lang=en|Full story and sources>"],

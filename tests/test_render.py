@@ -175,8 +175,21 @@ def test_bilingual_render_has_both_languages_french_first() -> None:
     brief = build_story_brief(ministers_story(), as_of=AS_OF)
     out = render_bilingual(brief, "markdown")
     fr_at, en_at = out.index("**Engagements**"), out.index("**Pledges**")
-    assert fr_at < out.index("\n---\n") < en_at
+    assert fr_at < en_at and "\n---\n" not in out  # one story: its two languages, no rule between them
     assert render_bilingual(brief, "text", langs=("en",)) == render(brief, locale="en", fmt="text")
+
+
+def test_bilingual_render_gives_each_storys_two_languages_together() -> None:
+    """A brief in both languages reads as one brief: story 1 in French and English, then story 2."""
+    topic = load_topics()["ukraine-aid"]
+    first, second = ministers_story(), ministers_story()
+    second.id = "second"
+    second.title = {"fr": "Deuxième sujet", "en": "Second story"}
+    out = render_bilingual(build_topic_brief(topic, [first, second], as_of=AS_OF), "text")
+    assert out.startswith("Aide à l'Ukraine — au 13 février 2026\nAid to Ukraine — as of 13 February 2026\n")
+    order = [out.index(s) for s in ("▸ Les alliés promettent", "▸ Allies pledge", "─" * 40, "▸ Deuxième sujet",
+                                    "▸ Second story")]
+    assert order == sorted(order) and out.count("─" * 40) == 1
 
 
 def test_topic_brief_has_a_title_and_says_when_nothing_is_new() -> None:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from briefings.models import Article, ArticleFacts, Evidence, FeedState, KeyDate, Mission, Pledge
-from briefings.store import DuplicateArticle, Store
+from briefings.store import Store
 
 T0 = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 
@@ -95,11 +95,17 @@ def test_find_article_by_url_then_guid_then_fingerprint(store: Store) -> None:
     assert store.find_article() is None
 
 
-def test_the_same_canonical_url_cannot_be_added_twice(store: Store) -> None:
-    store.add_article(article(1), ArticleFacts())
-    with pytest.raises(DuplicateArticle):
-        store.add_article(article(1, title="Other"), ArticleFacts())
-    assert len(store.articles_in_window(T0, T0)) == 1
+def test_an_article_stored_twice_is_already_had_not_an_error(store: Store) -> None:
+    """Another worker storing the same article a moment earlier is "already have it": nothing is
+    written, the caller's transaction goes on, the first copy and its story stay."""
+    first_id = store.add_article(article(1), ArticleFacts(), "s-first")
+    with store.transaction():
+        assert store.add_article(article(1, title="Other"), ArticleFacts(), "s-other") is None
+        store.add_article(article(2), ArticleFacts())  # the same transaction still writes
+    [(kept, _), _second] = store.articles_in_window(T0, T0 + timedelta(hours=2))
+    assert (kept.id, kept.title) == (first_id, article(1).title)
+    assert store.story_ids([first_id]) == {first_id: "s-first"}
+    assert store.story("s-other") is None
 
 
 def test_update_article_replaces_text_and_facts_but_keeps_id_and_story(store: Store) -> None:

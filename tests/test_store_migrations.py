@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from briefings.store import Store, migrate
 from briefings.store.schema import Base
+from tests.conftest import POSTGRES_URL, blank_postgres
 
 
 def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
@@ -51,7 +56,7 @@ def test_upgrade_from_the_first_revision_keeps_articles_and_facts(tmp_path: Path
     raw.close()
 
     store = Store(f"sqlite:///{path}")
-    assert migrate.current_revision(store.engine) == migrate.head_revision() == migrate.HEAD == "0006"
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == migrate.HEAD == "0007"
     [(article, facts)] = store.story("s-1").articles
     assert (article.id, article.published) == (7, datetime(2025, 3, 10, 9, 30, tzinfo=UTC))
     assert facts.pledges[0].amount == 5.0 and facts.pledges[0].evidence[0].url == article.url
@@ -70,7 +75,7 @@ def test_reopening_an_up_to_date_database_changes_nothing(tmp_path: Path) -> Non
     store.close()
     for _ in range(2):
         store = Store(url)
-        assert migrate.current_revision(store.engine) == "0006"
+        assert migrate.current_revision(store.engine) == migrate.HEAD
         assert [s.title for s in store.stories()] == [{"fr": "Titre"}]
         store.close()
 
@@ -103,4 +108,36 @@ def test_stores_opened_at_once_in_threads_both_upgrade(tmp_path: Path) -> None:
         stores = list(pool.map(Store, urls))
     assert {migrate.current_revision(s.engine) for s in stores} == {migrate.head_revision()}
     for store in stores:
+        store.close()
+
+
+_OPEN_AT = """
+import sys, time
+from briefings.store import Store
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+Store(sys.argv[1]).close()
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_processes_opening_a_new_database_at_the_same_instant_all_start(tmp_path: Path, backend: str) -> None:
+    """Workers started together on a new database take turns to migrate it: before, both created the
+    same tables and one exited ("table … already exists", "database is locked")."""
+    root = Path(__file__).resolve().parents[1]
+    for attempt in range(3):
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path / f'new{attempt}.db'}"
+        elif POSTGRES_URL:
+            url = blank_postgres(POSTGRES_URL)
+        else:
+            pytest.skip("BRIEFBOT_TEST_POSTGRES_URL is not set")
+        start = str(time.time() + 1.5)  # after both interpreters have imported the store
+        processes = [subprocess.Popen([sys.executable, "-c", _OPEN_AT, url, start], cwd=root,
+                                      stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        errors = [p.communicate(timeout=60)[1] for p in processes]
+        assert [p.returncode for p in processes] == [0, 0, 0], errors
+        store = Store(url)
+        assert migrate.current_revision(store.engine) == migrate.HEAD
         store.close()

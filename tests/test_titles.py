@@ -146,3 +146,10 @@ def test_a_place_the_news_is_sent_to_is_not_where_it_happened():
     articles[0].text += " Les chefs d'État se trouvaient à Rome."
     assert story_title(story, [_facts({"Moscow"}, {"G7", "RU"}, "2024-06-13")] * 2)["fr"] == (
         "G7 : nouvelle aide à l'Ukraine, Rome, 13 juin 2024")
+
+
+def test_a_story_with_no_known_event_in_one_language_has_no_title_in_the_other():
+    """The French brief then shows the English headline marked as English, not passed off as French."""
+    articles = [_article(1, "en", "Chipmaker beats forecasts", "The chipmaker sold more than analysts thought.")]
+    story = Story("s6", {}, articles)
+    assert story_title(story, [_facts(set(), set(), None)]) == {"en": "Chipmaker beats forecasts"}

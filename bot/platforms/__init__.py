@@ -2,8 +2,9 @@
 
 Delivery only knows `Poster`: post one message part (marked with its brief key) and list which parts
 of a brief a channel already shows. Each platform implements it with its own client (discord.py,
-slack_sdk) and its own way of marking a message (Discord: nonce + embed footer; Slack: message
-metadata), so a restart can check the channel before posting again.
+slack_sdk) and its own way of marking a message where readers do not see it (Discord: nonce and
+the fragment of the title's link; Slack: message metadata), so a restart can check the channel
+before posting again.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Mark:
 
     @property
     def token(self) -> str:
-        """Short, stable, opaque: fits Discord's 25-character nonce and a footer."""
+        """Short, stable, opaque: fits Discord's 25-character nonce and a link's fragment."""
         tail = f".{self.piece}.{self.pieces}" if self.pieces else ""
         return f"{_digest(self.brief_key)}-{self.part}{tail}"
 

@@ -1,9 +1,13 @@
 """Discord through discord.py: the client (slash commands synced in `setup_hook`) and the Poster.
 
 Mentions are off bot-wide (`AllowedMentions.none()`); the only ping the bot can send is a channel's
-configured role, allowed for that one message. Every brief part carries a nonce with
-`enforce_nonce` (Discord drops a repeat of the same nonce) and its mark in the embed footer, which
-`posted_parts` looks for in the bot's recent messages after a restart.
+configured role, allowed for that one message. Every brief part carries its mark twice: as the
+nonce, with `enforce_nonce` (Discord returns the first message for a repeat within a few minutes,
+but keeps nonces only that long and does not return them in channel history), and where readers
+do not see it and Discord keeps it: the fragment of its first embed's link
+(`…/article#briefbot-<mark>~<parts>`; a fragment never reaches the article's site). A message with no link
+(a report, "nothing new", a part posted as plain text) carries it in its footer or last line.
+`posted_parts` looks for these in the bot's recent messages after a restart.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urldefrag
 
 import aiohttp
 import discord
@@ -55,14 +60,17 @@ def use_api_base(url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
-class BriefClient(discord.Client):
-    """discord.py client with a command tree; `install_commands` registers them before the sync."""
+class _BriefHooks:
+    """What both clients add to discord.py's: a command tree synced in `setup_hook`, mentions off,
+    tolerant parsers, and a hook when the gateway is ready (all shards, for a sharded client)."""
 
     def __init__(self, install_commands: Callable[[app_commands.CommandTree], None] | None = None,
-                 on_ready_hook: Callable[[], Awaitable[None]] | None = None) -> None:
-        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none())
-        _tolerate_bad_payloads(self._connection.parsers)
-        self.tree = app_commands.CommandTree(self)
+                 on_ready_hook: Callable[[], Awaitable[None]] | None = None, **options: Any) -> None:
+        super().__init__(intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none(),
+                         **options)
+        client: discord.Client = self  # type: ignore[assignment]
+        _tolerate_bad_payloads(client._connection.parsers)
+        self.tree = app_commands.CommandTree(client)
         self._install_commands = install_commands
         self._on_ready_hook = on_ready_hook
 
@@ -80,6 +88,26 @@ class BriefClient(discord.Client):
     async def on_resumed(self) -> None:
         """A resumed session is as connected as a fresh one."""
         await self.on_ready()
+
+
+class BriefClient(_BriefHooks, discord.Client):
+    """discord.py client with a command tree; `install_commands` registers them before the sync."""
+
+
+class ShardedBriefClient(_BriefHooks, discord.AutoShardedClient):
+    """The same, holding only the shards `shard_ids` of `shard_count`: the other shards (the other
+    guilds' events and commands) are other workers' (`[workers] discord_shards`)."""
+
+
+def brief_client(install_commands: Callable[[app_commands.CommandTree], None] | None = None,
+                 on_ready_hook: Callable[[], Awaitable[None]] | None = None, *,
+                 shard_ids: tuple[int, ...] | None = None, shard_count: int | None = None) -> BriefClient:
+    """An unsharded client (one gateway connection, a lone worker's), or a sharded one when the
+    worker is given its shards."""
+    if shard_ids is None:
+        return BriefClient(install_commands, on_ready_hook)
+    return ShardedBriefClient(install_commands, on_ready_hook,  # type: ignore[return-value]
+                              shard_ids=list(shard_ids), shard_count=shard_count)
 
 
 def _tolerate_bad_payloads(parsers: dict[str, Callable[[Any], None]]) -> None:
@@ -113,8 +141,32 @@ def _tolerant(event: str, parser: Callable[[Any], None]) -> Callable[[Any], None
     return parse
 
 
+MARK_FRAGMENT = "briefbot-"
+
+
 def footer_text(mark: Mark) -> str:
     return f"briefbot · {mark.part}/{mark.total} · {mark.token}"
+
+
+def marked_embeds(embeds: list[dict[str, Any]], mark: Mark) -> list[dict[str, Any]]:
+    """The embeds with `mark` in the fragment of the first one's link, or, when none links, at the end
+    of the last one's footer."""
+    out = [dict(e) for e in embeds]
+    linked = next((e for e in out if e.get("url")), None)
+    if linked is not None:
+        linked["url"] = f"{urldefrag(linked['url']).url}#{MARK_FRAGMENT}{mark.token}~{mark.total}"
+    elif out:
+        footer = (out[-1].get("footer") or {}).get("text")
+        out[-1]["footer"] = {"text": f"{footer} · {mark.token}" if footer else footer_text(mark)}
+    return out
+
+
+def mark_tokens(message: discord.Message) -> list[str]:
+    """Where a posted message may carry its mark: link fragments, then the footers' and the text's last word."""
+    fragments = [urldefrag(e.url).fragment for e in message.embeds if e.url]
+    tokens = [f[len(MARK_FRAGMENT):].split("~")[0] for f in fragments if f.startswith(MARK_FRAGMENT)]
+    texts = [embed.footer.text or "" for embed in message.embeds] + [message.content or ""]
+    return tokens + [text.rsplit(" ", 1)[-1] for text in texts]
 
 
 class DiscordPoster:
@@ -129,12 +181,8 @@ class DiscordPoster:
     async def post(self, channel: str, message: dict[str, Any], mark: Mark | None = None,
                    mention_role: str | None = None) -> str:
         self._logged_in()
-        embeds = []
-        for data in message.get("embeds", []):
-            embed = discord.Embed.from_dict(data)
-            if mark is not None:
-                embed.set_footer(text=discord_plain(footer_text(mark)))
-            embeds.append(embed)
+        data = message.get("embeds", [])
+        embeds = [discord.Embed.from_dict(e) for e in (marked_embeds(data, mark) if mark is not None else data)]
         content = message.get("content")
         if mark is not None and not embeds:  # plain text: the mark goes on a small last line
             content = f"{content or ''}\n-# {discord_plain(footer_text(mark))}"
@@ -168,9 +216,8 @@ class DiscordPoster:
             async for msg in target.history(limit=HISTORY_LIMIT, after=after):
                 if msg.author.id != me:
                     continue
-                marks = [embed.footer.text or "" for embed in msg.embeds] + [msg.content or ""]
-                for mark_text in marks:
-                    place = Mark.place_in(brief_key, mark_text.rsplit(" ", 1)[-1])
+                for token in mark_tokens(msg):
+                    place = Mark.place_in(brief_key, token)
                     if place is not None:
                         found[place] = str(msg.id)
 

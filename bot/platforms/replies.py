@@ -34,5 +34,8 @@ def reply_messages(platform: str, reply: Reply) -> list[dict[str, Any]]:
     module = slack_blocks if platform == "slack" else discord_embeds
     if reply.brief is None:
         return [module.reply_message(reply.title, reply.lines)]
-    messages = [m for locale in reply.locales for m in module.brief_messages(reply.brief, locale)]
+    if platform == "slack":
+        messages = slack_blocks.brief_messages(reply.brief, reply.locales)
+    else:
+        messages = discord_embeds.brief_messages(reply.brief, reply.locales, reply=True)
     return messages[:MAX_REPLY_MESSAGES]

@@ -112,6 +112,23 @@ class Clusterer:
                 if article.url not in self._assigned:
                     self._add(article, *self._prepare(article, facts), story_id, stated_day(article, facts))
 
+    def add_stored(self, items: Iterable[tuple[Article, ArticleFacts, str | None]]) -> int:
+        """Index articles other workers stored since this index last looked, with their stories.
+
+        Only those published on a day already loaded are added: any other day is still to be read
+        from the store when an article first needs it, and will hold them then. Returns how many
+        were added.
+        """
+        added = 0
+        with self._lock:
+            for article, facts, story_id in items:
+                published = article.published.astimezone(UTC).date().toordinal()
+                if story_id is None or article.url in self._assigned or published not in self._loaded_days:
+                    continue
+                self._add(article, *self._prepare(article, facts), story_id, stated_day(article, facts))
+                added += 1
+        return added
+
     def prune(self, before: datetime) -> int:
         """Forget stories whose last article is older than `before`, to bound memory; returns how many."""
         horizon = before.date().toordinal()

@@ -1,7 +1,8 @@
 """Render a Brief for a locale and an output format.
 
 `context()` does all the wording (gettext catalogs, Babel); a Jinja2 template per format only lays
-the lines out and marks them up: `templates/<format>/brief.j2`. A new format (Slack, Discord) adds a
+the lines out and marks them up: `templates/<format>/brief.j2` (a heading and each story, also
+rendered one by one for a brief in both languages). A new format (Slack, Discord) adds a
 template, or builds its own payload from `context()`.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
@@ -57,7 +59,20 @@ def render(brief: Brief, *, locale: str, fmt: str) -> str:
 
 
 def render_bilingual(brief: Brief, fmt: str, langs: Sequence[str] = ("fr", "en")) -> str:
-    """The brief in each language in turn, separated by a rule."""
+    """The brief in each language, read as one brief: the heading in each language, then each
+    story in each language in turn, a rule between stories. A brief with no story is each
+    language's whole brief in turn (its "Nothing new.")."""
     _check_format(fmt)
-    parts = [render(brief, locale=lang, fmt=fmt).strip() for lang in langs]
-    return _BILINGUAL_SEPARATOR[fmt].join(parts) + "\n"
+    if len(langs) == 1 or not brief.stories:
+        parts = [render(brief, locale=lang, fmt=fmt).strip() for lang in langs]
+        return _BILINGUAL_SEPARATOR[fmt].join(parts) + "\n"
+    contexts = {lang: context(brief, lang) for lang in langs}
+    heading = "\n".join(_part(fmt, "heading.j2", lang, contexts[lang]) for lang in langs).strip()
+    stories = ["\n\n".join(_part(fmt, "story.j2", lang, {**contexts[lang], "story": contexts[lang]["stories"][i]})
+                           for lang in langs) for i in range(len(brief.stories))]
+    body = _BILINGUAL_SEPARATOR[fmt].join(stories)
+    return (f"{heading}\n\n{body}" if heading else body) + "\n"
+
+
+def _part(fmt: str, name: str, locale: str, values: dict[str, Any]) -> str:
+    return _environment(locale).get_template(f"{fmt}/{name}").render(**values).strip()

@@ -31,7 +31,7 @@ from briefings.render.formatting import (
     qualifier_text,
 )
 from briefings.render.i18n import translations
-from briefings.render.lexicon import other_language, translate
+from briefings.render.lexicon import gist, names_event, readable_part, translate
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _SAFE_SCHEMES = ("http://", "https://")
@@ -162,17 +162,20 @@ class _Wording:
         """A fact's free text (`name`: "item", "condition", "purpose", "event") for this brief, with
         the language it is in, so `free_text` marks only what is left in another language.
 
-        First a source's own words in the brief's language. Items and events are noun phrases the
-        lexicon may compose from another language's words; when it can and cannot read the own
-        words ("held in Ankara" beside "prochain sommet de l'OTAN"), the composed words say the
-        fact more plainly and win. Conditions and purposes are clauses: never composed. Last, the
-        words of the source the fact was read from, as they stand."""
+        First a source's own words in the brief's language, up to where the lexicon's phrase ends.
+        Items and events are noun phrases the lexicon may compose from another language's words;
+        when it can and cannot read the own words ("held in Ankara" beside "prochain sommet de
+        l'OTAN"), the composed words say the fact more plainly and win. Then own words as they
+        stand, unless they are a verb read as an event. Then what the lexicon finds in a fragment
+        (`gist`: "munitions" in "the purchase of ammunition", "livraison" for "fournir et
+        livrer"). Conditions and purposes are clauses: never composed. Last, the words of the
+        source the fact was read from, as they stand."""
         own = fact.wordings.get(self.locale, {}).get(name)
         primary = getattr(fact, name)
         if name not in COMPOSED:
             return (own, self.locale) if own else (primary, fact.language)
-        if own and translate(own, self.locale, other_language(self.locale)) is not None:
-            return own, self.locale
+        if own and (readable := readable_part(own, self.locale)) is not None:
+            return readable, self.locale
         others = [(lang, words[name]) for lang, words in fact.wordings.items()
                   if lang != self.locale and words.get(name)]
         if primary and fact.language != self.locale:
@@ -181,6 +184,16 @@ class _Wording:
             composed = translate(text, language, self.locale)
             if composed is not None:
                 return composed, self.locale
+        # Words running past the fact ("send 12 Challenger 2 tanks to Ukraine", "revealed"): what the
+        # lexicon finds in them is shorter and reads better than the fragment. An own phrase it merely
+        # does not know ("grande réunion des donateurs") stays; an own event that is a verb is a fragment.
+        event = name == "event"
+        if own and not (event and names_event(own, self.locale)):
+            return own, self.locale
+        for language, text in ([(self.locale, own)] if own else []) + others:
+            found = gist(text, language, self.locale, event=event)
+            if found is not None:
+                return found, self.locale
         if own:
             return own, self.locale
         return primary, fact.language
@@ -212,8 +225,9 @@ class _Wording:
         money = self.amount(pledge)
         item, language = self.words(pledge, "item")
         if money is not None:
-            if item:
-                return concat(money, " — ", free_text(item, language, loc))
+            # Words the brief's language cannot say are left out: the amount is the pledge.
+            if item and language == loc:
+                return concat(money, " — ", item)
             return concat(money)
         if pledge.quantity is not None:
             # The number joins the item so "5 PAC-3 interceptors" reads as one quoted phrase.

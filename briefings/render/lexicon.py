@@ -59,6 +59,7 @@ class Term:
     match: dict[str, list[tuple[str, ...]]]  # the word keys of every form, per language
     gender: str = "m"
     complement: bool = False
+    gist: bool = True  # may stand alone for a fragment it was found in (not "support", "aid")
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Lexicon:
     complement: dict[str, set[str]] = field(default_factory=dict)
     numbers: dict[str, dict[str, str]] = field(default_factory=dict)  # per language: folded word → English word
     french_numbers: dict[str, str] = field(default_factory=dict)  # English word → French word
+    event_verbs: dict[str, dict[str, Term]] = field(default_factory=dict)  # per language: folded verb → kind
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -110,7 +112,8 @@ def lexicon() -> Lexicon:
             pairs = [entry[lang], *entry.get(f"{lang}_also", [])]
             match[lang] = [_keys(form) for pair in pairs for form in pair]
         lex.terms.append(Term({lang: tuple(entry[lang]) for lang in LANGUAGES}, match,
-                              entry.get("fr_gender", "m"), entry.get("names") == "complement"))
+                              entry.get("fr_gender", "m"), entry.get("names") == "complement",
+                              entry.get("gist", True)))
     for entry in raw["modifiers"]:
         match_mod = {"en": [_keys(f) for f in [entry["en"], *entry.get("en_also", [])]],
                      "fr": [_keys(f) for f in entry["fr"]]}
@@ -124,6 +127,9 @@ def lexicon() -> Lexicon:
                    "fr": {_key(fr): en for en, fr in raw["numbers"].items()}}
     lex.french_numbers = dict(raw["numbers"])
     lex.complement = {lang: {_key(w) for w in words} for lang, words in raw["complement"].items()}
+    kinds = {term.forms["en"][0]: term for term in lex.terms}
+    lex.event_verbs = {lang: {fold(verb): kinds[entry["kind"]] for entry in raw["event_verbs"]
+                              for verb in entry[lang]} for lang in LANGUAGES}
     return lex
 
 
@@ -311,3 +317,77 @@ def translate(text: str, source: str, target: str) -> str | None:
         if phrase is not None and phrase.head is not None:
             return _compose(words[:end], source, target, lex)
     return None
+
+
+def _inner_phrase(words: list[str], language: str, lex: Lexicon) -> Phrase | None:
+    """The first, longest run of `words` the lexicon reads as a phrase whose head may stand alone.
+    A run never opens on a bare number: "12 Challenger 2 tanks" would read the count as a name."""
+    for start in range(len(words)):
+        if words[start].isdigit():
+            continue
+        for end in range(len(words), start, -1):
+            phrase = _read_phrase(words[start:end], language, lex)
+            if phrase is not None and phrase.head is not None and phrase.head.gist:
+                return phrase
+    return None
+
+
+def _event_kind(words: list[str], language: str, lex: Lexicon, target: str) -> str | None:
+    """ "delivery of Challenger 2 tanks" for "send 12 Challenger 2 tanks to Ukraine": the kind of
+    event the first known verb says, with what it acts on when that is a phrase the lexicon knows."""
+    for i, word in enumerate(words):
+        kind = lex.event_verbs[language].get(fold(word))
+        if kind is None:
+            continue
+        said = _french(Phrase(head=kind)) if target == "fr" else _english(Phrase(head=kind))
+        thing = _inner_phrase(words[i + 1:], language, lex)
+        if thing is None:
+            return said
+        if target == "fr":
+            written = _french(thing)
+            return f"{said} d'{written}" if _VOWEL.match(written) else f"{said} de {written}"
+        return f"{said} of {_english(thing)}"
+    return None
+
+
+def readable_part(text: str, language: str) -> str | None:
+    """The longest opening of `text`, cut at a space, that the lexicon reads whole ("des missiles et
+    des systèmes de défense aérienne" of "… aérienne destinés"): the phrase an own-language source
+    gives, without the words of its sentence running on past it. None when no opening is read."""
+    lex = lexicon()
+    text = text.strip()
+    if translate(text, language, other_language(language)) is None:
+        return None
+    for end in [len(text), *reversed([m.start() for m in re.finditer(r"\s+", text)])]:
+        words = _words(text[:end])
+        if end == len(text) and len(words) > 1 and all(_NAME.match(w) for w in words):
+            return text  # a proper name, whole
+        last = _conjuncts(words, language, lex)[-1][1]
+        head = end == len(text) or (last and (phrase := _read_phrase(last, language, lex)) and phrase.head)
+        if words and head and _compose(words, language, other_language(language), lex) is not None:
+            return text[:end].rstrip(" ,")
+    return None
+
+
+def names_event(text: str, language: str) -> bool:
+    """Whether words read as an event hold a verb of `event_verbs`: a clause, not the event's name."""
+    verbs = lexicon().event_verbs.get(language, {})
+    return any(fold(word) in verbs for word in _words(text))
+
+
+def gist(text: str, source: str, target: str, *, event: bool = False) -> str | None:
+    """What the lexicon can say in `target` of words extraction read past the fact's phrase (a
+    clause fragment: "the purchase of ammunition", "financer des achats communs de munitions
+    d'artillerie dont…", "revealed"), or None. For an event, the kind of event a verb in it names;
+    for an item, the first phrase in it whose head can stand alone ("ammunition").
+    Shorter than the source's words, and only ever what they say."""
+    if source not in LANGUAGES or target not in LANGUAGES:
+        return None
+    lex = lexicon()
+    words = _words(text)
+    if event:  # an event named by a noun the lexicon cannot say whole ("sommet des donateurs") is not cut
+        return _event_kind(words, source, lex, target)
+    phrase = _inner_phrase(words, source, lex)
+    if phrase is None:
+        return None
+    return _french(phrase) if target == "fr" else _english(phrase)

@@ -4,7 +4,7 @@ SQLAlchemy 2 on SQLite by default or PostgreSQL by URL; the schema is migrated w
 """
 
 from briefings.store.channel_settings import ChannelSetting, SettingChange
-from briefings.store.database import DuplicateArticle, Store
+from briefings.store.database import Store
 from briefings.store.records import Delivery, StoredStory
 
-__all__ = ["ChannelSetting", "Delivery", "DuplicateArticle", "SettingChange", "Store", "StoredStory"]
+__all__ = ["ChannelSetting", "Delivery", "SettingChange", "Store", "StoredStory"]

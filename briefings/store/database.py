@@ -18,11 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Select, create_engine, delete, event, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, defer, sessionmaker
 
 from briefings.models import Article, ArticleFacts, FeedState
-from briefings.store import codec, migrate
+from briefings.store import codec, leases, locks, migrate
 from briefings.store.channel_settings import ChannelSettingsStore
 from briefings.store.records import Delivery, StoredStory
 from briefings.store.schema import (
@@ -43,10 +42,6 @@ from briefings.store.schema import (
 from briefings.view import FactTimes, PreviousFact, StoryView, ViewedStory, load_view
 
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's bound-parameter limit
-
-
-class DuplicateArticle(ValueError):
-    """The canonical URL is already stored: use `update_article` for a publisher's edit."""
 
 
 class Store(ChannelSettingsStore):
@@ -134,6 +129,27 @@ class Store(ChannelSettingsStore):
         with self._session() as session:
             return [_feed_state(r) for r in session.scalars(select(FeedRow).order_by(FeedRow.name))]
 
+    def lease_due_feeds(self, feeds: Sequence[tuple[str, str]], *, interval: timedelta, owner: str,
+                        ttl: timedelta, limit: int, now: datetime | None = None) -> list[FeedState]:
+        """Up to `limit` of these (name, url) feeds that are due (not polled within `interval`) and
+        that no other worker holds, now held by `owner` for `ttl` (see `leases`)."""
+        self.feed_states_for(feeds)  # rows for feeds configured since the last poll
+        with self._session() as session:
+            rows = leases.take_due(session, dict(feeds), interval=interval, owner=owner, ttl=ttl, limit=limit,
+                                   now=now or datetime.now(UTC))
+            return [_feed_state(r) for r in rows]
+
+    def finish_feeds(self, names: Sequence[str], owner: str, now: datetime | None = None) -> int:
+        """Hand back feeds `owner` leased, polled now: due again one interval later."""
+        with self._session() as session:
+            return leases.finish(session, names, owner, now or datetime.now(UTC))
+
+    def hold(self, name: str) -> None:
+        """Hold lock `name` until the current `transaction()` ends: the next worker to take it sees
+        everything this one wrote (see `locks.hold_in_transaction`)."""
+        with self._session() as session:
+            locks.hold_in_transaction(session, name)
+
     def feed_health_reported(self, name: str) -> bool:
         """Whether a failing feed was already reported, so a channel hears of it once, not every poll."""
         with self._session() as session:
@@ -171,27 +187,28 @@ class Store(ChannelSettingsStore):
                         return _article(row)
             return None
 
-    def add_article(self, article: Article, facts: ArticleFacts, story_id: str | None = None) -> int:
-        """Store a new article with its facts, in its story when given (one transaction: a poll
-        writes thousands of articles); sets and returns `article.id`."""
-        try:
-            with self._session() as session:
-                # Checked first: inside a poll's transaction a failed INSERT would void the whole batch.
-                if session.scalar(select(ArticleRow.id).where(ArticleRow.url == article.url)) is not None:
-                    raise DuplicateArticle(article.url)
-                if story_id is not None:
-                    now = datetime.now(UTC)
-                    self._insert_ignore(session, StoryRow, {"id": story_id, "created": now, "updated": now}, ["id"])
-                    session.execute(update(StoryRow).where(StoryRow.id == story_id).values(updated=now))
-                row = ArticleRow(fetched_at=datetime.now(UTC), story_id=story_id)
-                _fill_article(row, article)
-                session.add(row)
-                session.flush()
-                _write_facts(session, row.id, facts)
-                article.id = row.id
-        except IntegrityError as error:
-            raise DuplicateArticle(article.url) from error
-        return row.id
+    def add_article(self, article: Article, facts: ArticleFacts, story_id: str | None = None) -> int | None:
+        """Store a new article with its facts, in its story when given; sets and returns `article.id`.
+
+        An article whose canonical URL is stored already (another worker stored it a moment ago) is
+        left as it is and None comes back: "already have it", never an error that would void the
+        caller's transaction (INSERT … ON CONFLICT DO NOTHING on both databases).
+        """
+        values = {**_article_values(article), "fetched_at": datetime.now(UTC)}
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        with self._session() as session:
+            inserted = session.scalar(dialect.insert(ArticleRow).values(**values)
+                                      .on_conflict_do_nothing(index_elements=["url"]).returning(ArticleRow.id))
+            if inserted is None:
+                return None
+            if story_id is not None:
+                now = datetime.now(UTC)
+                self._insert_ignore(session, StoryRow, {"id": story_id, "created": now, "updated": now}, ["id"])
+                session.execute(update(StoryRow).where(StoryRow.id == story_id).values(updated=now))
+                session.execute(update(ArticleRow).where(ArticleRow.id == inserted).values(story_id=story_id))
+            _write_facts(session, inserted, facts)
+            article.id = inserted
+        return inserted
 
     def update_article(self, article: Article, facts: ArticleFacts) -> None:
         """A publisher's edit: replace the article's text and facts, keeping its id and story."""
@@ -241,8 +258,22 @@ class Store(ChannelSettingsStore):
         query: the index reads titles and leads only, and a long history's full texts would be
         most of a poll's memory.
         """
+        return self._clustered(ArticleRow.published >= start, ArticleRow.published <= end, lead_chars=lead_chars)
+
+    def clustered_after(self, after_id: int, lead_chars: int | None = None
+                        ) -> list[tuple[Article, ArticleFacts, str | None]]:
+        """Articles stored after article `after_id` (by other workers), as `clustered_between` gives them."""
+        return self._clustered(ArticleRow.id > after_id, lead_chars=lead_chars)
+
+    def newest_article_id(self) -> int:
+        """The highest article id stored (0 for none): how far a worker's story index has seen."""
         with self._session() as session:
-            query = select(ArticleRow).where(ArticleRow.published >= start, ArticleRow.published <= end)
+            return int(session.scalar(select(func.max(ArticleRow.id))) or 0)
+
+    def _clustered(self, *where: ColumnElement[bool], lead_chars: int | None
+                   ) -> list[tuple[Article, ArticleFacts, str | None]]:
+        with self._session() as session:
+            query = select(ArticleRow).where(*where)
             if lead_chars is not None:
                 query = query.options(defer(ArticleRow.text), defer(ArticleRow.summary))
             rows = session.scalars(query.order_by(ArticleRow.published, ArticleRow.id)).all()
@@ -693,19 +724,17 @@ def _fill_feed(row: FeedRow, state: FeedState) -> None:
 
 
 def _fill_article(row: ArticleRow, article: Article) -> None:
+    for key, value in _article_values(article).items():
+        setattr(row, key, value)
+
+
+def _article_values(article: Article) -> dict[str, Any]:
     if article.published.tzinfo is None:
         raise ValueError(f"naive publication time for {article.url}: the store only takes aware datetimes")
-    row.url = article.url
-    row.guid = article.guid
-    row.feed = article.feed
-    row.title = article.title
-    row.text = article.text
-    row.summary = article.summary
-    row.language = article.language
-    row.published = article.published
-    row.fingerprint = article.fingerprint
-    row.item_hash = article.item_hash
-    row.backlog = article.backlog
+    return {"url": article.url, "guid": article.guid, "feed": article.feed, "title": article.title,
+            "text": article.text, "summary": article.summary, "language": article.language,
+            "published": article.published, "fingerprint": article.fingerprint,
+            "item_hash": article.item_hash, "backlog": article.backlog}
 
 
 def _article(row: ArticleRow, lead: tuple[str, str] | None = None) -> Article:

@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from briefings.store import locks
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0006"
+HEAD = "0007"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # alembic keeps the running migration context in module globals: two Stores opened at once in two
-# threads of one process would trample each other's. Processes are independent and need no lock.
+# threads of one process would trample each other's. Processes take `locks.held` (below).
 _UPGRADE_LOCK = threading.Lock()
 
 
@@ -42,12 +44,19 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     drops the old one, and with foreign keys on that drop would cascade-delete the rows that refer
     to it (facts of articles, for instance). The pragma only takes effect outside a transaction,
     which is why it is set and committed before alembic begins.
+
+    Workers started together on one database take turns (an advisory lock on PostgreSQL, a file lock
+    beside a SQLite file): the first migrates, the others find the schema current once they get the
+    lock. Without it both created the same tables and one exited ("already exists", "database is
+    locked").
     """
-    if revision in ("head", HEAD) and _stored_revision(engine) == HEAD:
+    if _current(engine, revision):
         return
     from alembic import command
 
-    with _UPGRADE_LOCK, engine.connect() as connection:
+    with _UPGRADE_LOCK, locks.held(engine, "migrate"), engine.connect() as connection:
+        if _current(engine, revision):
+            return
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -59,6 +68,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+
+
+def _current(engine: Engine, revision: str) -> bool:
+    return revision in ("head", HEAD) and _stored_revision(engine) == HEAD
 
 
 def _stored_revision(engine: Engine) -> str | None:

@@ -76,6 +76,9 @@ class FeedRow(Base):
     next_attempt: Mapped[datetime | None]
     last_success: Mapped[datetime | None]
     health_reported: Mapped[bool] = mapped_column(default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))  # the worker polling it now, if any
+    lease_until: Mapped[datetime | None]  # no other worker takes the feed before this
+    polled_at: Mapped[datetime | None]  # when a worker last finished polling it: due again an interval later
 
 
 class StoryRow(Base):

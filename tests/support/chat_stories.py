@@ -54,6 +54,30 @@ def hostile_story(now: datetime) -> Story:
     )
 
 
+BILINGUAL_FR = "https://veilleur.example/aide-arctique"
+BILINGUAL_EN = "https://wire.example/arctic-aid"
+
+
+def bilingual_story(now: datetime) -> Story:
+    """A story French and English outlets both report: each language's brief has its own words."""
+    published = now - timedelta(hours=2)  # newer than the plain story: first in a brief
+    articles = [Article(url=BILINGUAL_FR, title="Le Danemark promet des drones à l'Ukraine", text="Texte.",
+                        language="fr", published=published, feed="le-veilleur"),
+                Article(url=BILINGUAL_EN, title="Denmark pledges drones to Ukraine", text="Text.", language="en",
+                        published=published + timedelta(minutes=30), feed="alliance-wire")]
+    evidence = [Evidence("Une phrase à nous.", BILINGUAL_FR), Evidence("A sentence of ours.", BILINGUAL_EN)]
+    return Story(
+        id="story-arctic", title={"fr": "Danemark : nouvelle aide à l'Ukraine", "en": "Denmark: new aid to Ukraine"},
+        articles=articles, topics=["ukraine-aid"],
+        pledges=[Pledge(donor="DK", recipient="UA", amount=3e8, currency="EUR", item="drones", language="en",
+                        evidence=evidence)],
+        missions=[Mission(name="Arctic Watch", organisation="NATO", purpose="surveiller le Grand Nord", language="fr",
+                          evidence=evidence[:1])],
+        dates=[KeyDate(date=(now + timedelta(days=30)).date().isoformat(), event="next NATO summit", place="Oslo",
+                       evidence=evidence[1:])],
+    )
+
+
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

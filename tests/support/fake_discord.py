@@ -7,7 +7,11 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
   have been notified by Discord's rules (`pings`);
 - nonce enforcement as Discord does it (`enforce_nonce`: a second create with the same nonce in the
   same channel returns the first message instead of posting again);
-- a message history per channel (`GET /channels/{id}/messages`), newest first;
+- Discord's size limits on a created message (content 2,000; 10 embeds; title 256, description
+  4,096, 25 fields of name 256 and value 1,024, footer 2,048; 6,000 across a message's embeds),
+  refused with 400 and Discord's error shape (code 50035, `BASE_TYPE_MAX_LENGTH`);
+- a message history per channel (`GET /channels/{id}/messages`), newest first, without the nonce:
+  Discord keeps nonces only a few minutes and does not return them in history;
 - injected faults: `fail_next(path_suffix, status, retry_after=…, method="POST")` answers 429 (with `Retry-After`,
   a `Via` header and `retry_after` in the body, like Discord) or 5xx once;
 - a gateway that sends what Discord's sends: HELLO, IDENTIFY → READY (the guild unavailable) then
@@ -18,6 +22,10 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
   Interaction callbacks and follow-ups are recorded. `guild_interaction()` builds a slash command
   typed in the guild's channel as Discord sends it: the `member` with the permissions it has in that
   channel (`permissions`, a bit string), a subcommand's options nested under it;
+- sharding as Discord does it: `GET /gateway/bot` recommends `shards`; each IDENTIFY's `shard`
+  [id, count] is recorded (`identified_shards`); READY echoes it and lists the guild only on the
+  shard that owns it (`(guild_id >> 22) % count`), which alone gets its GUILD_CREATE and its events;
+  events without a guild (DMs, DM interactions) go to shard 0.
 - multipart requests with files: each `files[n]` part must be declared in `payload_json.attachments`
   (else 400, as Discord answers); the bytes are kept in the recorded follow-up's `uploads`.
 """
@@ -65,11 +73,14 @@ class FakeDiscord(LoopbackApp):
     command_puts: list[list[dict[str, Any]]] = field(default_factory=list)  # each registration body, as sent
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     identifies: int = 0
+    shards: int = 1  # what GET /gateway/bot recommends
+    identified_shards: list[tuple[int, int]] = field(default_factory=list)  # (id, count) of each IDENTIFY
 
     def __post_init__(self) -> None:
         self._increment = itertools.count()
         self._faults: list[Fault] = []
         self._sockets: list[web.WebSocketResponse] = []
+        self._shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}
         self._seq = itertools.count(2)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -105,10 +116,14 @@ class FakeDiscord(LoopbackApp):
         await self.dispatch("INTERACTION_CREATE", payload)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event (op 0) to every connected client, with the next sequence number."""
+        """Send a gateway event (op 0), with the next sequence number, to every connection of the
+        shard it belongs to: its guild's shard, or shard 0 for an event without a guild."""
         frame = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        guild = data.get("guild_id")
         for ws in list(self._sockets):
-            await ws.send_str(json.dumps(frame))
+            shard, count = self._shard_of.get(ws, (0, 1))
+            if shard == (_shard_for(guild, count) if guild else 0):
+                await ws.send_str(json.dumps(frame))
 
     async def drop_connections(self, code: int = 4000) -> None:
         """Close every gateway socket with a close code: 4000 (unknown error) a client resumes after,
@@ -201,7 +216,7 @@ class FakeDiscord(LoopbackApp):
         if path == "/oauth2/applications/@me":
             return _reply(_application())
         if path in ("/gateway", "/gateway/bot"):
-            return _reply({"url": f"ws://{self.host}:{self.port}/gateway", "shards": 1,
+            return _reply({"url": f"ws://{self.host}:{self.port}/gateway", "shards": self.shards,
                                       "session_start_limit": {"total": 1000, "remaining": 999,
                                                               "reset_after": 0, "max_concurrency": 1}})
         if match := re.fullmatch(r"/applications/(\d+)/commands", path):
@@ -213,6 +228,8 @@ class FakeDiscord(LoopbackApp):
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             channel = match.group(1)
             if method == "POST":
+                if errors := _size_errors(body):
+                    return _reply({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
                 return _reply(self._create(channel, body))
             return _reply(self._history(channel, request.query))
         if match := re.fullmatch(r"/channels/(\d+)", path):
@@ -254,7 +271,7 @@ class FakeDiscord(LoopbackApp):
             items = [m for m in items if int(m["id"]) > int(query["after"])]
         if "before" in query:
             items = [m for m in items if int(m["id"]) < int(query["before"])]
-        return items[:limit]
+        return [{k: v for k, v in m.items() if k != "nonce"} for m in items[:limit]]
 
     # --- gateway ----------------------------------------------------------------------------------------
 
@@ -272,16 +289,25 @@ class FakeDiscord(LoopbackApp):
                     await ws.send_str(json.dumps({"op": 11}))
                 elif frame["op"] in (2, 6):
                     self.identifies += 1
-                    ready = {"v": 10, "user": _bot_user(), "guilds": [{"id": GUILD_ID, "unavailable": True}],
+                    if frame["op"] == 2:  # IDENTIFY names its shard; a RESUME keeps its session's
+                        shard, count = frame["d"].get("shard") or (0, 1)
+                        self._shard_of[ws] = (shard, count)
+                        self.identified_shards.append((shard, count))
+                    shard, count = self._shard_of.get(ws, (0, 1))
+                    owns = _shard_for(GUILD_ID, count) == shard
+                    ready = {"v": 10, "user": _bot_user(),
+                             "guilds": [{"id": GUILD_ID, "unavailable": True}] if owns else [],
                              "session_id": "fake-session", "private_channels": [], "relationships": [],
                              "resume_gateway_url": f"ws://{self.host}:{self.port}/gateway",
-                             "application": {"id": APPLICATION_ID, "flags": 0}, "shard": [0, 1]}
+                             "application": {"id": APPLICATION_ID, "flags": 0}, "shard": [shard, count]}
                     await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": 1, "d": ready}))
-                    await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
-                                                  "d": _guild()}))
+                    if owns:
+                        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq),
+                                                      "d": _guild()}))
                     self.identified.set()
         finally:
             self._sockets.remove(ws)
+            self._shard_of.pop(ws, None)
         return ws
 
 
@@ -321,6 +347,53 @@ def _attachments(body: dict[str, Any], files: list[dict[str, Any]]) -> list[dict
                     "content_type": upload["content_type"], "data": upload["data"],
                     "url": f"https://cdn.discord.test/attachments/{upload['filename']}"})
     return out
+
+
+def _shard_for(guild_id: str, count: int) -> int:
+    """The shard a guild's events go to, by Discord's formula."""
+    return (int(guild_id) >> 22) % count
+
+
+_LIMITS = {"title": 256, "description": 4096, "footer.text": 2048, "author.name": 256}
+_FIELD_LIMITS = {"name": 256, "value": 1024}
+
+
+def _too_long(limit: int) -> dict[str, Any]:
+    return {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": f"Must be {limit} or fewer in length."}]}
+
+
+def _size_errors(body: dict[str, Any]) -> dict[str, Any]:
+    """What Discord refuses in a message create for its size, in Discord's nested error shape."""
+    errors: dict[str, Any] = {}
+    if len(body.get("content") or "") > 2000:
+        errors["content"] = _too_long(2000)
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        errors["embeds"] = _too_long(10)
+        return errors
+    total = 0
+    for i, embed in enumerate(embeds):
+        found: dict[str, Any] = {}
+        for path, limit in _LIMITS.items():
+            outer, _, inner = path.partition(".")
+            value = ((embed.get(outer) or {}).get(inner) if inner else embed.get(outer)) or ""
+            total += len(value)
+            if len(value) > limit:
+                found[outer] = {inner: _too_long(limit)} if inner else _too_long(limit)
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            found["fields"] = _too_long(25)
+        for j, item in enumerate(fields[:25]):
+            for key, limit in _FIELD_LIMITS.items():
+                total += len(item.get(key) or "")
+                if len(item.get(key) or "") > limit:
+                    found.setdefault("fields", {}).setdefault(str(j), {})[key] = _too_long(limit)
+        if found:
+            errors.setdefault("embeds", {})[str(i)] = found
+    if total > 6000 and "embeds" not in errors:
+        errors["embeds"] = {"0": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH",
+                                               "message": "Embed size exceeds maximum size of 6000"}]}}
+    return errors
 
 
 def _reply(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
