@@ -104,7 +104,9 @@ def _followups(responses: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _text(message: dict[str, Any]) -> str:
     """An embed message's title and description as read, Discord's markdown escapes undone."""
-    text = " ".join(e.get("title", "") + "\n" + e.get("description", "") for e in message["embeds"])
+    text = " ".join("\n".join([e.get("title", ""), e.get("description", ""),
+                               *(f"{f['name']}\n{f['value']}" for f in e.get("fields", []))])
+                    for e in message["embeds"])
     return re.sub(r"\\(.)", r"\1", text)
 
 
