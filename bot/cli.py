@@ -182,7 +182,32 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"{settings.path or 'embedded defaults'}: {len(settings.feeds)} feeds, {len(settings.channels)} channels")
     for line in describe_startup(settings):
         print(line)
+    for line in _channel_layers(settings):
+        print(line)
     return 1 if problems else 0
+
+
+def _channel_layers(settings: Settings) -> list[str]:
+    """Each channel's values and the layer each comes from (config.toml, [defaults], chat): chat-made
+    settings are read from the database when it exists and answers; a database not created yet is not."""
+    from sqlalchemy.engine import make_url
+
+    from bot.channel_settings import layer_lines
+    from briefings.store import Store
+
+    url = make_url(settings.storage_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return layer_lines(settings, None)
+    try:
+        store = Store(settings.storage_url)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return [*layer_lines(settings, None), f"note: settings made from chat not read, the database cannot be "
+                                              f"used: {reason}"]
+    try:
+        return layer_lines(settings, store)
+    finally:
+        store.close()
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -14,10 +14,12 @@ Adding a command:
    source of `Commands.suggest` ("topics", "actors").
 2. A group of subcommands (`/briefbot subscribe …`) is a `Group("briefbot", "…", (Command(...), …))`
    in `REGISTRY`: one `app_commands.Group` on Discord, one slash command on Slack whose first word
-   picks the subcommand (`/briefbot subscribe ukraine-aid`).
+   picks the subcommand (`/briefbot subscribe ukraine-aid`). A group with `admin=True` changes the
+   channel's settings: Discord registers it for Manage Server by default, each platform checks the
+   caller on every call, and `bot.admin_commands.ChannelAdmin` answers it (not `Commands`).
 3. Handle it in `Commands.run` (bot/commands.py) under its path, `command_path(...)`: "summary", or
    "briefbot subscribe" for a subcommand; the options arrive as keyword arguments (PUBLIC excepted:
-   the platforms use it to answer in the channel).
+   the platforms use it to answer in the channel). An admin group's subcommand: in `ChannelAdmin.run`.
 4. Translate its names (msgctxt "command name" / "option name") and descriptions in
    bot/locales/fr/LC_MESSAGES/bot.po and add them to the English catalog; tests/test_wording.py
    fails until you do.
@@ -27,6 +29,7 @@ Adding a command:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.wording import say, text
@@ -68,11 +71,13 @@ class Command:
 
 @dataclass(frozen=True)
 class Group:
-    """Subcommands under one name: `/group sub …`."""
+    """Subcommands under one name: `/group sub …`. `admin`: only those who may change the channel's
+    settings use it (Discord: Manage Server; Slack: workspace admins and owners, `[admin] slack_admins`)."""
 
     name: str
     description: str
     commands: tuple[Command, ...]
+    admin: bool = False
 
 
 PUBLIC = Option("public", "Post the answer in the channel, not only to you", bool, aliases=("channel",))
@@ -96,6 +101,18 @@ REGISTRY: tuple[Command | Group, ...] = (
     Command("topics", "Topics you can follow", (PUBLIC,)),
     Command("sources", "Where a story or a fact comes from", (
         Option("query", "A story id, or words from a headline or a fact", required=True, rest=True), PUBLIC)),
+    Group("briefbot", "Set up this channel's briefs (server admins)", (
+        Command("subscribe", "Post a topic's briefs in this channel", (
+            Option("topic", "Topic to post here (see /topics)", required=True, autocomplete="topics"),
+            Option("schedule", "When, as a crontab line: 0 8 * * * is 08:00 every day"),
+            Option("timezone", "Time zone of the schedule, such as Europe/Paris"),
+            Option("language", "Language of the briefs", choices=_LANGUAGES))),
+        Command("unsubscribe", "Stop a topic (or every brief) in this channel", (
+            Option("topic", "Topic to stop (default: all of them)", autocomplete="topics"),)),
+        Command("settings", "What this channel gets, when, and where each value comes from"),
+        Command("preview", "The next brief as it would read now, shown only to you"),
+        Command("mute", "Hold this channel's briefs"),
+        Command("resume", "Post this channel's briefs again")), admin=True),
 )
 
 
@@ -144,7 +161,7 @@ def parse_text(slash: str, words_typed: str, locale: str = "en",
     if entry is None:
         raise UsageError(say(locale, "Unknown command “{name}”. Commands: {names}", name=name,
                              names=", ".join(f"/{n}" for n in slash_names(registry))), [])
-    words = words_typed.split()
+    words = split_words(words_typed)
     group: Group | None = None
     if isinstance(entry, Group):
         group = entry
@@ -182,6 +199,24 @@ def option_name(option: Option, locale: str) -> str:
     """An option's name in `locale`, as Discord shows it; Slack takes it as well as the English one
     (`/pledges donateur:NO`)."""
     return text(locale, option.name, OPTION_CONTEXT)
+
+
+# Slack clients type typographic quotes; a quoted phrase is one word all the same.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"'})
+_WORD = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def split_words(words_typed: str) -> list[str]:
+    """The words of a Slack command's text; a phrase in double quotes is one word, so a schedule
+    such as `"0 8 * * *"` is one value (an apostrophe, as in "l'Ukraine", is part of its word)."""
+    return [m.group(1) if m.group(1) is not None else m.group(2)
+            for m in _WORD.finditer(words_typed.translate(_QUOTES))]
+
+
+def admin_group(path: str, registry: tuple[Command | Group, ...] = REGISTRY) -> Group | None:
+    """The admin group a command path ("briefbot subscribe") belongs to, if any."""
+    head = path.split(" ", 1)[0]
+    return next((e for e in registry if isinstance(e, Group) and e.admin and e.name == head), None)
 
 
 def flag_value(on: bool) -> str | None:

@@ -7,15 +7,16 @@ from environment variables, and a token found in the file is itself reported as 
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.config_schema import secret_values, unknown_keys
 from bot.worker_config import WorkersConfig, parse_workers
@@ -79,11 +80,27 @@ class ChannelConfig:
     mention_role: str | None = None  # Discord role id to ping, opt-in per channel
     name: str = ""
     nothing_new: str = "silent"  # when a brief has nothing new: "silent", or "line" (one short message)
+    # The keys its [[channels]] table sets: the others come from [defaults] or the built-in defaults,
+    # which `check-config` and the chat `settings` command name as each value's layer.
+    given: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> str:
         """The channel's identity in the delivery outbox."""
         return f"{self.platform}:{self.channel}"
+
+
+@dataclass(frozen=True)
+class ChannelDefaults:
+    """`[defaults]`: what a channel gets when neither its [[channels]] table nor a chat command says,
+    so an instance sets its usual hour, time zone and language once for every channel, chat-made ones
+    included."""
+
+    schedule: str = "0 8 * * *"
+    timezone: str = "UTC"
+    language: str = "both"
+    nothing_new: str = "silent"
+    given: tuple[str, ...] = field(default=(), compare=False)  # the keys config.toml's [defaults] sets
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,7 @@ class AdminChannel:
     channel: str
     fallback: AdminChannel | None = None
     language: str = "en"  # the reports' language: "fr" or "en"
+    slack_admins: tuple[str, ...] = ()  # Slack user ids allowed the admin commands beside workspace admins
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,7 @@ class Settings:
     feeds: tuple[FeedConfig, ...] = ()
     topics: dict[str, dict[str, Any]] = field(default_factory=dict)  # overrides of the default topics
     channels: tuple[ChannelConfig, ...] = ()
+    defaults: ChannelDefaults = ChannelDefaults()
     admin: AdminChannel | None = None
     ingest: IngestConfig = IngestConfig()
     delivery: DeliveryConfig = DeliveryConfig()
@@ -260,7 +279,8 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
             r.bad("ingest.allow_private", f"unknown address kind {kind!r}; use {', '.join(ADDRESS_KINDS)}")
     feeds = _feeds(r.get(data, "feeds", "", list, []), r)
     topics = r.get(data, "topics", "", dict, {})
-    channels = _channels(r.get(data, "channels", "", list, []), r, _known_topics(topics))
+    defaults = _defaults(r.get(data, "defaults", "", dict, {}), r)
+    channels = _channels(r.get(data, "channels", "", list, []), r, _known_topics(topics), defaults)
     admin = None
     admin_table = r.get(data, "admin", "", dict, None)
     if admin_table is not None:
@@ -273,6 +293,11 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
                                                  f"platform's own token is refused, got {fallback.platform!r}")
             elif fallback is not None:
                 admin = AdminChannel(admin.platform, admin.channel, fallback, admin.language)
+        slack_admins = r.get(admin_table, "slack_admins", "admin.", list, [])
+        if any(not isinstance(u, str) or not re.fullmatch(r"[UW][A-Z0-9]{2,}", u) for u in slack_admins):
+            r.bad("admin.slack_admins", f"list Slack user ids such as 'U0123ABCD', got {slack_admins!r}")
+        elif admin is not None:
+            admin = replace(admin, slack_admins=tuple(slack_admins))
     delivery_table = r.get(data, "delivery", "", dict, {})
     delivery = DeliveryConfig(**{
         key: r.get(delivery_table, key, "delivery.", (int, float) if isinstance(default, float) else int, default)
@@ -289,8 +314,8 @@ def _parse(data: dict, path: Path, r: _Reader, env: dict[str, str] | None) -> Se
         health = HealthConfig(health.host, alert_after_minutes=health.alert_after_minutes)
     return Settings(
         path=path, storage_url=_resolve_sqlite(storage_url, path.parent), retention_days=retention_days,
-        feeds=tuple(feeds), topics=topics, channels=tuple(channels), admin=admin, ingest=ingest, delivery=delivery,
-        health=health, workers=parse_workers(data, r, env), secrets=Secrets.from_env(env),
+        feeds=tuple(feeds), topics=topics, channels=tuple(channels), defaults=defaults, admin=admin, ingest=ingest,
+        delivery=delivery, health=health, workers=parse_workers(data, r, env), secrets=Secrets.from_env(env),
         public_url=_public_url(r.get(data, "public_url", "", str, None), r),
     )
 
@@ -375,9 +400,84 @@ def _known_topics(overrides: dict) -> set[str]:
     return set(load_topics(overrides))
 
 
-def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelConfig]:
+def _defaults(table: dict, r: _Reader) -> ChannelDefaults:
+    """`[defaults]`, checked by the same rules as a channel's own values."""
+    built_in = ChannelDefaults()
+    timezone = r.get(table, "timezone", "defaults.", str, built_in.timezone)
+    if (reason := timezone_problem(timezone)) is not None:
+        r.bad("defaults.timezone", reason)
+        timezone = built_in.timezone
+    schedule = r.get(table, "schedule", "defaults.", str, built_in.schedule)
+    if (reason := schedule_problem(schedule, timezone)) is not None:
+        r.bad("defaults.schedule", reason)
+        schedule = built_in.schedule
+    language = r.get(table, "language", "defaults.", str, built_in.language)
+    if (reason := language_problem(language)) is not None:
+        r.bad("defaults.language", reason)
+        language = built_in.language
+    nothing_new = r.get(table, "nothing_new", "defaults.", str, built_in.nothing_new)
+    if nothing_new not in NOTHING_NEW:
+        r.bad("defaults.nothing_new", f"must be one of {', '.join(NOTHING_NEW)}, got {nothing_new!r}")
+        nothing_new = built_in.nothing_new
+    return ChannelDefaults(schedule, timezone, language, nothing_new, given=tuple(k for k in table
+                                                                                  if hasattr(built_in, k)))
+
+
+def timezone_problem(timezone: str) -> str | None:
+    """Why `timezone` is not a time zone, with the closest IANA name when one is near; None when it is.
+    `check-config` and the chat admin commands both say this."""
+    try:
+        ZoneInfo(timezone)
+        return None
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    reason = f"unknown time zone {timezone!r} (use an IANA name such as 'Europe/Paris')"
+    if close := _closest_zone(timezone):
+        reason += f"; did you mean {close!r}?"
+    return reason
+
+
+def _closest_zone(typed: str) -> str | None:
+    by_folded = {name.casefold(): name for name in available_timezones()}
+    folded = typed.strip().replace(" ", "_").casefold()
+    if folded in by_folded:
+        return by_folded[folded]
+    tails = {name.rsplit("/", 1)[-1].casefold(): name for name in by_folded.values() if "/" in name}
+    if folded in tails:  # "paris" → Europe/Paris
+        return tails[folded]
+    close = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.75)
+    return by_folded[close[0]] if close else None
+
+
+_CLOCK = re.compile(r"^\s*(\d{1,2})\s*[:h.]\s*(\d{2})\s*$")
+CRON_HELP = ("a schedule is a crontab line of five fields, minute hour day month weekday: "
+             "'0 8 * * *' is 08:00 every day, '30 7 * * 1-5' 07:30 on weekdays")
+
+
+def schedule_problem(schedule: str, timezone: str) -> str | None:
+    """Why `schedule` is not a crontab line that fires in `timezone`, with a suggestion; None when it is.
+    `check-config` and the chat admin commands both say this."""
     from apscheduler.triggers.cron import CronTrigger
 
+    try:
+        cron = CronTrigger.from_crontab(schedule, timezone=timezone if timezone_problem(timezone) is None else "UTC")
+    except ValueError as exc:
+        clock = _CLOCK.match(schedule)
+        if clock and int(clock.group(1)) < 24 and int(clock.group(2)) < 60:
+            hint = f"for {schedule.strip()} every day write '{int(clock.group(2))} {int(clock.group(1))} * * *'"
+        else:
+            hint = CRON_HELP
+        return f"not a crontab expression ({exc}): {schedule!r}; {hint}"
+    if cron.get_next_fire_time(None, datetime.now(UTC)) is None:
+        return f"{schedule!r} never fires (no such date); check the day and month"
+    return None
+
+
+def language_problem(language: str) -> str | None:
+    return None if language in LANGUAGES else f"must be one of {', '.join(LANGUAGES)}, got {language!r}"
+
+
+def _channels(items: list, r: _Reader, known_topics: set[str], defaults: ChannelDefaults) -> list[ChannelConfig]:
     channels = []
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -402,24 +502,17 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
                 r.bad(f"{where}topics", f"unknown topic {topic!r}; known topics: {', '.join(sorted(known_topics))}")
         if not topics:
             r.bad(f"{where}topics", "list at least one topic")
-        timezone = r.get(item, "timezone", where, str, "UTC")
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            r.bad(f"{where}timezone", f"unknown time zone {timezone!r} (use an IANA name such as 'Europe/Paris')")
+        timezone = r.get(item, "timezone", where, str, defaults.timezone)
+        if (reason := timezone_problem(timezone)) is not None:
+            r.bad(f"{where}timezone", reason)
             timezone = "UTC"
-        schedule = r.get(item, "schedule", where, str, "0 8 * * *")
-        try:
-            cron = CronTrigger.from_crontab(schedule, timezone=timezone)
-        except ValueError as exc:
-            r.bad(f"{where}schedule", f"not a crontab expression ({exc}): {schedule!r}")
-        else:
-            if cron.get_next_fire_time(None, datetime.now(UTC)) is None:
-                r.bad(f"{where}schedule", f"{schedule!r} never fires (no such date); check the day and month")
-        language = r.get(item, "language", where, str, "both")
-        if language not in LANGUAGES:
-            r.bad(f"{where}language", f"must be one of {', '.join(LANGUAGES)}, got {language!r}")
-        nothing_new = r.get(item, "nothing_new", where, str, "silent")
+        schedule = r.get(item, "schedule", where, str, defaults.schedule)
+        if (reason := schedule_problem(schedule, timezone)) is not None:
+            r.bad(f"{where}schedule", reason)
+        language = r.get(item, "language", where, str, defaults.language)
+        if (reason := language_problem(language)) is not None:
+            r.bad(f"{where}language", reason)
+        nothing_new = r.get(item, "nothing_new", where, str, defaults.nothing_new)
         if nothing_new not in NOTHING_NEW:
             r.bad(f"{where}nothing_new", f"must be one of {', '.join(NOTHING_NEW)}, got {nothing_new!r}")
             nothing_new = "silent"
@@ -430,6 +523,7 @@ def _channels(items: list, r: _Reader, known_topics: set[str]) -> list[ChannelCo
             platform=platform, channel=channel, topics=tuple(str(t) for t in topics), schedule=schedule,
             timezone=timezone, language=language, mention_role=str(role) if role is not None else None,
             name=r.get(item, "name", where, str, "") or f"{platform}:{channel}", nothing_new=nothing_new,
+            given=tuple(k for k in item if k in ("topics", "schedule", "timezone", "language", "nothing_new")),
         ))
     return channels
 

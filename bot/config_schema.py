@@ -15,15 +15,16 @@ from collections.abc import Iterator
 from typing import Any
 
 # Keys each table may hold. `topics` maps slugs (free) to topic tables (TOPIC_KEYS).
-TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "channels", "admin", "delivery", "health", "workers",
-             "public_url")
+TOP_LEVEL = ("storage", "ingest", "feeds", "topics", "defaults", "channels", "admin", "delivery", "health",
+             "workers", "public_url")
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "storage": ("url", "retention_days"),
     "ingest": ("max_age_hours", "timeout_s", "max_bytes", "concurrency", "feed_deadline_s", "allow_private"),
     "feeds": ("name", "url", "interval", "language"),
     "channels": ("name", "platform", "channel", "topics", "schedule", "timezone", "language", "mention_role",
                  "nothing_new"),
-    "admin": ("platform", "channel", "fallback", "language"),
+    "defaults": ("schedule", "timezone", "language", "nothing_new"),
+    "admin": ("platform", "channel", "fallback", "language", "slack_admins"),
     "delivery": ("max_stories", "max_messages", "late_after_minutes", "give_up_after_hours"),
     "health": ("host", "port", "alert_after_minutes"),
     "workers": ("feed_lease_seconds", "feed_batch", "claim_every_seconds", "leader_check_seconds", "discord_shards",

@@ -39,7 +39,7 @@ _KINDS = (
     ("size", re.compile(r"larger than|too large|bytes", re.I)),
     ("parse", re.compile(r"feed|XML|parse", re.I)),
 )
-_COMMANDS = frozenset({"summary", "pledges", "missions", "dates", "topics", "sources", "ledger"})
+_COMMANDS = frozenset({"summary", "pledges", "missions", "dates", "topics", "sources", "ledger", "briefbot"})
 
 
 def error_kind(reason: str) -> str:

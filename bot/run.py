@@ -36,6 +36,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import ceiling, metrics
+from bot.admin_commands import ChangeLog, ChannelAdmin
+from bot.channel_settings import FOLLOW_EVERY_S, ChannelPlan, SettingsFollower
 from bot.commands import Commands
 from bot.config import ChannelConfig, FeedConfig, Settings
 from bot.delivery import Outbox, Outcome, Render, Target
@@ -53,16 +55,7 @@ from bot.platforms import (
     discord_embeds,
     slack_blocks,
 )
-from bot.scheduler import (
-    MISFIRE_GRACE_S,
-    add_brief_jobs,
-    add_poll_jobs,
-    brief_key,
-    fire_time,
-    missed_fire,
-    remove_brief_jobs,
-    remove_poll_jobs,
-)
+from bot.scheduler import MISFIRE_GRACE_S, add_poll_jobs, brief_key, fire_time, remove_poll_jobs
 from bot.supervise import PlatformState, Supervisor, restart_from_env
 from bot.wiring import feed_lease, pipeline_for, settle_heap
 from bot.wording import say
@@ -100,6 +93,11 @@ class Runtime:
         self.pipeline.ensure_views()
         self.reads = StoryReads(store)
         self.commands = Commands(settings, self.reads)
+        # Channels are config.toml's with chat's settings over them; a change re-plans on every worker.
+        self.plan = ChannelPlan(settings, store)
+        self.changes = ChangeLog(self.outbox, settings.admin, store)
+        self.follower = SettingsFollower(self.plan, self.brief, self.changes.announce)
+        self.admin = ChannelAdmin(settings, store, self.preview, on_change=self.follower.follow)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
         self.worker = worker_name()  # in the feed leases this worker takes
@@ -220,6 +218,10 @@ class Runtime:
         digest.told = [t for t in digest.told if t.story_id in told_stories]
         return ceiling.cap_messages(messages, limit, channel.platform, locales)
 
+    def preview(self, channel: ChannelConfig, now: datetime) -> list[dict[str, Any]]:
+        """What the channel's brief would post if it were due `now`; nothing is recorded as told."""
+        return self.channel_messages(channel, self.digest(channel, now))
+
     async def _remember(self, target: Target, delivery: Delivery) -> None:
         told = self._told.pop((target.key, delivery.brief_key), None)
         if told is not None:
@@ -230,8 +232,8 @@ class Runtime:
         """What a pending outbox row was: a channel brief (by its key) or a feed health report."""
         fire = fire_time(delivery.brief_key)
         if fire is None:
-            return await self.health.rebuild(delivery.brief_key)
-        channel = next((c for c in self.settings.channels if c.key == delivery.channel_key), None)
+            return await self.changes.rebuild(delivery.brief_key) or await self.health.rebuild(delivery.brief_key)
+        channel = self.plan.channel(delivery.channel_key)
         return (_target(channel), self.render(channel, fire)) if channel else None
 
     async def resume(self) -> list[Outcome]:
@@ -253,8 +255,7 @@ class Runtime:
             return await self.brief(channel, fire)
 
         outcomes = await self.resume()
-        missed = [(c, missed_fire(c, now)) for c in self.settings.channels]
-        jobs = [when_ready(c, fire) for c, fire in missed if fire is not None]
+        jobs = [when_ready(c, fire) for c, fire in self.plan.missed(now)]
         results = await asyncio.gather(*jobs, return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
@@ -263,8 +264,12 @@ class Runtime:
 
     def scheduler(self, *, poll: bool = True, briefs: bool = True) -> AsyncIOScheduler:
         scheduler = AsyncIOScheduler(timezone=UTC)
+        self.follower.scheduler = scheduler
         if briefs:
-            add_brief_jobs(scheduler, self.settings.channels, self.brief)
+            self.follower.start_briefs()
+        scheduler.add_job(self.follower.follow, IntervalTrigger(seconds=FOLLOW_EVERY_S), id="settings:follow",
+                          name="follow channel settings changed from chat", coalesce=True, max_instances=1,
+                          misfire_grace_time=MISFIRE_GRACE_S)
         scheduler.add_job(self.resume, IntervalTrigger(seconds=self.outbox.lease.total_seconds()),
                           id="outbox:resume", name="resume lapsed outbox rows", coalesce=True,
                           max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
@@ -326,14 +331,14 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
 
         async def lead() -> None:
             leading.set()
-            add_brief_jobs(scheduler, settings.channels, runtime.brief)
+            runtime.follower.start_briefs()
             if not shared:
                 runtime.add_poll_jobs(scheduler)
             tasks.append(asyncio.create_task(runtime.catch_up(datetime.now(UTC), ready), name="catch-up"))
 
         async def follow() -> None:
             leading.clear()
-            remove_brief_jobs(scheduler, settings.channels)
+            runtime.follower.stop_briefs()
             if not shared:
                 remove_poll_jobs(scheduler)
             for stop in on_loss:
@@ -393,7 +398,8 @@ def _start_discord(settings: Settings, runtime: Runtime, posters: dict[str, Post
     workers = settings.workers
 
     def new_client() -> BriefClient:
-        return brief_client(command_installer(runtime.commands), ready, shard_ids=workers.discord_shards,
+        return brief_client(command_installer(runtime.commands, admin=runtime.admin), ready,
+                            shard_ids=workers.discord_shards,
                             shard_count=workers.discord_shard_count)
 
     poster = DiscordPoster(new_client())
@@ -445,7 +451,7 @@ def _start_slack(settings: Settings, runtime: Runtime, posters: dict[str, Poster
         return _nothing
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    app = build_app(settings, runtime.commands, web_client(token))
+    app = build_app(settings, runtime.commands, web_client(token), admin=runtime.admin)
 
     async def connect(state: PlatformState) -> None:
         handler = AsyncSocketModeHandler(app, app_token)

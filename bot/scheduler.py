@@ -65,7 +65,16 @@ def add_brief_jobs(scheduler: AsyncIOScheduler, channels: tuple[ChannelConfig, .
             await job(channel, _scheduled_time(cron, datetime.now(UTC)))
 
         scheduler.add_job(run, cron, id=f"brief:{channel.key}", name=f"brief {channel.name}", coalesce=True,
-                          max_instances=1, misfire_grace_time=MISFIRE_GRACE_S)
+                          max_instances=1, misfire_grace_time=MISFIRE_GRACE_S, replace_existing=True)
+
+
+def replan_brief_job(scheduler: AsyncIOScheduler, channel_key: str, channel: ChannelConfig | None,
+                     job: Callable[[ChannelConfig, datetime], Awaitable[object]]) -> None:
+    """Replace one channel's brief job after its settings changed (None: it gets no briefs now)."""
+    if channel is not None:
+        add_brief_jobs(scheduler, (channel,), job)
+    elif scheduler.get_job(f"brief:{channel_key}") is not None:
+        scheduler.remove_job(f"brief:{channel_key}")
 
 
 def remove_brief_jobs(scheduler: AsyncIOScheduler, channels: tuple[ChannelConfig, ...]) -> None:

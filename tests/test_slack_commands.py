@@ -238,3 +238,39 @@ async def test_user_locales_are_cached_for_a_while_and_bounded() -> None:
         fake.user_locales["UB"] = "fr-FR"
         clock[0] = 61.0  # past the TTL: asked again
         assert await asked("UB") == ("fr", 1)
+
+
+async def test_the_admin_group_over_http_stores_the_change_for_the_workers(monkeypatch, tmp_path: Path) -> None:
+    """`bot web` takes `/briefbot` too: the change is stored (who, what) for the `run` workers to follow;
+    a member who is not a workspace admin is refused."""
+    from bot.run import Runtime
+    from briefings.store import Store
+
+    async with FakeSlack() as fake:
+        monkeypatch.setenv("BRIEFBOT_SLACK_API_URL", fake.api_url)
+        fake.user_flags = {"U7": {"name": "marc"}, "U8": {"name": "ines", "is_admin": True}}
+        settings = Settings(path=None, secrets=Secrets(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET))
+        store = Store(f"sqlite:///{tmp_path / 'bot.db'}")
+        runtime = Runtime(settings, store, {})
+        try:
+            app = make_web_app(settings, runtime.commands, admin=runtime.admin)
+            async with serving(app) as base, aiohttp.ClientSession() as session:
+                for user, name in (("U7", "member"), ("U8", "admin")):
+                    body = urlencode({"token": "legacy", "team_id": "T1", "channel_id": "C42", "user_id": user,
+                                      "user_name": fake.user_flags[user]["name"], "command": "/briefbot",
+                                      "text": 'subscribe nato "30 7 * * 1-5" Europe/Brussels fr',
+                                      "response_url": fake.response_url(name), "trigger_id": "1.2.3"})
+                    async with session.post(f"{base}/slack/commands", data=body, headers=_signed(body)) as resp:
+                        assert resp.status == 200
+                    assert await _answers(fake, name)
+            (refused,) = fake.responses["member"]
+            (taken,) = fake.responses["admin"]
+            assert refused["response_type"] == taken["response_type"] == "ephemeral"
+            assert "workspace admins" in refused["text"]
+            assert "nato" in taken["text"]
+            (change,) = store.setting_changes()
+            assert (change.channel_key, change.who) == ("slack:C42", "ines (U8)")
+            assert change.what == {"action": "subscribe", "topic": "nato", "schedule": "30 7 * * 1-5",
+                                   "timezone": "Europe/Brussels", "language": "fr"}
+        finally:
+            store.close()

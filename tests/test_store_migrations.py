@@ -56,7 +56,7 @@ def test_upgrade_from_the_first_revision_keeps_articles_and_facts(tmp_path: Path
     raw.close()
 
     store = Store(f"sqlite:///{path}")
-    assert migrate.current_revision(store.engine) == migrate.head_revision() == migrate.HEAD == "0006"
+    assert migrate.current_revision(store.engine) == migrate.head_revision() == migrate.HEAD == "0007"
     [(article, facts)] = store.story("s-1").articles
     assert (article.id, article.published) == (7, datetime(2025, 3, 10, 9, 30, tzinfo=UTC))
     assert facts.pledges[0].amount == 5.0 and facts.pledges[0].evidence[0].url == article.url

@@ -29,6 +29,7 @@ from discord.app_commands import locale_str
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.admin_commands import Caller, ChannelAdmin, admin_messages
 from bot.command_registry import (
     NAME_CONTEXT,
     OPTION_CONTEXT,
@@ -272,11 +273,12 @@ def _kind(exc: discord.HTTPException) -> str:
     return "transient"
 
 
-def command_installer(commands: Commands, registry: tuple[Command | Group, ...] = REGISTRY
-                      ) -> Callable[[app_commands.CommandTree], None]:
+def command_installer(commands: Commands, registry: tuple[Command | Group, ...] = REGISTRY, *,
+                      admin: ChannelAdmin | None = None) -> Callable[[app_commands.CommandTree], None]:
     """Registers the commands of `registry` on a tree, with names and descriptions as `locale_str`
-    for `CatalogTranslator`. Each one defers at once (ephemeral unless `public`), does the work in
-    a thread, then follows up: Discord's 3-second window is met by the defer."""
+    for `CatalogTranslator` (an admin group only given `admin`, which answers it). Each one defers at
+    once (ephemeral unless `public`), does the work in a thread, then follows up: Discord's 3-second
+    window is met by the defer."""
 
     async def respond(interaction: discord.Interaction, name: str, args: dict[str, str | None],
                       public: bool) -> None:
@@ -298,6 +300,26 @@ def command_installer(commands: Commands, registry: tuple[Command | Group, ...] 
             log.exception("discord: /%s failed while answering", name)
             await _answer_error(interaction, public, locale)
 
+    async def respond_admin(interaction: discord.Interaction, action: str, args: dict[str, str | None]) -> None:
+        """An admin subcommand, always private. Discord hides the group from members without Manage
+        Server by default, but a server can open it to anyone: the caller's permissions in this
+        channel are checked again on every call."""
+        locale = locale_of(str(interaction.locale))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            assert admin is not None
+            allowed = interaction.guild_id is not None and interaction.permissions.manage_guild
+            caller = Caller("discord", str(interaction.channel_id or ""), str(interaction.user.id),
+                            interaction.user.name, allowed)
+            reply = await admin.answer(action, args, caller, locale)
+            for message in admin_messages("discord", reply):
+                await interaction.followup.send(embeds=[discord.Embed.from_dict(e) for e in message["embeds"]],
+                                                content=message.get("content"), ephemeral=True,
+                                                allowed_mentions=discord.AllowedMentions.none())
+        except Exception:  # any failure after the defer ends in an answer, never "thinking…" forever
+            log.exception("discord: /%s failed while answering", action)
+            await _answer_error(interaction, False, locale)
+
     def suggester(source: str) -> Callable[..., Awaitable[list[app_commands.Choice[str]]]]:
         async def suggest(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
             pairs = await asyncio.to_thread(commands.suggest, source, current, locale_of(str(interaction.locale)))
@@ -305,13 +327,17 @@ def command_installer(commands: Commands, registry: tuple[Command | Group, ...] 
 
         return suggest
 
-    def callback(command: Command, path: str) -> Callable[..., Awaitable[None]]:
+    def callback(command: Command, group: Group | None) -> Callable[..., Awaitable[None]]:
         """A callback whose signature declares the command's options, as discord.py reads them."""
+        path = command_path(command, group)
 
         async def run(interaction: discord.Interaction, **values: Any) -> None:
             public = bool(values.pop(PUBLIC.name, False))
             args = {k: flag_value(v) if isinstance(v, bool) else v for k, v in values.items()}
-            await respond(interaction, path, args, public)
+            if group is not None and group.admin:
+                await respond_admin(interaction, command.name, args)
+            else:
+                await respond(interaction, path, args, public)
 
         params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=discord.Interaction)]
@@ -332,13 +358,17 @@ def command_installer(commands: Commands, registry: tuple[Command | Group, ...] 
     def build(command: Command, group: Group | None, parent: app_commands.Group | None) -> app_commands.Command:
         return app_commands.Command(name=locale_str(command.name, context=NAME_CONTEXT),
                                     description=locale_str(command.description),
-                                    callback=callback(command, command_path(command, group)), parent=parent)
+                                    callback=callback(command, group), parent=parent)
 
     def install(tree: app_commands.CommandTree) -> None:
         for entry in registry:
+            if isinstance(entry, Group) and entry.admin and admin is None:
+                continue  # nothing here could answer it
             if isinstance(entry, Group):  # a login after a restart adds them again: override
+                manage = discord.Permissions(manage_guild=True) if entry.admin else None
                 group = app_commands.Group(name=locale_str(entry.name, context=NAME_CONTEXT),
-                                           description=locale_str(entry.description))
+                                           description=locale_str(entry.description), guild_only=entry.admin,
+                                           default_permissions=manage)
                 for command in entry.commands:
                     group.add_command(build(command, entry, group))
                 tree.add_command(group, override=True)

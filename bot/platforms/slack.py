@@ -20,7 +20,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.command_registry import REGISTRY, Command, Group, UsageError, parse_text, slash_names
+from bot.admin_commands import Caller, ChannelAdmin, admin_messages
+from bot.command_registry import REGISTRY, Command, Group, UsageError, admin_group, parse_text, slash_names
 from bot.commands import Commands, Reply
 from bot.config import Settings
 from bot.platforms import SLACK_API_URL_ENV, Mark, Place, PostError, api_url
@@ -139,9 +140,10 @@ class UserLocales:
 
 
 def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
-              registry: tuple[Command | Group, ...] = REGISTRY) -> AsyncApp:
+              registry: tuple[Command | Group, ...] = REGISTRY, *, admin: ChannelAdmin | None = None) -> AsyncApp:
     """The bolt app answering the slash commands of `registry`: ack at once, then answer through
-    response_url, in the user's Slack language (else the channel's).
+    response_url, in the user's Slack language (else the channel's). An admin group is answered by
+    `admin` (and not served without it), privately, to those `may_administer` lets through.
 
     The same app serves Socket Mode (`python -m bot run` with SLACK_APP_TOKEN) and HTTP
     (`python -m bot web`, requests verified with SLACK_SIGNING_SECRET).
@@ -162,6 +164,10 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
             except UsageError as exc:
                 reply, public = Reply(exc.title, list(exc.lines), ok=False, locales=(locale,)), False
             else:
+                if admin_group(invocation.path, registry) is not None and admin is not None:
+                    await _answer_admin(admin, settings, client, command, invocation.path, invocation.args,
+                                        locale, respond)
+                    return
                 reply = await run_command(commands, invocation.path, invocation.args, locale)
                 public = invocation.public
             for message in reply_messages("slack", reply):
@@ -178,6 +184,37 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
             except Exception:
                 log.exception("slack: the error reply could not be sent either")
 
+    served = [e.name for e in registry if admin is not None or not (isinstance(e, Group) and e.admin)]
     for name in slash_names(registry):
-        app.command(f"/{name}")(answer)
+        if name in served:
+            app.command(f"/{name}")(answer)
     return app
+
+
+async def _answer_admin(admin: ChannelAdmin, settings: Settings, client: AsyncWebClient, command: dict[str, Any],
+                        path: str, args: dict[str, str | None], locale: str, respond: AsyncRespond) -> None:
+    """An admin subcommand, answered privately. Slack has no per-command permission: who may is
+    decided here, on every call."""
+    user = command.get("user_id") or ""
+    caller = Caller("slack", command.get("channel_id") or "", user, command.get("user_name") or "",
+                    await may_administer(settings, client, user))
+    reply = await admin.answer(path.split(" ", 1)[1], args, caller, locale)
+    for message in admin_messages("slack", reply):
+        sent = await respond(text=message["text"], blocks=message["blocks"], replace_original=False,
+                             response_type="ephemeral")
+        if sent.status_code != 200:
+            raise RuntimeError(f"response_url answered {sent.status_code}: {sent.body[:200]}")
+
+
+async def may_administer(settings: Settings, client: AsyncWebClient, user: str) -> bool:
+    """Whether `user` may change channels' settings: named in config.toml's `[admin] slack_admins`, or
+    an admin or owner of the workspace as `users.info` says now (scope `users:read`); a failed look-up
+    is a no."""
+    if settings.admin is not None and user in settings.admin.slack_admins:
+        return True
+    try:
+        found = (await client.users_info(user=user)).get("user") or {}
+    except (SlackApiError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+        log.warning("slack: users.info for %s failed (%r): treated as not an admin", user, exc)
+        return False
+    return bool(found.get("is_admin") or found.get("is_owner"))

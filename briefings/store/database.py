@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased, defer, sessionmaker
 
 from briefings.models import Article, ArticleFacts, FeedState
 from briefings.store import codec, leases, locks, migrate
+from briefings.store.channel_settings import ChannelSettingsStore
 from briefings.store.records import Delivery, StoredStory
 from briefings.store.schema import (
     ArticleRow,
@@ -43,7 +44,7 @@ from briefings.view import FactTimes, PreviousFact, StoryView, ViewedStory, load
 _CHUNK = 500  # ids per IN (...) query, well under SQLite's bound-parameter limit
 
 
-class Store:
+class Store(ChannelSettingsStore):
     """briefbot's persistent state. `Store("sqlite:///briefbot.db")` or a `postgresql+psycopg://` URL."""
 
     def __init__(self, url: str) -> None:

@@ -20,7 +20,7 @@ from briefings.store import locks
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0006"
+HEAD = "0007"
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # alembic keeps the running migration context in module globals: two Stores opened at once in two

@@ -234,3 +234,36 @@ class ViewTermRow(Base):
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
     story_id: Mapped[str] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ChannelSettingRow(Base):
+    """What chat admins set for a channel, layered over config.toml: a null value is inherited from
+    the channel's [[channels]] table or the instance defaults; `topics` set (even empty) replaces the
+    config's list, so an unsubscribed config channel stays unsubscribed across restarts."""
+
+    __tablename__ = "channel_settings"
+
+    channel_key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "slack:C0123"
+    platform: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(200))
+    topics: Mapped[list[str] | None] = mapped_column(JSON)
+    schedule: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    muted: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class ChannelSettingChangeRow(Base):
+    """One change of a channel's settings (who, what), written in the same transaction as the change:
+    every worker's scheduler watches this table's newest id to re-plan the channel's brief job, and
+    the admin channel hears one line per row."""
+
+    __tablename__ = "channel_setting_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[datetime]
+    who: Mapped[str] = mapped_column(String(200))
+    what: Mapped[str] = mapped_column(Text)  # JSON: the action and its values, worded when shown

@@ -19,7 +19,9 @@ the gateway URL, library configuration only). It keeps what a test needs to judg
   `send_interaction()` delivers an application command, `dispatch()` any event (MESSAGE_CREATE and
   MESSAGE_UPDATE as `message_event()` builds them, with `"poll": null`, `"interaction": null`);
   `drop_connections()` closes every gateway socket; `identifies` counts IDENTIFYs (reconnects).
-  Interaction callbacks and follow-ups are recorded.
+  Interaction callbacks and follow-ups are recorded. `guild_interaction()` builds a slash command
+  typed in the guild's channel as Discord sends it: the `member` with the permissions it has in that
+  channel (`permissions`, a bit string), a subcommand's options nested under it;
 - sharding as Discord does it: `GET /gateway/bot` recommends `shards`; each IDENTIFY's `shard`
   [id, count] is recorded (`identified_shards`); READY echoes it and lists the guild only on the
   shard that owns it (`(guild_id >> 22) % count`), which alone gets its GUILD_CREATE and its events;
@@ -142,6 +144,28 @@ class FakeDiscord(LoopbackApp):
         if edited:
             message["edited_timestamp"] = datetime.now(UTC).isoformat()
         return message
+
+    def guild_interaction(self, name: str, options: list[dict[str, Any]], *, permissions: int, locale: str = "fr",
+                          subcommand: str | None = None, user_id: str = "700000000000000009",
+                          username: str = "lectrice") -> dict[str, Any]:
+        """An APPLICATION_COMMAND interaction from a member in the guild's text channel. `permissions` are
+        the member's in that channel (Discord computes them with the overwrites; MANAGE_GUILD is 1 << 5)."""
+        if subcommand is not None:  # a group's subcommand: its options nest under it (type 1, SUB_COMMAND)
+            options = [{"name": subcommand, "type": 1, "options": options}]
+        channel = {"id": GUILD_CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "briefs", "position": 0,
+                   "permission_overwrites": [], "nsfw": False, "parent_id": None, "flags": 0,
+                   "rate_limit_per_user": 0, "topic": None, "last_message_id": None,
+                   "permissions": str(permissions)}
+        member = {"user": _user(user_id, username), "roles": [], "joined_at": "2024-01-02T00:00:00+00:00",
+                  "nick": None, "avatar": None, "premium_since": None, "deaf": False, "mute": False, "flags": 0,
+                  "pending": False, "communication_disabled_until": None, "permissions": str(permissions)}
+        command = next((c for c in self.commands if c["name"] == name), {"id": "1"})
+        return {"id": self._snowflake(), "application_id": APPLICATION_ID, "type": 2,
+                "token": f"tok{self._snowflake()}", "version": 1, "locale": locale, "guild_locale": "fr",
+                "guild_id": GUILD_ID, "channel_id": GUILD_CHANNEL_ID, "channel": channel, "member": member,
+                "data": {"id": command["id"], "name": name, "type": 1, "options": options, "guild_id": GUILD_ID},
+                "app_permissions": "1071698660929", "entitlements": [],
+                "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0, "attachment_size_limit": 10_485_760}
 
     def _snowflake(self) -> str:
         """An id like Discord's: milliseconds since the Discord epoch in the high bits, so ids sort by time."""

@@ -17,6 +17,8 @@ Clients reach it with `base_url=server.api_url` (or `BRIEFBOT_SLACK_API_URL`). I
   uploaded files in `channel_id` (or keeps them private without one); a file whose bytes did not
   arrive, or not at the declared length, fails the completion. Completed files are in `files`
   (with their bytes and the conversation they went to); `conversations.open` gives a user's DM;
+- `users.info`: a member's admin and owner flags from `user_flags` (id -> `is_admin`, `is_owner`,
+  `name`…), false when not set; an id it knows nothing of answers `user_not_found`;
 - Socket Mode: `apps.connections.open` (with the app token) hands out `ws://…/link`, where the fake
   greets each connection with `hello` as Slack does; `slash_command(…)` then sends a `slash_commands`
   envelope to the newest connection and `ack_delay(envelope_id)` says how long its ack took.
@@ -59,6 +61,7 @@ class FakeSlack(LoopbackApp):
     files: list[dict[str, Any]] = field(default_factory=list)  # completed uploads, with their bytes
     user_locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale ("fr-FR"); others: none
     users: set[str] = field(default_factory=lambda: {"U7"})  # users.info knows these (and those with a locale)
+    user_flags: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> is_admin, is_owner, name…
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
@@ -202,10 +205,13 @@ class FakeSlack(LoopbackApp):
     def _user_info(self, params: dict[str, Any]) -> dict[str, Any]:
         """users.info: the user object, with `locale` only when asked (`include_locale`) and known."""
         user = str(params.get("user") or "")
-        if user not in self.users and user not in self.user_locales:
+        if user not in self.users and user not in self.user_locales and user not in self.user_flags:
             return {"ok": False, "error": "user_not_found"}
-        found: dict[str, Any] = {"id": user, "team_id": "T1", "name": f"user-{user.lower()}", "deleted": False,
-                                 "is_bot": False, "tz": "Europe/Paris"}
+        known = self.user_flags.get(user, {})
+        flags = {flag: bool(known.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner", "is_restricted",
+                                                         "is_ultra_restricted")}
+        found: dict[str, Any] = {"id": user, "team_id": "T1", "name": known.get("name", f"user-{user.lower()}"),
+                                 "deleted": False, "is_bot": False, "tz": "Europe/Paris", **flags}
         if str(params.get("include_locale", "")).lower() in ("1", "true") and user in self.user_locales:
             found["locale"] = self.user_locales[user]
         return {"ok": True, "user": found}
