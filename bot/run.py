@@ -319,8 +319,10 @@ async def run(settings: Settings, *, dry_run: bool = False) -> int:
             stoppers.append(_start_slack(settings, runtime, posters, supervisor))
         stoppers.append(supervisor.stop)  # stopped before the clients close, so no restart is attempted
         if settings.health.port is not None:
-            stoppers.append(await serve_health(settings.health.host, settings.health.port, supervisor,
-                                                runtime.outbox, store))
+            stoppers.append(await serve_health(
+                settings.health.host, settings.health.port, supervisor, runtime.outbox, store,
+                lambda: {"name": runtime.worker, "leader": leading.is_set(),
+                         "discord_shards": settings.workers.discord_shards}))
         shared = every_worker_polls(store)
         scheduler = runtime.scheduler(poll=shared, briefs=False)  # briefs (and SQLite's polls): the leader's
         scheduler.start()

@@ -9,27 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from briefings.models import Article, ArticleFacts, Evidence, Pledge
 from briefings.store import Store
-from tests.support.bot_process import start_bot, stop_bot, wait_until
+from tests.support.bot_process import free_port, health, start_bot, stop_bot, wait_until
 from tests.support.fake_discord import APPLICATION_ID, FakeDiscord
 from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 DISCORD_CHANNEL = "310000000000000001"
 SLACK_CHANNEL = "C0FAULT"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_config(tmp: Path, health_port: int, *, slack: bool = True, extra: str = "") -> Path:
@@ -56,17 +48,6 @@ def seed(db: Path, title: str = "La Suède livre des véhicules blindés à l'Uk
     store.upsert_story("faults-1", {"fr": title[:200]})
     store.set_story(article_id, "faults-1")
     store.close()
-
-
-async def health(port: int) -> tuple[int, dict[str, Any]]:
-    def get() -> tuple[int, dict[str, Any]]:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            return error.code, json.load(error)
-
-    return await asyncio.to_thread(get)
 
 
 def interaction(name: str, token: str) -> dict[str, Any]:

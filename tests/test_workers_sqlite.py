@@ -1,7 +1,8 @@
 """Two `run` workers on one SQLite file: started at the same moment on a new file, both come up (the
 schema is migrated once, nobody exits with "database is locked"); one polls, runs the briefs and
 holds the Discord gateway (no shards are configured: the gateway goes with the lead), the other
-says in its log that it will only deliver, and takes all of that over when the first is killed."""
+says in its log that it will only deliver, and takes all of that over when the first is killed.
+Each worker's health endpoint names it and says whether it leads."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import signal
 from pathlib import Path
 
 from briefings.store import Store
-from tests.support.bot_process import start_bot, stop_bot, wait_until
+from tests.support.bot_process import free_port, health, start_bot, stop_bot, wait_until
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.feedserver import FeedEntry, FeedServer, article_page, rss
@@ -19,14 +20,14 @@ LEADS = "this worker leads"
 DELIVERS_ONLY = "will only deliver"
 
 
-def _config(folder: Path, feeds: FeedServer, db: Path) -> Path:
-    lines = [f'[storage]\nurl = "sqlite:///{db}"\n',
+def _config(folder: Path, feeds: FeedServer, db: Path, health_port: int) -> Path:
+    lines = [f'[storage]\nurl = "sqlite:///{db}"\n', f"[health]\nport = {health_port}\n",
              '[ingest]\nallow_private = ["loopback"]\n',
              "[workers]\nleader_check_seconds = 0.5\nclaim_every_seconds = 1\n"]
     lines += [f'[[feeds]]\nname = "f{n}"\nurl = "{feeds.url(f"/f{n}.xml")}"\ninterval = 1\n' for n in range(3)]
     lines.append('[[channels]]\nplatform = "slack"\nchannel = "C0SQLITE"\ntopics = ["ukraine-aid"]\n'
                  'schedule = "* * * * *"\n')
-    path = folder / f"{db.stem}.toml"
+    path = folder / f"{db.stem}-{health_port}.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
 
@@ -51,10 +52,11 @@ async def test_two_workers_started_at_once_on_a_new_sqlite_file_share_it(tmp_pat
         env.update(BRIEFBOT_SLACK_API_URL=slack.api_url, BRIEFBOT_DISCORD_API_URL=discord.url)
         for attempt in range(3):  # the race at start-up is a race: run it a few times, each on a new file
             db = tmp_path / f"shared{attempt}.db"
-            config = _config(tmp_path, feeds, db)
+            ports = [free_port(), free_port()]
             logs = [tmp_path / f"worker{attempt}-{i}.log" for i in range(2)]
             identified = discord.identifies  # the gateways of the attempts before
-            workers = await asyncio.gather(*(start_bot(config, log, env) for log in logs))
+            workers = await asyncio.gather(*(start_bot(_config(tmp_path, feeds, db, port), log, env)
+                                             for port, log in zip(ports, logs, strict=True)))
             try:
                 await wait_until(lambda logs=logs: [_said(x) for x in logs] == [1, 1], 60, logs[0],
                                  "each worker said what it does")
@@ -62,6 +64,9 @@ async def test_two_workers_started_at_once_on_a_new_sqlite_file_share_it(tmp_pat
                 assert all(w.returncode is None for w in workers), [log.read_text() for log in logs]
                 leader = next(i for i, log in enumerate(logs) if _lines(log, LEADS))
                 follower = 1 - leader
+                roles = [(await health(port, "/healthz"))[1]["worker"] for port in ports]
+                assert [r["leader"] for r in roles] == [i == leader for i in range(2)], roles
+                assert roles[0]["name"] != roles[1]["name"], roles
                 await wait_until(lambda db=db: _stored(db) == 3, 30, logs[leader], "the leader polled the feeds")
                 await wait_until(lambda n=identified + 1: discord.identifies == n, 30, logs[leader],
                                  "the leader opened the gateway")
@@ -75,6 +80,7 @@ async def test_two_workers_started_at_once_on_a_new_sqlite_file_share_it(tmp_pat
                 await wait_until(lambda log=logs[follower]: _lines(log, LEADS) == 1, 30, logs[follower],
                                  "the follower took the lead")
                 assert "and polls the feeds" in logs[follower].read_text()
+                assert (await health(ports[follower]))[1]["worker"]["leader"] is True
                 await wait_until(lambda n=identified + 2: discord.identifies == n and len(discord._sockets) == 1, 30,
                                  logs[follower], "the new leader opened the gateway")
             finally:  # both at once: a follower outliving the leader would take the lead (and the gateway)

@@ -4,10 +4,14 @@ the environment a test gives it, stopped with SIGTERM (exit code 0 expected), an
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,3 +50,22 @@ async def wait_until(check: Callable[[], Any], timeout: float, log: Path, what: 
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{what} within {timeout} s\n" + log.read_text()[-4000:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def health(port: int, path: str = "/health") -> tuple[int, dict[str, Any]]:
+    """A running bot's health endpoint: (status, body), 503 bodies included."""
+
+    def get() -> tuple[int, dict[str, Any]]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    return await asyncio.to_thread(get)
