@@ -138,6 +138,8 @@ class ChannelAdmin:
     def subscribe(self, caller: Caller, locale: str, topic: str | None = None, schedule: str | None = None,
                   timezone: str | None = None, language: str | None = None) -> AdminReply:
         slug = self._topic(topic, locale)
+        if schedule is not None:  # copied from the README or a Slack habit into Discord's field: '"0 8 * * *"'
+            schedule = schedule.strip().strip('"“”«»').strip() or None
         if timezone is not None and (reason := timezone_problem(timezone)) is not None:
             raise Refusal(say(locale, "Time zone refused: {reason}", reason=reason))
         if language is not None and (reason := language_problem(language)) is not None:

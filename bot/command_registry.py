@@ -206,11 +206,30 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"'})
 _WORD = re.compile(r'"([^"]*)"|(\S+)')
 
 
+# One field of a crontab line: `*`, `8`, `*/15`, `1-5`, `mon-fri`, `jan,jul`.
+_CRON_FIELD = re.compile(r"(?:\*|\d{1,2}|[a-z]{3})(?:[-/,](?:\*|\d{1,2}|[a-z]{3}))*", re.IGNORECASE)
+CRON_FIELDS = 5
+
+
 def split_words(words_typed: str) -> list[str]:
     """The words of a Slack command's text; a phrase in double quotes is one word, so a schedule
-    such as `"0 8 * * *"` is one value (an apostrophe, as in "l'Ukraine", is part of its word)."""
-    return [m.group(1) if m.group(1) is not None else m.group(2)
-            for m in _WORD.finditer(words_typed.translate(_QUOTES))]
+    such as `"0 8 * * *"` is one value (an apostrophe, as in "l'Ukraine", is part of its word).
+
+    Five crontab fields typed in a row without quotes are one word too: people type
+    `/briefbot subscribe nato 0 8 * * *` and mean one schedule, not five values."""
+    found = [(m.group(1), False) if m.group(1) is not None else (m.group(2), True)
+             for m in _WORD.finditer(words_typed.translate(_QUOTES))]
+    words: list[str] = []
+    i = 0
+    while i < len(found):
+        run = found[i:i + CRON_FIELDS]
+        if len(run) == CRON_FIELDS and all(bare and _CRON_FIELD.fullmatch(w) for w, bare in run):
+            words.append(" ".join(w for w, _ in run))
+            i += CRON_FIELDS
+        else:
+            words.append(found[i][0])
+            i += 1
+    return words
 
 
 def admin_group(path: str, registry: tuple[Command | Group, ...] = REGISTRY) -> Group | None:

@@ -104,6 +104,10 @@ def test_each_value_comes_from_the_highest_layer_that_sets_it() -> None:
      {"topic": "ukraine-aid", "schedule": "0 8 * * *", "timezone": "Europe/Paris", "language": "fr"}),
     ("subscribe nato “30 7 * * 1-5”", "briefbot subscribe",  # the quotes a Slack client types
      {"topic": "nato", "schedule": "30 7 * * 1-5", "timezone": None, "language": None}),
+    ("subscribe nato 30 7 * * mon-fri Europe/Paris", "briefbot subscribe",  # five fields typed bare are one schedule
+     {"topic": "nato", "schedule": "30 7 * * mon-fri", "timezone": "Europe/Paris", "language": None}),
+    ("subscribe nato 8 30 Europe/Paris", "briefbot subscribe",  # fewer than five are not
+     {"topic": "nato", "schedule": "8", "timezone": "30", "language": "Europe/Paris"}),
     ("subscribe arctic timezone:Europe/Oslo", "briefbot subscribe",
      {"topic": "arctic", "schedule": None, "timezone": "Europe/Oslo", "language": None}),
     ("unsubscribe nato", "briefbot unsubscribe", {"topic": "nato"}),
@@ -145,7 +149,8 @@ def test_subscribe_unsubscribe_mute_and_resume_layer_over_the_config(tmp_path: P
     settings = Settings(path=None, channels=(CONFIGURED,))
     admin = _admin(settings, store)
     caller = Caller("slack", "C0CONF", "U1", "ana", allowed=True)
-    reply = admin.run("subscribe", {"topic": "arctic", "schedule": "0 6 * * *"}, caller, "fr")
+    # Quotes around a schedule (a Slack habit, or the README copied into Discord's field) are not part of it.
+    reply = admin.run("subscribe", {"topic": "arctic", "schedule": '"0 6 * * *"'}, caller, "fr")
     assert reply.ok and reply.title == "Ce salon reçoit désormais arctic"
     assert "Thèmes : nato, arctic — réglé depuis le chat" in reply.lines
     assert "Fuseau horaire : Europe/Brussels — config.toml" in reply.lines
