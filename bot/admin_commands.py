@@ -201,6 +201,11 @@ class ChannelAdmin:
         lines = [say(locale, "…and {count} more message(s) in the brief.", count=more)] if more > 0 else []
         return AdminReply(title, lines, messages[:MAX_PREVIEW_MESSAGES])
 
+    def channel_language(self, platform: str, channel: str) -> str:
+        """The channel's brief language as set now (chat over config.toml over the defaults): what a
+        command from someone whose own language the platform does not give is answered in."""
+        return self._current(Caller(platform, channel, "", "", allowed=False)).channel.language
+
     # --- helpers ------------------------------------------------------------------------------------
 
     def _current(self, caller: Caller) -> LayeredChannel:

@@ -320,3 +320,16 @@ async def test_slack_bad_time_zone_gets_a_suggestion_and_preview_shows_the_brief
     assert "Preview: the next brief" in _slack_text(title)
     assert brief and "Norway" in " ".join(_slack_text(b) for b in brief)
     assert fake.posted(SLACK_CHANNEL) == []
+
+
+async def test_a_member_without_a_slack_language_is_answered_in_the_language_set_from_chat(slack_rig: SlackRig) -> None:
+    fake = slack_rig.fake
+    (before,) = await _slash(fake, "mute", "U0MEMBER", "before")  # Slack gives no language for marc
+    assert "Only workspace admins and owners" in _slack_text(before)
+    # Typed without quotes, as people do: the five crontab fields are one schedule.
+    (set_up,) = await _slash(fake, "subscribe ukraine-aid 0 8 * * * Europe/Paris fr", "U0ADMIN", "french")
+    assert "This channel now receives ukraine-aid" in _slack_text(set_up)
+    job = slack_rig.scheduler.get_job(f"brief:slack:{SLACK_CHANNEL}")
+    assert job is not None and job.next_run_time.astimezone(ZoneInfo("Europe/Paris")).hour == 8
+    (after,) = await _slash(fake, "mute", "U0MEMBER", "after")
+    assert "Seuls les administrateurs et propriétaires" in _slack_text(after)

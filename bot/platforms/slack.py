@@ -8,6 +8,7 @@ after checking the channel, so a post that reached Slack before the connection d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -153,12 +154,19 @@ def build_app(settings: Settings, commands: Commands, client: AsyncWebClient,
     french = {c.channel for c in settings.channels if c.platform == "slack" and c.language == "fr"}
     locales = UserLocales(client)
 
+    async def channel_locale(channel: str) -> str:
+        """The channel's language: as set now, chat-made settings included, where the admin group
+        (and with it the store) is served; else as config.toml says."""
+        if admin is not None:
+            return locale_of(await asyncio.to_thread(admin.channel_language, "slack", channel))
+        return "fr" if channel in french else "en"
+
     async def answer(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within Slack's 3 seconds, before any work
         name = command["command"].lstrip("/")
         locale = "fr" if command.get("channel_id") in french else "en"
         try:
-            locale = await locales.get(command.get("user_id")) or locale
+            locale = await locales.get(command.get("user_id")) or await channel_locale(command.get("channel_id") or "")
             try:
                 invocation = parse_text(name, command.get("text") or "", locale, registry)
             except UsageError as exc:
