@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from bot.run import Runtime
 from bot.supervise import Supervisor
 from bot.web import make_web_app
 from briefings.store import Store
+from tests.support.bot_process import free_port, health
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.feedserver import FeedEntry, FeedServer, rss
 from tests.support.loopback import serving
@@ -49,12 +49,6 @@ async def _nothing() -> None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def test_metrics_count_polls_errors_articles_deliveries_and_commands(tmp_path: Path) -> None:
     async with FeedServer() as server, FakeSlack() as slack:
         server.set_feed("/wire.xml", rss([FeedEntry(
@@ -69,19 +63,22 @@ async def test_metrics_count_polls_errors_articles_deliveries_and_commands(tmp_p
         poster = SlackPoster(AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url, retry_handlers=[]))
         runtime = Runtime(settings, store, {"slack": poster})
         leadership = Leadership(store, _nothing, _nothing)
-        port = _free_port()
-        stop = await serve_health("127.0.0.1", port, Supervisor(), runtime.outbox, store)
+        port = free_port()
+        stop = await serve_health("127.0.0.1", port, Supervisor(), runtime.outbox, store,
+                                  lambda: {"name": runtime.worker, "leader": leadership.leading})
         try:
             async with serving(make_web_app(settings, Commands(settings, runtime.reads))) as web_base:
                 before = await _scrape(f"{web_base}/metrics")
                 assert await runtime.poll_due(feeds) == 2  # the worker's share: both feeds, by lease
+                assert (await health(port))[1]["worker"] == {"name": runtime.worker, "leader": False}
                 assert await leadership.check()
+                assert (await health(port, "/healthz"))[1]["worker"]["leader"] is True
                 assert await runtime.brief(CHANNEL, datetime.now(UTC)) is Outcome.SENT
                 reply = await run_command(runtime.commands, "summary", {"topic": "ukraine-aid"}, "en")
                 assert reply.ok
                 after = await _scrape(f"{web_base}/metrics")
-                health = await _scrape(f"http://127.0.0.1:{port}/metrics")  # run's health port: the same registry
-                assert {k: v for k, v in health.items() if k[0].startswith("briefbot_")} == {
+                on_run = await _scrape(f"http://127.0.0.1:{port}/metrics")  # run's health port: the same registry
+                assert {k: v for k, v in on_run.items() if k[0].startswith("briefbot_")} == {
                     k: v for k, v in after.items() if k[0].startswith("briefbot_")}
         finally:
             await leadership.release()
@@ -113,7 +110,7 @@ def test_fetch_failures_are_counted_by_kind() -> None:
 def test_json_log_lines_never_carry_a_secret(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path / "log.db"}"\n\n[[feeds]]\nname = "gone"\n'
-                      f'url = "http://127.0.0.1:{_free_port()}/feed.xml?key=xoxb-not-a-real-token-123"\n',
+                      f'url = "http://127.0.0.1:{free_port()}/feed.xml?key=xoxb-not-a-real-token-123"\n',
                       encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-not-a-real-token-123"}
     done = subprocess.run([sys.executable, "-m", "bot", "--log-json", "poll", "--once", "--config", str(config)],
