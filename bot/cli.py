@@ -173,10 +173,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if args.online:
         from bot.online_check import check_tokens
 
-        accepted, refused = asyncio.run(check_tokens(settings))
+        accepted, refused, partial = asyncio.run(check_tokens(settings))
         problems += refused
         for line in accepted:
             print(line)
+        for problem in partial:
+            print(f"warning: {problem}")
     for problem in problems:
         print(f"error: {problem}")
     print(f"{settings.path or 'embedded defaults'}: {len(settings.feeds)} feeds, {len(settings.channels)} channels")

@@ -211,6 +211,28 @@ async def test_check_config_online_checks_each_token_with_its_platform(tmp_path)
     assert "revoked" not in bad.stdout + bad.stderr  # no token is ever printed
 
 
+async def test_check_config_online_names_each_missing_slack_scope_and_what_it_costs(tmp_path):
+    from tests.support.fake_discord import FakeDiscord
+    from tests.support.fake_slack import BOT_TOKEN, FakeSlack
+
+    async with FakeSlack() as slack, FakeDiscord() as discord:
+        env = {"BRIEFBOT_SLACK_API_URL": slack.api_url, "SLACK_BOT_TOKEN": BOT_TOKEN,
+               "BRIEFBOT_DISCORD_API_URL": discord.url, "DISCORD_TOKEN": "discord-test-token"}
+        whole = await _check_online(tmp_path, env)
+        slack.scopes = ("chat:write", "channels:history", "groups:history", "commands", "files:write", "im:write")
+        partial = await _check_online(tmp_path, env)
+        slack.scopes = ("chat:write", "commands", "users:read")
+        broken = await _check_online(tmp_path, env)
+    assert whole.returncode == 0 and "scope" not in whole.stdout, whole.stdout
+    # Without users:read briefs still go out: a warning, and the check passes.
+    assert partial.returncode == 0, partial.stdout
+    assert "warning: environment: SLACK_BOT_TOKEN: lacks the users:read scope: replies ignore" in partial.stdout
+    # Without channels:history every brief fails for good: an error.
+    assert broken.returncode == 1
+    assert "error: environment: SLACK_BOT_TOKEN: lacks the channels:history scope: briefs to public" in broken.stdout
+    assert "warning: environment: SLACK_BOT_TOKEN: lacks the files:write scope" in broken.stdout
+
+
 def test_the_schema_knows_every_setting_of_the_tables_read_as_they_are() -> None:
     """A setting added to a config dataclass and not to the schema would be refused as a typo."""
     from dataclasses import fields

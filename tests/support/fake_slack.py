@@ -62,6 +62,9 @@ class FakeSlack(LoopbackApp):
     user_locales: dict[str, str] = field(default_factory=dict)  # user id -> Slack locale ("fr-FR"); others: none
     users: set[str] = field(default_factory=lambda: {"U7"})  # users.info knows these (and those with a locale)
     user_flags: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id -> is_admin, is_owner, name…
+    # The bot token's scopes, reported as Slack does in every Web API answer's x-oauth-scopes header.
+    scopes: tuple[str, ...] = ("chat:write", "channels:history", "groups:history", "commands", "users:read",
+                               "files:write", "im:write")
 
     def __post_init__(self) -> None:
         self._faults: list[tuple[str, int, float]] = []
@@ -167,7 +170,8 @@ class FakeSlack(LoopbackApp):
             return web.json_response({"ok": True, "url": f"ws://{self.host}:{self.port}/link"})
         if method == "auth.test":
             return web.json_response({"ok": True, "url": "https://fake.slack/", "team": "T", "user": "briefbot",
-                                      "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"})
+                                      "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"},
+                                     headers={"x-oauth-scopes": ",".join(self.scopes)})
         if method == "chat.postMessage":
             return web.json_response(self._post(params))
         if method == "conversations.history":
