@@ -19,9 +19,7 @@ import pytest
 
 from briefings.export import export_json
 from briefings.ingest.language import identifier
-from briefings.pipeline import Pipeline
-from briefings.store import Store
-from tests.test_story_view import EVAL, _articles
+from tests.support.labelled import labelled_pipeline
 
 TARGET = 0.90
 MIN_WORDS = 4
@@ -40,16 +38,8 @@ def bilingual_figures(export: dict) -> tuple[float, list[tuple[str, str, str]]]:
 
 
 def figures(name: str, tmp_path: Path) -> tuple[float, list[tuple[str, str, str]]]:
-    folder = EVAL / name
-    if not (folder / "articles").is_dir():
-        pytest.skip(f"labelled set {folder} not present")
-    store = Store(f"sqlite:///{tmp_path / 'bilingual.db'}")
-    try:
-        pipeline = Pipeline(store)
-        pipeline.absorb(_articles(folder))
+    with labelled_pipeline(name, tmp_path / "bilingual.db") as pipeline:
         return bilingual_figures(export_json(pipeline.stories()))
-    finally:
-        store.close()
 
 
 # Reached so far: dev2 16 facts of 16, dev3 64 of 70.

@@ -19,10 +19,9 @@ from bot.config import Settings
 from briefings.export import export_json
 from briefings.ledger import ledger_entries, totals, write_csv
 from briefings.models import Article, Evidence, Pledge, Story
-from briefings.pipeline import Pipeline
 from briefings.store import Store
 from tests.support.chat_stories import stored_reads
-from tests.test_story_view import EVAL, _articles
+from tests.support.labelled import labelled_pipeline
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
 FIRST = "https://first.example/nordic-package"
@@ -134,17 +133,9 @@ def _export_totals(export: dict) -> dict[tuple[str, str], float]:
 
 @pytest.mark.parametrize("name", ["dev2", "dev3"])
 def test_cli_csv_totals_match_the_exports_pledges(name: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    folder = EVAL / name
-    if not (folder / "articles").is_dir():
-        pytest.skip(f"labelled set {folder} not present")
     db = tmp_path / "ledger.db"
-    store = Store(f"sqlite:///{db}")
-    try:
-        pipeline = Pipeline(store)
-        pipeline.absorb(_articles(folder))
+    with labelled_pipeline(name, db) as pipeline:
         export = export_json(pipeline.stories())
-    finally:
-        store.close()
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
     sheet = tmp_path / "ledger.csv"

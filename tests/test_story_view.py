@@ -19,21 +19,9 @@ from briefings.export import export_json
 from briefings.models import Article
 from briefings.pipeline import Pipeline
 from briefings.store import Store
+from tests.support.labelled import labelled_articles, labelled_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-
-
-def _articles(folder: Path) -> list[Article]:
-    out = []
-    for path in sorted((folder / "articles").glob("*.json")):
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        published = raw.get("published") or "2026-01-01"
-        moment = datetime.fromisoformat(published if "T" in published else published + "T12:00:00+00:00")
-        out.append(Article(url=raw.get("url") or raw["id"], title=raw.get("title") or "", text=raw["text"],
-                           language=raw["language"], published=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
-                           feed=raw.get("source") or ""))
-    return out
 
 
 def _rebuilt(pipeline: Pipeline) -> dict:
@@ -52,31 +40,15 @@ def _assert_view_is_faithful(pipeline: Pipeline) -> None:
 
 @pytest.mark.parametrize("name", ["dev", "dev2", "dev3"])
 def test_view_export_equals_the_articles_merged_again(name: str, tmp_path: Path) -> None:
-    folder = EVAL / name
-    if not (folder / "articles").is_dir():
-        pytest.skip(f"labelled set {folder} not present")
-    store = Store(f"sqlite:///{tmp_path / 'view.db'}")
-    try:
-        pipeline = Pipeline(store)
-        pipeline.absorb(_articles(folder))
+    with labelled_pipeline(name, tmp_path / "view.db") as pipeline:
         _assert_view_is_faithful(pipeline)
-    finally:
-        store.close()
 
 
 def test_reindex_and_export_from_the_command_line(tmp_path: Path) -> None:
-    folder = EVAL / "dev"
-    if not (folder / "articles").is_dir():
-        pytest.skip(f"labelled set {folder} not present")
     db = tmp_path / "cli.db"
-    store = Store(f"sqlite:///{db}")
-    try:
-        pipeline = Pipeline(store)
-        pipeline.absorb(_articles(folder))
+    with labelled_pipeline("dev", db) as pipeline:
         expected = export_json(pipeline.stories())
-        store.drop_views()
-    finally:
-        store.close()
+        pipeline.store.drop_views()
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\nurl = "sqlite:///{db}"\n', encoding="utf-8")
     run = [sys.executable, "-m", "bot"]
@@ -136,20 +108,13 @@ def test_a_fact_keeps_its_first_sighting_and_shows_when_it_changed(tmp_path: Pat
 
 
 def test_a_large_batch_extracted_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> None:
-    folder = EVAL / "dev3"
-    if not (folder / "articles").is_dir():
-        pytest.skip(f"labelled set {folder} not present")
     exports = []
     for name, parallel_from in (("one-core", 10_000), ("every-core", 1)):
-        store = Store(f"sqlite:///{tmp_path / f'{name}.db'}")
-        try:
-            seen: list[tuple[int, int]] = []
-            pipeline = Pipeline(store, parallel_from=parallel_from, progress=lambda *step, seen=seen: seen.append(step))
-            pipeline.absorb(_articles(folder))
+        seen: list[tuple[int, int]] = []
+        with labelled_pipeline("dev3", tmp_path / f"{name}.db", parallel_from=parallel_from,
+                               progress=lambda *step, seen=seen: seen.append(step)) as pipeline:
             exports.append(export_json(pipeline.stories()))
-            assert seen[-1][0] == seen[-1][1] == len(_articles(folder))
-        finally:
-            store.close()
+            assert seen[-1][0] == seen[-1][1] == len(labelled_articles("dev3"))
     assert exports[0] == exports[1]
 
 
