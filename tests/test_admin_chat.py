@@ -28,11 +28,12 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.admin_commands import Caller
 from bot.config import AdminChannel, Settings
 from bot.platforms import Poster
-from bot.platforms.discord import BriefClient, DiscordPoster, command_installer, use_api_base
+from bot.platforms.discord import BriefClient, DiscordPoster, command_installer
 from bot.platforms.slack import SlackPoster, build_app, web_client
 from bot.run import Runtime
 from briefings.store import Store
 from tests.support.chat_stories import now, plain_story, store_stories
+from tests.support.discord_client import connected
 from tests.support.fake_discord import GUILD_CHANNEL_ID, FakeDiscord
 from tests.support.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
@@ -56,7 +57,6 @@ class DiscordRig:
 @pytest.fixture
 async def discord_rig(tmp_path: Path) -> AsyncIterator[DiscordRig]:
     async with FakeDiscord() as fake:
-        use_api_base(fake.url)
         db = tmp_path / "bot.db"
         store = Store(f"sqlite:///{db}")
         store_stories(store, [plain_story(now())])
@@ -64,17 +64,15 @@ async def discord_rig(tmp_path: Path) -> AsyncIterator[DiscordRig]:
         runtime = Runtime(Settings(path=None, admin=AdminChannel("discord", DISCORD_ADMIN)), store, posters)
         client = BriefClient(install_commands=command_installer(runtime.commands, admin=runtime.admin))
         posters["discord"] = DiscordPoster(client)
-        await client.login("discord-test-token")
-        gateway = asyncio.create_task(client.connect())
-        await asyncio.wait_for(client.wait_until_ready(), timeout=10)
-        scheduler = runtime.scheduler(poll=False)
-        scheduler.start()
         try:
-            yield DiscordRig(fake, store, runtime, scheduler, db)
+            async with connected(fake, client):
+                scheduler = runtime.scheduler(poll=False)
+                scheduler.start()
+                try:
+                    yield DiscordRig(fake, store, runtime, scheduler, db)
+                finally:
+                    scheduler.shutdown(wait=False)
         finally:
-            scheduler.shutdown(wait=False)
-            await client.close()
-            gateway.cancel()
             store.close()
 
 

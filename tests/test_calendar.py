@@ -5,7 +5,6 @@ with its place, its line in both languages and its sources; the Discord follow-u
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,11 +15,12 @@ from icalendar import Calendar
 
 from bot.commands import Commands, Reply
 from bot.config import Secrets, Settings
-from bot.platforms.discord import BriefClient, command_installer, use_api_base
+from bot.platforms.discord import BriefClient, command_installer
 from bot.web import make_web_app
 from briefings.models import Article, Evidence, KeyDate, Story
 from briefings.render.calendar import period
 from tests.support.chat_stories import stored_reads
+from tests.support.discord_client import connected
 from tests.support.fake_discord import FakeDiscord
 from tests.support.loopback import serving
 from tests.test_discord_commands import _interaction, _wait_for
@@ -135,19 +135,10 @@ def test_no_upcoming_date_sends_no_file_and_unknown_topic_lists_topics(tmp_path:
 
 async def test_discord_dates_follow_up_carries_the_calendar(tmp_path: Path) -> None:
     commands = Commands(Settings(path=None), stored_reads(stories(), tmp_path), now=lambda: NOW)
-    async with FakeDiscord() as fake:
-        use_api_base(fake.url)
-        client = BriefClient(install_commands=command_installer(commands))
-        await client.login("discord-test-token")
-        gateway = asyncio.create_task(client.connect())
-        try:
-            await asyncio.wait_for(client.wait_until_ready(), timeout=10)
-            payload = _interaction("dates", [{"name": "topic", "type": 3, "value": "nato"}], locale="en-GB")
-            await fake.send_interaction(payload)
-            followup = await _wait_for(fake, "followup", payload["token"], timeout=20)
-        finally:
-            await client.close()
-            gateway.cancel()
+    async with FakeDiscord() as fake, connected(fake, BriefClient(install_commands=command_installer(commands))):
+        payload = _interaction("dates", [{"name": "topic", "type": 3, "value": "nato"}], locale="en-GB")
+        await fake.send_interaction(payload)
+        followup = await _wait_for(fake, "followup", payload["token"], timeout=20)
     (upload,) = followup["uploads"]
     assert upload["filename"] == "nato.ics"
     (event,) = _events(upload["data"])

@@ -18,8 +18,9 @@ import pytest
 from bot.command_registry import PUBLIC, REGISTRY, Command, Group, Option
 from bot.commands import Commands
 from bot.config import Settings
-from bot.platforms.discord import BriefClient, command_installer, use_api_base
+from bot.platforms.discord import BriefClient, command_installer
 from tests.support.chat_stories import hostile_story, now, plain_story, stored_reads
+from tests.support.discord_client import connected
 from tests.support.fake_discord import APPLICATION_ID, FakeDiscord
 
 _ids = itertools.count(800000000000000000)
@@ -29,20 +30,13 @@ EPHEMERAL = 64
 @asynccontextmanager
 async def _running(tmp_path: Path, registry: tuple[Command | Group, ...] = REGISTRY) -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as fake:
-        use_api_base(fake.url)
         moment = now()
         commands = Commands(Settings(path=None), stored_reads([plain_story(moment), hostile_story(moment)], tmp_path),
                             now=lambda: moment)
         client = BriefClient(install_commands=command_installer(commands, registry))
-        await client.login("discord-test-token")
-        gateway = asyncio.create_task(client.connect())
-        await asyncio.wait_for(fake.identified.wait(), timeout=10)
-        await asyncio.wait_for(client.wait_until_ready(), timeout=10)
-        try:
+        async with connected(fake, client):
+            await asyncio.wait_for(fake.identified.wait(), timeout=10)
             yield fake
-        finally:
-            await client.close()
-            gateway.cancel()
 
 
 @pytest.fixture

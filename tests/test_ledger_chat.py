@@ -17,10 +17,11 @@ from PIL import Image
 
 from bot.commands import Commands
 from bot.config import Secrets, Settings
-from bot.platforms.discord import BriefClient, command_installer, use_api_base
+from bot.platforms.discord import BriefClient, command_installer
 from bot.web import make_web_app
 from briefings.render.chart import CHART_SIZE
 from tests.support.chat_stories import stored_reads
+from tests.support.discord_client import connected
 from tests.support.fake_discord import FakeDiscord
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.loopback import serving
@@ -43,17 +44,8 @@ def ledger_commands(tmp_path: Path) -> Commands:
 
 @pytest.fixture
 async def discord_fake(ledger_commands: Commands) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as fake:
-        use_api_base(fake.url)
-        client = BriefClient(install_commands=command_installer(ledger_commands))
-        await client.login("discord-test-token")
-        gateway = asyncio.create_task(client.connect())
-        await asyncio.wait_for(client.wait_until_ready(), timeout=10)
-        try:
-            yield fake
-        finally:
-            await client.close()
-            gateway.cancel()
+    async with FakeDiscord() as fake, connected(fake, BriefClient(install_commands=command_installer(ledger_commands))):
+        yield fake
 
 
 async def test_discord_ledger_follow_up_carries_one_chart_per_currency(discord_fake: FakeDiscord) -> None:
