@@ -86,7 +86,7 @@ class ChannelAdmin:
         self.store = store
         self.topics = load_topics(settings.topics)
         self._preview = preview
-        self.on_change = on_change  # this worker's SettingsFollower.follow: the change is live here at once
+        self.on_change = on_change  # this worker's SettingsFollower.follow_now: the change is live here at once
         self._now = now
 
     async def answer(self, action: str, args: Mapping[str, str | None], caller: Caller, locale: str) -> AdminReply:
@@ -97,8 +97,10 @@ class ChannelAdmin:
                 async with asyncio.timeout(COMMAND_TIMEOUT_S):
                     reply = await asyncio.to_thread(self.run, action, args, caller, locale)
         except TimeoutError:
+            # The worker thread is not stopped: a change it was saving may still be saved.
             log.error("/%s %s %r: no answer within %g s", GROUP, action, dict(args), COMMAND_TIMEOUT_S)
-            return AdminReply(failed(locale), ok=False)
+            return AdminReply(say(locale, "No answer in time: the change may still be saved. "
+                                          "Check with /briefbot settings before trying again."), ok=False)
         if reply.change is not None and self.on_change is not None:
             await self.on_change()
         return reply

@@ -165,6 +165,7 @@ class SettingsFollower:
         self.scheduler: AsyncIOScheduler | None = None  # set when the scheduler is built
         self.runs_briefs = False  # whether this worker's scheduler holds the brief jobs
         self._lock = asyncio.Lock()  # the periodic look and a command's own never interleave
+        self._announcing: set[asyncio.Task[None]] = set()
 
     def start_briefs(self) -> None:
         """This worker runs the brief jobs now (it leads): one per channel of the plan."""
@@ -182,6 +183,26 @@ class SettingsFollower:
         """Re-plan each channel changed since the last look, then tell the admin channel, one line per
         change; returns the changes seen. Another worker's look at the same changes posts nothing more
         (the admin line's outbox key is the change's id)."""
+        changes = await self._replan()
+        await self._announce(changes)
+        return changes
+
+    async def follow_now(self) -> None:
+        """On the worker that took a change: re-plan at once, and tell the admin channel in the
+        background. The admin's reply waits neither for that post (its retries take seconds) nor
+        fails for it: the change is saved, and a failed look is taken again by the periodic follow."""
+        try:
+            changes = await self._replan()
+        except Exception:
+            log.exception("settings: the change is saved, but this worker could not re-plan at once; "
+                          "it follows within %g s", FOLLOW_EVERY_S)
+            return
+        if changes:
+            task = asyncio.create_task(self._announce(changes), name="settings:announce")
+            self._announcing.add(task)  # held until done: the loop keeps only weak references
+            task.add_done_callback(self._announcing.discard)
+
+    async def _replan(self) -> list[SettingChange]:
         store = self.plan.store
         async with self._lock:
             if await asyncio.to_thread(store.last_setting_change) == self.plan.seen_change:
@@ -196,9 +217,11 @@ class SettingsFollower:
                     replan_brief_job(self.scheduler, key, channel, self.job)
                 log.info("settings of %s changed: %s", key,
                          f"briefs at {channel.schedule} ({channel.timezone})" if channel else "no briefs")
+        return changes
+
+    async def _announce(self, changes: list[SettingChange]) -> None:
         for change in changes:
             try:
                 await self.announce(change)
             except Exception:
                 log.exception("settings change %s could not be announced", change.id)
-        return changes

@@ -97,7 +97,7 @@ class Runtime:
         self.plan = ChannelPlan(settings, store)
         self.changes = ChangeLog(self.outbox, settings.admin, store)
         self.follower = SettingsFollower(self.plan, self.brief, self.changes.announce)
-        self.admin = ChannelAdmin(settings, store, self.preview, on_change=self.follower.follow)
+        self.admin = ChannelAdmin(settings, store, self.preview, on_change=self.follower.follow_now)
         self.include_backlog = include_backlog
         self._poll_lock = asyncio.Lock()  # the pipeline's story index is not shared between two polls
         self.worker = worker_name()  # in the feed leases this worker takes
