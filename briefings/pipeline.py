@@ -189,7 +189,7 @@ class Pipeline:
             raise
 
     def _absorb_batch(self, outcomes: list[PollOutcome], report: PollReport,
-                      extracted: dict[str, ArticleFacts]) -> None:
+                      extracted: dict[tuple[str, str], ArticleFacts]) -> None:
         fresh: list[Article] = []
         for outcome in outcomes:
             if outcome.error:
@@ -219,15 +219,15 @@ class Pipeline:
             self.refresh_views(report.stories)
         return report
 
-    def _absorb_articles(self, articles: list[Article], report: PollReport, extracted: dict[str, ArticleFacts]
-                         ) -> None:
+    def _absorb_articles(self, articles: list[Article], report: PollReport,
+                         extracted: dict[tuple[str, str], ArticleFacts]) -> None:
         ordered = sorted(articles, key=lambda a: a.published)
         for done, article in enumerate(ordered, start=1):
-            self._absorb_article(article, report, extracted.get(article.url))
+            self._absorb_article(article, report, extracted.get(_facts_key(article)))
             if self.progress is not None:
                 self.progress(done, len(ordered))
 
-    def _extract_first(self, articles: list[Article], report: PollReport) -> dict[str, ArticleFacts]:
+    def _extract_first(self, articles: list[Article], report: PollReport) -> dict[tuple[str, str], ArticleFacts]:
         """Facts of a batch's new and edited articles, extracted before its clustering transaction.
 
         Extraction is a pure function of the article and most of a poll's CPU: done here, it runs
@@ -235,9 +235,9 @@ class Pipeline:
         article another worker stores meanwhile is found at absorption and its facts go unused.
         """
         todo = [a for a in articles if self._changed(a)]
-        return self._extract_in_parallel(todo, report) or {a.url: self._extract(a, report) for a in todo}
+        return self._extract_in_parallel(todo, report) or {_facts_key(a): self._extract(a, report) for a in todo}
 
-    def _extract_in_parallel(self, todo: list[Article], report: PollReport) -> dict[str, ArticleFacts]:
+    def _extract_in_parallel(self, todo: list[Article], report: PollReport) -> dict[tuple[str, str], ArticleFacts]:
         """Facts of a large batch's articles, extracted on every core.
 
         Extraction is a pure function of the article, so the results are those of one core; only
@@ -247,7 +247,7 @@ class Pipeline:
         cores = os.cpu_count() or 1
         if cores < 2 or len(todo) < self.parallel_from:
             return {}
-        out: dict[str, ArticleFacts] = {}
+        out: dict[tuple[str, str], ArticleFacts] = {}
         # Workers fork from a server that has imported the extractors once (no fork of this
         # threaded process, no import per worker).
         context = multiprocessing.get_context("forkserver")
@@ -260,7 +260,7 @@ class Pipeline:
                         log.error("extraction failed for %s; the article is kept without facts\n%s", article.url,
                                   error)
                         failed += 1
-                    out[article.url] = facts
+                    out[_facts_key(article)] = facts
         except (OSError, BrokenProcessPool) as exc:  # no worker processes here (limits, a killed worker)
             log.warning("extracting on one core: the worker processes failed (%s)", exc)
             return {}
@@ -385,6 +385,12 @@ class Pipeline:
         story.title = story_title(story, [f for _, f in items])
         story.topics = topics_for(story, self.topics)
         return story
+
+
+def _facts_key(article: Article) -> tuple[str, str]:
+    """Which article of a batch extracted facts belong to: its address and its text, since one
+    address can come twice in a batch with two texts (two section feeds, an edit between them)."""
+    return article.url, content_hash(article.title, article.text)
 
 
 def extract_or_error(article: Article) -> tuple[ArticleFacts, str | None]:

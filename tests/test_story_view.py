@@ -107,6 +107,20 @@ def test_a_fact_keeps_its_first_sighting_and_shows_when_it_changed(tmp_path: Pat
         store.close()
 
 
+def test_one_address_twice_in_a_batch_keeps_each_texts_own_facts(tmp_path: Path) -> None:
+    """Facts are extracted before the batch is stored: each text must get its own, not the last one's."""
+    store = Store(f"sqlite:///{tmp_path / 'twice.db'}")
+    try:
+        earlier = replace(ARTICLE)
+        later = replace(ARTICLE, published=ARTICLE.published + timedelta(hours=1),
+                        text="Germany will provide 500 million euros in military aid to Ukraine, its minister said.")
+        Pipeline(store).absorb([later, earlier])
+        [view] = store.views(story_ids=store.story_ids_with_articles())
+        assert [(p.donor, p.currency) for p in view.story.pledges] == [("DE", "EUR")]  # the stored text's
+    finally:
+        store.close()
+
+
 def test_a_large_batch_extracted_on_every_core_gives_what_one_core_gives(tmp_path: Path) -> None:
     exports = []
     for name, parallel_from in (("one-core", 10_000), ("every-core", 1)):
