@@ -134,7 +134,18 @@ class Pipeline:
             owner=lease.owner, ttl=lease.ttl, limit=lease.batch)
         if not states:
             return None
-        return await self._poll_states(states, now=now, owner=lease.owner)
+        try:
+            return await self._poll_states(states, now=now, owner=lease.owner)
+        except BaseException:
+            # Nothing of the batch was stored (one transaction); its feeds go back at once rather
+            # than sit leased, unpolled by anyone, until the lease lapses.
+            names = [state.name for state in states]
+            log.error("poll of %s failed; their leases are given back", ", ".join(names))
+            try:
+                await asyncio.to_thread(self.store.release_feeds, names, lease.owner)
+            except Exception:
+                log.exception("the leases could not be given back either: they lapse after %s", lease.ttl)
+            raise
 
     async def _poll_states(self, states: list[FeedState], *, now: datetime | None, force: bool = False,
                            owner: str | None = None) -> PollReport:

@@ -8,7 +8,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from briefings.pipeline import FeedLease, FeedSpec, Pipeline
 from briefings.store import Store
 
 FEEDS = [(f"feed{n}", f"https://news.example/{n}.xml") for n in range(5)]
@@ -72,3 +75,17 @@ def test_a_worker_asking_while_another_takes_feeds_skips_its_rows_without_waitin
         thread.join(30)
     assert len(held) == 2 and len(other) == 3 and not set(held) & set(other)
     assert waited < 10, "the second worker waited for the first one's transaction"  # it holds 30 s
+
+
+async def test_a_failed_poll_gives_its_feeds_back_at_once(store: Store) -> None:
+    """A batch whose poll fails stores nothing; its feeds must not stay leased, unpolled, until the
+    lease lapses. The failure here is real: the articles table is gone."""
+    pipeline = Pipeline(store)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE articles CASCADE" if store.engine.dialect.name == "postgresql"
+                                else "DROP TABLE articles"))
+    lease = FeedLease(owner="a", interval=INTERVAL, ttl=TTL, batch=2)
+    with pytest.raises(SQLAlchemyError):
+        await pipeline.poll_due([FeedSpec(name, url) for name, url in FEEDS], lease)
+    # Right away, not a TTL later: another worker takes them (the first two were never polled).
+    assert _take(store, "b", 10, datetime.now(UTC)) == [name for name, _ in FEEDS]

@@ -144,6 +144,11 @@ class Store(ChannelSettingsStore):
         with self._session() as session:
             return leases.finish(session, names, owner, now or datetime.now(UTC))
 
+    def release_feeds(self, names: Sequence[str], owner: str) -> int:
+        """Give back feeds `owner` leased and could not poll: due again at once."""
+        with self._session() as session:
+            return leases.release(session, names, owner)
+
     def hold(self, name: str) -> None:
         """Hold lock `name` until the current `transaction()` ends: the next worker to take it sees
         everything this one wrote (see `locks.hold_in_transaction`)."""
