@@ -187,3 +187,13 @@ def test_own_words_running_past_the_item_are_cut_to_the_phrase() -> None:
     assert lines(s, "fr")[0].endswith("— des missiles et des systèmes de défense aérienne · 1 source")
     assert lines(s, "en")[0].endswith("— missiles and air-defence systems · 1 source")
     assert lines(s, "en")[1] == "Norway → Ukraine: 2 Zeta-9 trebuchets · 1 source"  # a name alone is no cut
+
+
+def test_words_an_article_broke_over_lines_stay_on_the_facts_line() -> None:
+    s = story([Pledge("DE", "UA", amount=5e8, currency="EUR", item="air-defence\nsystems", evidence=ev(EN)),
+               Pledge("DE", "UA", amount=5e8, currency="EUR", item="systèmes de\ndéfense aérienne", language="fr",
+                      evidence=ev(FR))],
+              [Mission("Polar Watchman", "NATO", purpose="watch over\n the straits", evidence=ev(EN))], [])
+    for locale in ("fr", "en"):
+        assert not any("\n" in line for line in lines(s, locale)), lines(s, locale)
+    assert lines(s, "en")[0].split(" — ")[1].startswith("air-defence systems")

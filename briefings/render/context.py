@@ -159,6 +159,11 @@ class _Wording:
         return compose(self.t.gettext("%(label)s: %(text)s"), label=label, text=text)
 
     def words(self, fact: Fact, name: str) -> tuple[str | None, str]:
+        """`_words`, on one line: an article's line break inside the words would end a brief's bullet."""
+        text, language = self._words(fact, name)
+        return (_clean(text) if text else text), language
+
+    def _words(self, fact: Fact, name: str) -> tuple[str | None, str]:
         """A fact's free text (`name`: "item", "condition", "purpose", "event") for this brief, with
         the language it is in, so `free_text` marks only what is left in another language.
 
