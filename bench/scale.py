@@ -45,6 +45,14 @@ def empty_database(url: str) -> None:
     Store(url).close()  # migrated before the clock starts: every worker finds the schema current
 
 
+def bench_url() -> str | None:
+    """The PostgreSQL database the bench may empty, from URL_ENV; None (and why, on stderr) without."""
+    url = os.environ.get(URL_ENV)
+    if not url:
+        print(f"set {URL_ENV} to a PostgreSQL database this bench may empty", file=sys.stderr)
+    return url
+
+
 def stored(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -78,9 +86,8 @@ def main() -> int:
     ap.add_argument("--workers", default="1,2,3")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    url = os.environ.get(URL_ENV)
+    url = bench_url()
     if not url:
-        print(f"set {URL_ENV} to a PostgreSQL database this bench may empty", file=sys.stderr)
         return 2
     counts = [int(n) for n in args.workers.split(",")]
     farm = subprocess.Popen([sys.executable, str(FARM), "--feeds", str(args.feeds), "--items", str(args.items),

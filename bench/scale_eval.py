@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scale import ROOT, URL_ENV, empty_database
+from scale import ROOT, bench_url, empty_database
 
 EVAL = ROOT.parent / "shared" / "eval"
 sys.path.insert(0, str(EVAL))
@@ -55,9 +55,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--batch", type=int, default=2)
     args = ap.parse_args()
-    url = os.environ.get(URL_ENV)
+    url = bench_url()
     if not url:
-        print(f"set {URL_ENV} to a PostgreSQL database this bench may empty", file=sys.stderr)
         return 2
     for folder in args.set or [EVAL / "dev2", EVAL / "dev3"]:
         articles = [json.loads(p.read_text()) for p in sorted((folder / "articles").glob("*.json"))]
